@@ -17,8 +17,8 @@ export interface MigrateResult {
  * Applies pending migrations with Prisma's schema engine, recording them in
  * `_prisma_migrations` exactly as `prisma migrate deploy` would.
  *
- * Each migration file is sent as one multi-statement query, which Postgres runs as a
- * single implicit transaction: a failing migration leaves no part of itself behind.
+ * Every migration file is one explicit transaction (`npm run db:diff` writes them so, and
+ * a test holds every file to it), so a failing migration leaves no part of itself behind.
  * Its failed row in `_prisma_migrations` is then marked rolled back (what
  * `prisma migrate resolve --rolled-back` does) so that a fixed migration can be retried.
  */

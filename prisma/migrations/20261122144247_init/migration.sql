@@ -1,3 +1,6 @@
+-- Bailey wraps every migration in one transaction: a failure leaves nothing half-applied.
+BEGIN;
+
 -- CreateSchema
 CREATE SCHEMA IF NOT EXISTS "public";
 
@@ -502,3 +505,5 @@ ALTER TABLE "AuditChainHead" ADD CONSTRAINT "AuditChainHead_teamId_fkey" FOREIGN
 
 -- AddForeignKey
 ALTER TABLE "Secret" ADD CONSTRAINT "Secret_teamId_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+COMMIT;

@@ -1,0 +1,77 @@
+import path from "node:path";
+import { z } from "zod";
+import { parseDatabaseUrl } from "@bailey/db";
+
+// The launcher's settings (`npm start`). It is the only launcher code reading process.env;
+// what the Next.js server itself needs is validated again in src/env.ts.
+const port = (name: string, example: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number. Example: ${name}=${example}` })
+    .int(`${name} must be a whole number. Example: ${name}=${example}`)
+    .min(1, `${name} must be between 1 and 65535. Example: ${name}=${example}`)
+    .max(65535, `${name} must be between 1 and 65535. Example: ${name}=${example}`);
+
+const optional = (value: unknown) => (value === "" ? undefined : value);
+
+const launcherEnvSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    optional,
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        try {
+          parseDatabaseUrl(value);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      })
+      .optional(),
+  ),
+  BAILEY_DATA_DIR: z.preprocess(optional, z.string().default(".bailey")),
+  BAILEY_POSTGRES_PORT: z.preprocess(optional, port("BAILEY_POSTGRES_PORT", "5433").optional()),
+  PORT: z.preprocess(optional, port("PORT", "3000").default(3000)),
+  BAILEY_HOST: z.preprocess(optional, z.string().default("0.0.0.0")),
+  BAILEY_ADMIN_EMAIL: z.preprocess(
+    optional,
+    z.email("BAILEY_ADMIN_EMAIL must be an email address. Example: BAILEY_ADMIN_EMAIL=you@example.com").default("admin@bailey.local"),
+  ),
+  BAILEY_ADMIN_PASSWORD: z.preprocess(
+    optional,
+    z
+      .string()
+      .min(8, "BAILEY_ADMIN_PASSWORD must be at least 8 characters. Example: BAILEY_ADMIN_PASSWORD='correct horse battery staple'")
+      .optional(),
+  ),
+  NEXTAUTH_SECRET: z.preprocess(
+    optional,
+    z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)").optional(),
+  ),
+  NEXTAUTH_URL: z.preprocess(
+    optional,
+    z.url("NEXTAUTH_URL must be the dashboard's public URL. Example: NEXTAUTH_URL=https://bailey.example.com").optional(),
+  ),
+});
+
+export type LauncherEnv = z.infer<typeof launcherEnvSchema> & { dataDir: string; publicUrl: string };
+
+export class ConfigurationError extends Error {}
+
+export function readLauncherEnv(source: NodeJS.ProcessEnv = process.env): LauncherEnv {
+  const parsed = launcherEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.message}`);
+    throw new ConfigurationError(`Bailey cannot start: its configuration is invalid.\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  return {
+    ...env,
+    dataDir: path.resolve(env.BAILEY_DATA_DIR),
+    publicUrl: env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
+  };
+}
+
+/** Variables passed through untouched to the Next.js server (sign-in providers). */
+export function passThroughEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const names = ["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME"];
+  return Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]]] : [])));
+}

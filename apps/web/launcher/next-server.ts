@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const webAppDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface NextServerOptions {
+  host: string;
+  port: number;
+  env: Record<string, string>;
+}
+
+/** Runs `next start` for the built dashboard as a child that shares our process group. */
+export function startNextServer(options: NextServerOptions): ChildProcess {
+  const require = createRequire(import.meta.url);
+  const nextBin = require.resolve("next/dist/bin/next", { paths: [webAppDir] });
+  return spawn(process.execPath, [nextBin, "start", "--port", String(options.port), "--hostname", options.host], {
+    cwd: webAppDir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...options.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+}
+
+/** Polls /api/health until the dashboard answers, or gives up with the server's output. */
+export async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error("The dashboard server exited during start-up (its output is above).");
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The dashboard did not answer at ${url}/api/health within ${timeoutMs / 1000}s.`);
+}

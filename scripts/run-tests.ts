@@ -1,0 +1,82 @@
+// Runs the unit and integration tests (Node's test runner) and the browser tests
+// (Playwright) against one embedded Postgres server, then prints one summary line.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmbeddedPostgres } from "@bailey/db";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const args = new Set(process.argv.slice(2));
+const only = args.has("--unit") ? "unit" : args.has("--e2e") ? "e2e" : "all";
+
+function findTests(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return name === "node_modules" ? [] : findTests(file);
+    return name.endsWith(".test.ts") ? [file] : [];
+  });
+}
+
+function testFiles(): string[] {
+  const workspaces = ["packages", "apps"].flatMap((group) =>
+    readdirSync(path.join(root, group)).map((name) => path.join(root, group, name, "test")),
+  );
+  return workspaces.flatMap(findTests).map((file) => path.relative(root, file)).sort();
+}
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
+  const files = testFiles();
+  const tap = path.join(scratch, "node-tests.tap");
+  console.log(`\n[test] unit and integration: ${files.length} files`);
+  spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
+    { cwd: root, stdio: "inherit", env },
+  );
+  const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
+  const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
+  const tally = { passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo") };
+  if (!report) tally.failed += 1; // the runner itself died
+  return tally;
+}
+
+function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
+  const json = path.join(scratch, "playwright.json");
+  console.log("\n[test] browser (Playwright, Chromium)");
+  spawnSync("npx", ["--no-install", "playwright", "test", "--reporter=list,json"], {
+    cwd: path.join(root, "apps/e2e"),
+    stdio: "inherit",
+    env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
+  });
+  if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0 };
+  const stats = JSON.parse(readFileSync(json, "utf8")).stats as { expected: number; unexpected: number; flaky: number; skipped: number };
+  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), "bailey-test-"));
+const postgresDir = path.join(scratch, "postgres-data");
+const postgres = await startEmbeddedPostgres({ dataDir: postgresDir, database: "postgres" });
+const env = { ...process.env, BAILEY_TEST_POSTGRES_URL: postgres.url, NEXT_TELEMETRY_DISABLED: "1" };
+const tallies: Tally[] = [];
+try {
+  if (only !== "e2e") tallies.push(runNodeTests(env, scratch));
+  if (only !== "unit") tallies.push(runBrowserTests(env, scratch));
+} finally {
+  await postgres.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const total = tallies.reduce((sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed, skipped: sum.skipped + t.skipped }));
+const startedAt = Number(process.env.BAILEY_TEST_STARTED_AT ?? Date.now());
+console.log(`\n[test] finished in ${Math.round((Date.now() - startedAt) / 1000)}s`);
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+process.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);
