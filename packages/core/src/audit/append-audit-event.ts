@@ -1,0 +1,58 @@
+import type { Prisma, PrismaClient } from "@bailey/db";
+import { chainHash, genesisHash } from "./hash";
+
+export type AuditActorType = "user" | "token" | "system" | "agent";
+
+export interface AuditEventInput {
+  teamId: string;
+  actorType: AuditActorType;
+  actorId?: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  runId?: string | null;
+  hostId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+type Transaction = Prisma.TransactionClient;
+
+/**
+ * Appends to the team's hash chain inside the caller's transaction, so the event
+ * commits with the change it records. The chain head row is locked for the append,
+ * which orders concurrent writers of one team without blocking other teams.
+ */
+export async function appendAuditEvent(tx: Transaction, input: AuditEventInput) {
+  await tx.$executeRaw`
+    INSERT INTO "AuditChainHead" ("teamId", "seq", "hash") VALUES (${input.teamId}, 0, ${genesisHash})
+    ON CONFLICT ("teamId") DO NOTHING`;
+  const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
+    SELECT "seq", "hash" FROM "AuditChainHead" WHERE "teamId" = ${input.teamId} FOR UPDATE`;
+  if (!head) throw new Error(`audit chain head for team ${input.teamId} vanished`);
+
+  const fields = {
+    teamId: input.teamId,
+    seq: head.seq + 1,
+    actorType: input.actorType,
+    actorId: input.actorId ?? null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    runId: input.runId ?? null,
+    hostId: input.hostId ?? null,
+    data: input.data ?? {},
+    // Millisecond precision: what Postgres stores is what verification will read back.
+    createdAt: new Date(Math.floor(Date.now())),
+  };
+  const hash = chainHash(head.hash, fields);
+  const event = await tx.auditEvent.create({
+    data: { ...fields, data: fields.data as Prisma.InputJsonValue, prevHash: head.hash, hash },
+  });
+  await tx.auditChainHead.update({ where: { teamId: input.teamId }, data: { seq: fields.seq, hash } });
+  return event;
+}
+
+/** Appends in a transaction of its own, for actions that change nothing else. */
+export function recordAuditEvent(prisma: PrismaClient, input: AuditEventInput) {
+  return prisma.$transaction((tx) => appendAuditEvent(tx, input));
+}
