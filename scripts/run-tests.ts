@@ -1,11 +1,11 @@
 // Runs the unit and integration tests (Node's test runner) and the browser tests
 // (Playwright) against one embedded Postgres server, then prints one summary line.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEmbeddedPostgres } from "@bailey/db";
+import { startEmbeddedPostgres } from "@bailey/db/admin";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
@@ -63,6 +63,7 @@ function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), "bailey-test-"));
+chmodSync(scratch, 0o755); // as root, the embedded Postgres runs as "postgres" and must enter it
 const postgresDir = path.join(scratch, "postgres-data");
 const postgres = await startEmbeddedPostgres({ dataDir: postgresDir, database: "postgres" });
 const env = { ...process.env, BAILEY_TEST_POSTGRES_URL: postgres.url, NEXT_TELEMETRY_DISABLED: "1" };

@@ -1,4 +1,5 @@
-import { checkDatabaseReachable, redact, startEmbeddedPostgres } from "@bailey/db";
+import { redact } from "@bailey/db";
+import { checkDatabaseReachable, startEmbeddedPostgres } from "@bailey/db/admin";
 import type { LauncherEnv } from "./env";
 
 export interface ProvidedDatabase {

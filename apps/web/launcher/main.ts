@@ -1,7 +1,8 @@
 // `npm start`: Postgres (embedded unless DATABASE_URL is set), migrations, the owner
 // account, then the dashboard. Ctrl-C stops everything this process started.
 import type { ChildProcess } from "node:child_process";
-import { createPrismaClient, migrateDatabase } from "@bailey/db";
+import { createPrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
 import { ensureOwnerAccount } from "@bailey/core";
 import { loadOrCreateAuthSecret } from "./auth-secret";
 import { provideDatabase, type ProvidedDatabase } from "./database";

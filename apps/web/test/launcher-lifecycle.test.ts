@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFile, rm, mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -49,7 +49,9 @@ describe("npm start's launcher, end to end", () => {
   after(async () => rm(dataDir, { recursive: true, force: true }));
 
   it("starts embedded Postgres and the dashboard, keeps data across restarts, and Ctrl-C leaves nothing behind", { timeout: 240_000 }, async () => {
-    dataDir = path.join(await mkdtemp(path.join(tmpdir(), "bailey-lifecycle-")), "data");
+    const parent = await mkdtemp(path.join(tmpdir(), "bailey-lifecycle-"));
+    await chmod(parent, 0o755);
+    dataDir = path.join(parent, "data");
     const port = await freePort();
     const env = { BAILEY_DATA_DIR: dataDir, PORT: String(port), BAILEY_HOST: "127.0.0.1", BAILEY_ADMIN_EMAIL: "first@owner.test" };
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createPrismaClient, migrateDatabase, type PrismaClient } from "@bailey/db";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
 import { recordAuditEvent, verifyAuditChain } from "../src/audit";
 

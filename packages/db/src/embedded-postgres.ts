@@ -34,8 +34,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const clusterDir = path.join(dataDir, "postgres");
   const database = options.database ?? "bailey";
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  // As root, Postgres runs as the `postgres` user, which must be able to reach the cluster.
-  await chmod(dataDir, 0o755);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // As root, Postgres runs as the `postgres` user, which must be able to reach the cluster.
+    await chmod(dataDir, 0o755);
+    await assertTraversableByOthers(dataDir);
+  }
 
   const credentials = await loadOrCreateCredentials(dataDir);
   const port = options.port ?? (await findFreePort());
@@ -46,7 +50,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: credentials.password,
     port,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
     onLog: (message: string) => {
       logLines.push(message);
@@ -127,6 +131,19 @@ async function loadOrCreateCredentials(dataDir: string): Promise<ClusterCredenti
     const credentials = { user: "bailey", password: randomBytes(18).toString("base64url") };
     await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
     return credentials;
+  }
+}
+
+async function assertTraversableByOthers(dataDir: string): Promise<void> {
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `Embedded Postgres cannot use ${dataDir}: as root, Bailey runs Postgres as the "postgres" user, ` +
+          `which may not enter ${dir}. Allow it with: chmod o+x ${dir} — or set BAILEY_DATA_DIR to a directory under a path others can enter.`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
   }
 }
 

@@ -1,6 +1,5 @@
+// What the control plane's request path needs: the client, its types, URL checks.
+// Start-up tools (migrations, embedded Postgres) are in "@bailey/db/admin".
 export * from "./generated/prisma/client";
 export { createPrismaClient, type PrismaClientOptions } from "./client";
 export { parseDatabaseUrl, redact } from "./database-url";
-export { checkDatabaseReachable } from "./wait-for-database";
-export { migrateDatabase, type MigrateOptions, type MigrateResult } from "./migrate";
-export { startEmbeddedPostgres, findFreePort, type RunningPostgres, type EmbeddedPostgresOptions } from "./embedded-postgres";

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { parseDatabaseUrl } from "@bailey/db";
+
+// The dashboard server's settings: the only module of the Next app that reads process.env.
+// Validated on first use, not at import, so `next build` needs none of them.
+const optional = (value: unknown) => (value === "" ? undefined : value);
+
+const serverEnvSchema = z
+  .object({
+    DATABASE_URL: z
+      .string({ error: "DATABASE_URL is not set. Example: DATABASE_URL=postgresql://bailey:secret@localhost:5432/bailey" })
+      .superRefine((value, ctx) => {
+        try {
+          parseDatabaseUrl(value);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
+    NEXTAUTH_SECRET: z
+      .string({ error: "NEXTAUTH_SECRET is not set. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)" })
+      .min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)"),
+    NEXTAUTH_URL: z.preprocess(optional, z.url("NEXTAUTH_URL must be a URL. Example: NEXTAUTH_URL=http://localhost:3000").default("http://localhost:3000")),
+    GITHUB_ID: z.preprocess(optional, z.string().optional()),
+    GITHUB_SECRET: z.preprocess(optional, z.string().optional()),
+    OIDC_ISSUER: z.preprocess(optional, z.url("OIDC_ISSUER must be the provider's issuer URL. Example: OIDC_ISSUER=https://auth.example.com/realms/main").optional()),
+    OIDC_CLIENT_ID: z.preprocess(optional, z.string().optional()),
+    OIDC_CLIENT_SECRET: z.preprocess(optional, z.string().optional()),
+    OIDC_NAME: z.preprocess(optional, z.string().default("Single sign-on")),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.GITHUB_ID) !== Boolean(env.GITHUB_SECRET)) {
+      ctx.addIssue({ code: "custom", message: "Set both GITHUB_ID and GITHUB_SECRET to enable GitHub sign-in, or neither. Example: GITHUB_ID=Iv1.0123abcd GITHUB_SECRET=..." });
+    }
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter(Boolean).length;
+    if (oidc !== 0 && oidc !== 3) {
+      ctx.addIssue({ code: "custom", message: "Set all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to enable OIDC sign-in, or none." });
+    }
+  });
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+let cached: ServerEnv | undefined;
+
+export function serverEnv(): ServerEnv {
+  if (cached) return cached;
+  const parsed = serverEnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(`Bailey's dashboard is misconfigured:\n${parsed.error.issues.map((issue) => `  - ${issue.message}`).join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,12 @@
+import type { PrismaClient } from "@bailey/db";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+}
+
+/** What every procedure starts from; the route handler builds it per request. */
+export interface Context {
+  prisma: PrismaClient;
+  user: SessionUser | null;
+}

@@ -1,0 +1,6 @@
+export const tokenScopes = ["runs:read", "runs:write", "hosts:read", "hosts:write", "audit:read"] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+export function isTokenScope(value: string): value is TokenScope {
+  return (tokenScopes as readonly string[]).includes(value);
+}
