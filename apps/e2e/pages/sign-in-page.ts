@@ -13,7 +13,8 @@ export class SignInPage {
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
+  /** The form's own alert; Next.js keeps an empty route-announcer alert on every page. */
   error() {
-    return this.page.getByRole("alert");
+    return this.page.locator("form").getByRole("alert");
   }
 }
