@@ -1,0 +1,250 @@
+import { Readable } from "node:stream";
+import Docker from "dockerode";
+import { ContainerNotFoundError, SandboxUnavailableError } from "../../errors";
+import { hardenedHostConfig, toEnvList } from "../../hardening";
+import type {
+  BuildManager,
+  ContainerInfo,
+  ContainerSpec,
+  ContainerSummary,
+  ExecOptions,
+  ExecResult,
+  LogChunk,
+  LogOptions,
+  NetworkManager,
+  Runtime,
+  SidecarManager,
+} from "../../types";
+import { DockerBuildManager } from "./build-manager";
+import { toContainerInfo, toContainerStatus } from "./container-info";
+import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
+import { labelFilters } from "./labels";
+import { collect, demultiplex, rawToChunks } from "./log-demux";
+import { DockerNetworkManager } from "./network-manager";
+import { DockerSidecarManager } from "./sidecar-manager";
+
+/** What differs between engines that speak the Docker API; see drivers/podman.ts. */
+export interface EngineProfile {
+  type: "docker" | "podman";
+  /** Podman here starts containers only with explicit nofile/nproc limits. */
+  explicitUlimits: boolean;
+  networks: boolean;
+  sidecars: boolean;
+  builds: boolean;
+  /**
+   * `per-container`: HostConfig.Runtime selects runsc (Docker).
+   * `engine-default`: the engine ignores HostConfig.Runtime, so a sandbox is only real
+   * when runsc is the engine's default runtime (Podman's compat API).
+   */
+  sandboxSelection: "per-container" | "engine-default";
+}
+
+export const dockerProfile: EngineProfile = {
+  type: "docker",
+  explicitUlimits: false,
+  networks: true,
+  sidecars: true,
+  builds: true,
+  sandboxSelection: "per-container",
+};
+
+export interface DockerRuntimeOptions {
+  socketPath: string;
+  profile?: EngineProfile;
+  /** The name runsc is registered under with the engine. */
+  sandboxRuntime?: string;
+  log?: (line: string) => void;
+}
+
+export class DockerRuntime implements Runtime {
+  readonly type: "docker" | "podman";
+  readonly engine: Docker;
+  private readonly profile: EngineProfile;
+  private readonly sandboxRuntime: string;
+  private sandboxCheck?: { at: number; available: Promise<boolean> };
+  private readonly networks: NetworkManager | null;
+  private readonly sidecars: SidecarManager | null;
+  private readonly builds: BuildManager | null;
+
+  constructor(readonly options: DockerRuntimeOptions) {
+    this.profile = options.profile ?? dockerProfile;
+    this.type = this.profile.type;
+    this.sandboxRuntime = options.sandboxRuntime ?? "runsc";
+    this.engine = new Docker({ socketPath: options.socketPath });
+    this.networks = this.profile.networks ? new DockerNetworkManager(this.engine) : null;
+    this.sidecars = this.profile.sidecars ? new DockerSidecarManager(this) : null;
+    this.builds = this.profile.builds ? new DockerBuildManager(this.engine, options.log) : null;
+  }
+
+  async ping(): Promise<void> {
+    await this.engine.ping();
+  }
+
+  /** Engine info is cached briefly: a runsc registered later is seen within a minute. */
+  sandboxAvailable(): Promise<boolean> {
+    if (!this.sandboxCheck || Date.now() - this.sandboxCheck.at > 60_000) {
+      const available = this.engine.info().then(
+        (info: { Runtimes?: Record<string, unknown>; DefaultRuntime?: string }) =>
+          this.profile.sandboxSelection === "engine-default"
+            ? info.DefaultRuntime === this.sandboxRuntime
+            : Boolean(info.Runtimes?.[this.sandboxRuntime]),
+        () => false,
+      );
+      this.sandboxCheck = { at: Date.now(), available };
+    }
+    return this.sandboxCheck.available;
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    if (spec.sandbox === "gvisor" && !(await this.sandboxAvailable())) throw new SandboxUnavailableError(this.type);
+    try {
+      const container = await this.engine.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        ...(spec.command ? { Cmd: spec.command } : {}),
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+        Env: toEnvList(spec.env),
+        Labels: spec.labels,
+        ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+        ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+        Tty: spec.tty === true,
+        HostConfig: hardenedHostConfig(spec, {
+          sandboxRuntime: this.profile.sandboxSelection === "per-container" ? this.sandboxRuntime : undefined,
+          explicitUlimits: this.profile.explicitUlimits,
+        }),
+        ...(spec.network
+          ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.hostname ? [spec.hostname] : [] } } } }
+          : {}),
+      });
+      return container.id;
+    } catch (error) {
+      if (isNotFound(error)) {
+        throw new Error(`Image ${spec.image} is not on this host and cannot be created from: build it or load it (docker load -i image.tar) first. (${engineMessage(error)})`);
+      }
+      if (isConflict(error)) throw new Error(`A container named ${spec.name} already exists. (${engineMessage(error)})`);
+      throw error;
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.engine
+      .getContainer(id)
+      .start()
+      .catch((error: unknown) => (statusOf(error) === 304 ? undefined : translate(id, error)));
+  }
+
+  async stopContainer(id: string, graceSeconds = 10): Promise<void> {
+    await this.engine
+      .getContainer(id)
+      .stop({ t: graceSeconds })
+      .catch((error: unknown) => (statusOf(error) === 304 ? undefined : translate(id, error)));
+  }
+
+  async waitContainer(id: string): Promise<number> {
+    try {
+      const result = (await this.engine.getContainer(id).wait()) as { StatusCode: number };
+      return result.StatusCode;
+    } catch (error) {
+      return translate(id, error);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.engine
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch((error: unknown) => {
+        // Absent, or already on its way out: either way it is gone.
+        if (isNotFound(error) || statusOf(error) === 409) return;
+        throw error;
+      });
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo> {
+    try {
+      return toContainerInfo(await this.engine.getContainer(id).inspect());
+    } catch (error) {
+      return translate(id, error);
+    }
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    const rows = await this.engine.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+    return rows.map((row) => ({
+      id: row.Id,
+      name: (row.Names[0] ?? "").replace(/^\//, ""),
+      status: toContainerStatus(row.State),
+      labels: row.Labels ?? {},
+    }));
+  }
+
+  async exec(id: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const tty = options.tty === true;
+    try {
+      const exec = await this.engine.getContainer(id).exec({
+        Cmd: command,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: tty,
+        Env: toEnvList(options.env),
+        ...(options.workdir ? { WorkingDir: options.workdir } : {}),
+      });
+      const stream = (await exec.start({ hijack: true, stdin: false, Tty: tty })) as Readable;
+      const { stdout, stderr } = await collect(tty ? rawToChunks(stream) : demultiplex(stream));
+      const { ExitCode } = await exec.inspect();
+      return { exitCode: ExitCode ?? -1, stdout, stderr };
+    } catch (error) {
+      return translate(id, error);
+    }
+  }
+
+  async logs(id: string, options: LogOptions = {}): Promise<Readable & AsyncIterable<LogChunk>> {
+    const container = this.engine.getContainer(id);
+    const info = await container.inspect().catch((error: unknown) => translate(id, error));
+    const base = {
+      stdout: true,
+      stderr: true,
+      ...(options.since ? { since: Math.floor(options.since.getTime() / 1000) } : {}),
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+    };
+    const source: Readable = options.follow
+      ? ((await container.logs({ ...base, follow: true })) as unknown as Readable)
+      : Readable.from([(await container.logs({ ...base, follow: false })) as unknown as Buffer]);
+    return info.Config.Tty ? rawToChunks(source) : demultiplex(source);
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    return this.engine
+      .getImage(image)
+      .inspect()
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (isNotFound(error)) return false;
+          throw error;
+        },
+      );
+  }
+
+  networkManager(): NetworkManager | null {
+    return this.networks;
+  }
+
+  sidecarManager(): SidecarManager | null {
+    return this.sidecars;
+  }
+
+  buildManager(): BuildManager | null {
+    return this.builds;
+  }
+
+  async close(): Promise<void> {
+    // dockerode keeps no long-lived connection of its own.
+  }
+
+}
+
+function translate(id: string, error: unknown): never {
+  if (isNotFound(error)) throw new ContainerNotFoundError(id);
+  throw error;
+}

@@ -1,0 +1,49 @@
+import type { ContainerInfo, SidecarConfig, SidecarManager } from "../../types";
+import { engineMessage } from "./engine-errors";
+import type { DockerRuntime } from "./runtime";
+
+export class DockerSidecarManager implements SidecarManager {
+  constructor(private readonly runtime: DockerRuntime) {}
+
+  async startSidecar(config: SidecarConfig): Promise<ContainerInfo> {
+    if (!(await this.runtime.imageExists(config.image))) await this.pull(config.image);
+    const id = await this.runtime.createContainer({
+      name: config.name,
+      image: config.image,
+      ...(config.command ? { command: config.command } : {}),
+      env: config.env ?? {},
+      labels: config.labels,
+      hostname: config.hostname,
+      network: config.network,
+      sandbox: config.sandbox,
+      privileged: config.privileged === true,
+      ...(config.resources ? { resources: config.resources } : {}),
+    });
+    try {
+      await this.runtime.startContainer(id);
+      return await this.runtime.inspectContainer(id);
+    } catch (error) {
+      await this.runtime.removeContainer(id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  inspectSidecar(id: string): Promise<ContainerInfo> {
+    return this.runtime.inspectContainer(id);
+  }
+
+  private async pull(image: string): Promise<void> {
+    const engine = this.runtime.engine;
+    try {
+      const stream = await engine.pull(image);
+      await new Promise<void>((resolve, reject) =>
+        engine.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+      );
+    } catch (error) {
+      throw new Error(
+        `Sidecar image ${image} is not on this host and could not be pulled (${engineMessage(error)}). ` +
+          `Load it onto the host (docker load -i image.tar) or point BAILEY_BUILDKIT_IMAGE at an image the host has.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { RuntimeType } from "./types";
+
+export type Feature = "networks" | "sidecars" | "builds";
+
+const alternatives: Record<Feature, string> = {
+  networks: "use Docker or Podman on this host, or a run without `docker:dind`",
+  sidecars: "use Docker or Podman on this host, or `docker:host` instead of `docker:dind`",
+  builds: "build the image elsewhere and reference it by tag, or use Docker or Podman on this host",
+};
+
+/** A caller needed a feature manager this backend does not have. */
+export class UnsupportedFeatureError extends Error {
+  constructor(
+    readonly feature: Feature,
+    readonly runtime: RuntimeType,
+  ) {
+    super(`The ${runtime} runtime does not support ${feature}: ${alternatives[feature]}.`);
+    this.name = "UnsupportedFeatureError";
+  }
+}
+
+export class ContainerNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`No such container: ${id}`);
+    this.name = "ContainerNotFoundError";
+  }
+}
+
+/** A sandboxed container was asked for, and the engine has no runsc. Never downgraded to runc. */
+export class SandboxUnavailableError extends Error {
+  constructor(readonly runtime: RuntimeType) {
+    super(runtime === "podman" ? podmanSandboxMessage : dockerSandboxMessage(runtime));
+    this.name = "SandboxUnavailableError";
+  }
+}
+
+const podmanSandboxMessage = [
+  `Cannot create a sandboxed container: Podman's default OCI runtime on this host is not "runsc" (gVisor).`,
+  `Podman's Docker-compatible API ignores a per-container runtime, so Bailey sandboxes on Podman only when runsc is Podman's default;`,
+  `it never falls back to runc silently. To install and select gVisor on Debian/Ubuntu:`,
+  `  sudo apt-get install -y runsc`,
+  `  printf '[engine]\nruntime = "runsc"\n' | sudo tee -a /etc/containers/containers.conf`,
+  `  then restart the podman service (systemctl restart podman.socket, or restart \`podman system service\`).`,
+  `To run this one without a sandbox instead, set \`sandbox: none\` in the run's spec.`,
+].join("\n");
+
+function dockerSandboxMessage(runtime: RuntimeType): string {
+  return [
+        `Cannot create a sandboxed container: the ${runtime} engine on this host has no "runsc" (gVisor) runtime registered.`,
+        `Bailey runs every container under gVisor unless the run opts out; it never falls back to runc silently.`,
+        `To install gVisor on Debian/Ubuntu:`,
+        `  sudo apt-get install -y runsc`,
+        `  sudo runsc install        # adds "runsc" to /etc/docker/daemon.json`,
+        `  sudo systemctl restart docker`,
+        `(or add {"runtimes":{"runsc":{"path":"/usr/bin/runsc"}}} to /etc/docker/daemon.json by hand and restart dockerd).`,
+        `To run this one without a sandbox instead, set \`sandbox: none\` in the run's spec.`,
+      ].join("\n");
+}
+
+export interface ProbeAttempt {
+  name: string;
+  target: string;
+  error: string;
+  fix: string;
+}
+
+/** Detection found no usable container runtime. */
+export class NoRuntimeError extends Error {
+  constructor(readonly attempts: ProbeAttempt[]) {
+    super(
+      [
+        "No container runtime is available on this host. Tried:",
+        ...attempts.map((attempt) => `  - ${attempt.name} at ${attempt.target}: ${attempt.error}\n      fix: ${attempt.fix}`),
+        "Or choose one explicitly with BAILEY_RUNTIME=docker|podman|apple.",
+      ].join("\n"),
+    );
+    this.name = "NoRuntimeError";
+  }
+}

@@ -1,0 +1,57 @@
+import type { ContainerSpec } from "./types";
+
+/**
+ * The capabilities a coding agent's container keeps; everything else is dropped.
+ * Enough to install packages and manage files as root inside the container (chown,
+ * setuid for package scripts, binding low ports for dev servers), nothing that reaches
+ * the host (no SYS_ADMIN, NET_ADMIN, MKNOD, SYS_PTRACE, NET_RAW).
+ */
+export const capabilityAllowlist = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETGID", "KILL", "NET_BIND_SERVICE"] as const;
+
+export const defaultLimits = {
+  cpus: 2,
+  memoryBytes: 4 * 1024 ** 3,
+  pids: 1024,
+} as const;
+
+export const engineSocketPath = "/var/run/docker.sock";
+
+export interface HardeningOptions {
+  /** The OCI runtime for sandboxed containers (`runsc`); unset where the engine's default is used. */
+  sandboxRuntime: string | undefined;
+  /** Podman here refuses to start containers without explicit nofile/nproc limits. */
+  explicitUlimits?: boolean;
+}
+
+/** The engine's HostConfig for a spec: every container gets the same locked-down base. */
+export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOptions) {
+  const limits = { ...defaultLimits, ...definedOnly(spec.resources ?? {}) };
+  return {
+    CapDrop: ["ALL"],
+    CapAdd: [...capabilityAllowlist],
+    SecurityOpt: ["no-new-privileges:true"],
+    Privileged: spec.privileged === true,
+    PidsLimit: limits.pids,
+    Memory: limits.memoryBytes,
+    NanoCpus: Math.round(limits.cpus * 1e9),
+    ...(spec.sandbox === "gvisor" && options.sandboxRuntime ? { Runtime: options.sandboxRuntime } : {}),
+    ...(spec.network ? { NetworkMode: spec.network } : {}),
+    Binds: spec.mountEngineSocket ? [`${engineSocketPath}:${engineSocketPath}`] : [],
+    ...(options.explicitUlimits
+      ? {
+          Ulimits: [
+            { Name: "nofile", Soft: 4096, Hard: 4096 },
+            { Name: "nproc", Soft: limits.pids, Hard: limits.pids },
+          ],
+        }
+      : {}),
+  };
+}
+
+export function toEnvList(env: Record<string, string> | undefined): string[] {
+  return Object.entries(env ?? {}).map(([key, value]) => `${key}=${value}`);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,2 @@
+export { MockRuntime, conformanceBehaviour, type MockBehaviour, type MockProgram, type MockCall, type MockRuntimeOptions } from "./mock-runtime";
+export { conformanceSuite, type ConformanceTarget } from "./conformance";

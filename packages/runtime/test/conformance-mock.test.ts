@@ -1,0 +1,3 @@
+import { MockRuntime, conformanceSuite } from "../src/testing";
+
+conformanceSuite({ name: "Mock", open: async () => new MockRuntime(), image: "busybox", sandbox: "gvisor", expectedOciRuntime: "runsc" });
