@@ -39,7 +39,7 @@ const podmanSandboxMessage = [
   `Podman's Docker-compatible API ignores a per-container runtime, so Bailey sandboxes on Podman only when runsc is Podman's default;`,
   `it never falls back to runc silently. To install and select gVisor on Debian/Ubuntu:`,
   `  sudo apt-get install -y runsc`,
-  `  printf '[engine]\nruntime = "runsc"\n' | sudo tee -a /etc/containers/containers.conf`,
+  `  printf '[engine]\\nruntime = "runsc"\\n' | sudo tee -a /etc/containers/containers.conf`,
   `  then restart the podman service (systemctl restart podman.socket, or restart \`podman system service\`).`,
   `To run this one without a sandbox instead, set \`sandbox: none\` in the run's spec.`,
 ].join("\n");

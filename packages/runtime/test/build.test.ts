@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import Docker from "dockerode";
+import { DockerBuildManager } from "../src/drivers/docker/build-manager";
+import { planBuild } from "../src/drivers/docker/build-plan";
+import { dockerSocket, dockerTestImage, requireDocker } from "./support/engines";
+import { removeImagesByPrefix } from "./support/images";
+
+describe("the build fallback chain", () => {
+  it("uses a given BuildKit endpoint first, then the engine's BuildKit", () => {
+    assert.deepEqual(planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: false, buildctlAvailable: true }).steps, [
+      { builder: "buildkit-endpoint", endpoint: "tcp://buildkit:1234" },
+      { builder: "engine-buildkit" },
+    ]);
+  });
+
+  it("takes BUILDKIT_HOST when the run has no sidecar", () => {
+    assert.deepEqual(planBuild({ environmentBuildkitHost: "tcp://10.0.0.5:1234", buildkitDisabled: false, buildctlAvailable: true }).steps[0], {
+      builder: "buildkit-endpoint",
+      endpoint: "tcp://10.0.0.5:1234",
+    });
+  });
+
+  it("says why it skips an endpoint it cannot use", () => {
+    const plan = planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: false, buildctlAvailable: false });
+    assert.deepEqual(plan.steps, [{ builder: "engine-buildkit" }]);
+    assert.match(plan.reasons[0] ?? "", /buildctl is not installed on this host: falling back to the engine's BuildKit/);
+  });
+
+  it("uses the legacy builder only when BuildKit is switched off", () => {
+    const plan = planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: true, buildctlAvailable: true });
+    assert.deepEqual(plan.steps, [{ builder: "legacy" }]);
+    assert.match(plan.reasons[0] ?? "", /BAILEY_DISABLE_BUILDKIT=1/);
+  });
+});
+
+describe("building on the real engine", () => {
+  after(() => removeImagesByPrefix("bailey-build-test"));
+
+  for (const disabled of [false, true]) {
+    it(`${disabled ? "legacy builder (BAILEY_DISABLE_BUILDKIT=1)" : "engine BuildKit"} builds and logs its choice`, async () => {
+      await requireDocker();
+      const context = await mkdtemp(path.join(tmpdir(), "bailey-build-"));
+      try {
+        await writeFile(path.join(context, "Dockerfile"), `FROM ${dockerTestImage}\nRUN echo built > /built.txt\n`);
+        const log: string[] = [];
+        const manager = new DockerBuildManager(new Docker({ socketPath: dockerSocket }), (line) => log.push(line), { buildkitDisabled: disabled });
+        const tag = `bailey-build-test:${disabled ? "legacy" : "buildkit"}`;
+        const result = await manager.buildImage({ contextDir: context, tag });
+        assert.equal(result.builder, disabled ? "legacy" : "engine-buildkit");
+        assert.equal(await manager.imageExists(tag), true);
+        assert.ok(log.some((line) => line.includes(disabled ? "BAILEY_DISABLE_BUILDKIT=1" : "using the engine's BuildKit")), log.join("\n"));
+      } finally {
+        await rm(context, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("a broken Dockerfile fails with the engine's reason", async () => {
+    await requireDocker();
+    const context = await mkdtemp(path.join(tmpdir(), "bailey-build-"));
+    try {
+      await writeFile(path.join(context, "Dockerfile"), `FROM ${dockerTestImage}\nRUN exit 9\n`);
+      const manager = new DockerBuildManager(new Docker({ socketPath: dockerSocket }), () => undefined, { buildkitDisabled: false });
+      await assert.rejects(manager.buildImage({ contextDir: context, tag: "bailey-build-test:broken" }), /exit code: 9|returned a non-zero code: 9/);
+    } finally {
+      await rm(context, { recursive: true, force: true });
+    }
+  });
+});
