@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** Run IDs become container and network names, so they are restricted to what those allow. */
+export const runId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name");
+const noNul = z.string().refine((value) => !value.includes("\0"), "must not contain NUL bytes");
+
+export const dependency = z.enum(["docker:host", "docker:dind"]);
+
+export const runSpec = z
+  .object({
+    image: noNul.min(1).max(512),
+    command: z.array(noNul.max(64 * 1024)).max(1024).optional(),
+    env: z.record(envName, noNul.max(128 * 1024)).default({}),
+    workdir: noNul.max(4096).regex(/^\//, "must be an absolute path").optional(),
+    dependencies: z.array(dependency).max(2).default([]),
+    sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
+    resources: z
+      .object({
+        cpus: z.number().positive().max(256).optional(),
+        memoryBytes: z.number().int().positive().optional(),
+        pids: z.number().int().min(16).max(1_000_000).optional(),
+        timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+      })
+      .default({}),
+    labels: z.record(z.string().regex(/^[a-z0-9.\-_/]{1,128}$/, "label keys are lower-case letters, digits and . - _ /"), noNul.max(1024)).default({}),
+    buildkitImage: noNul.max(512).optional(),
+  })
+  .strict();
+
+export type RunSpec = z.infer<typeof runSpec>;
+
+export const agentRunState = z.enum(["created", "provisioning", "running", "stopping", "exited", "failed", "timed_out", "destroyed"]);
+export type AgentRunState = z.infer<typeof agentRunState>;
+
+export const agentRun = z.object({
+  runId,
+  state: agentRunState,
+  containerId: z.string().nullable(),
+  networkId: z.string().nullable(),
+  networkName: z.string().nullable(),
+  sidecars: z.array(z.object({ role: z.string(), name: z.string(), containerId: z.string() })),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type AgentRun = z.infer<typeof agentRun>;
+
+export const runMethods = {
+  "run.create": { params: z.object({ runId, spec: runSpec }).strict(), result: agentRun },
+  "run.start": { params: z.object({ runId }).strict(), result: agentRun },
+  "run.stop": { params: z.object({ runId, graceSeconds: z.number().int().min(0).max(3600).default(10) }).strict(), result: agentRun },
+  "run.destroy": { params: z.object({ runId }).strict(), result: z.object({ runId, removed: z.array(z.string()) }) },
+  "run.inspect": { params: z.object({ runId }).strict(), result: agentRun },
+  "run.logs": {
+    params: z.object({ runId, follow: z.boolean().default(false), since: z.string().datetime().optional(), tail: z.number().int().min(0).optional() }).strict(),
+    result: z.object({ bytes: z.number().int() }),
+  },
+  "run.exec": {
+    params: z.object({ runId, command: z.array(noNul).min(1).max(1024), tty: z.boolean().default(false) }).strict(),
+    result: z.object({ exitCode: z.number().int(), stdout: z.string(), stderr: z.string() }),
+  },
+} as const;
