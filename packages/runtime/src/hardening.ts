@@ -26,11 +26,13 @@ export interface HardeningOptions {
 /** The engine's HostConfig for a spec: every container gets the same locked-down base. */
 export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOptions) {
   const limits = { ...defaultLimits, ...definedOnly(spec.resources ?? {}) };
+  const privileged = spec.privileged === true;
   return {
-    CapDrop: ["ALL"],
-    CapAdd: [...capabilityAllowlist],
+    // A privileged container (docker:dind only) has every capability by definition; dropping
+    // them as well makes runc refuse to start it.
+    ...(privileged ? {} : { CapDrop: ["ALL"], CapAdd: [...capabilityAllowlist] }),
     SecurityOpt: ["no-new-privileges:true"],
-    Privileged: spec.privileged === true,
+    Privileged: privileged,
     PidsLimit: limits.pids,
     Memory: limits.memoryBytes,
     NanoCpus: Math.round(limits.cpus * 1e9),

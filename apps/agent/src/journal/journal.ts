@@ -1,14 +1,9 @@
+import type { AgentEvent } from "@bailey/protocol";
 import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-write";
 
-export interface JournalEvent {
-  seq: number;
-  at: string;
-  type: string;
-  runId?: string;
-  data: Record<string, unknown>;
-}
+export type JournalEvent = AgentEvent;
 
 export type NewJournalEvent = Omit<JournalEvent, "seq" | "at">;
 

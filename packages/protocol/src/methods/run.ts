@@ -8,7 +8,12 @@ export const runId = z
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name");
 const noNul = z.string().refine((value) => !value.includes("\0"), "must not contain NUL bytes");
 
-export const dependency = z.enum(["docker:host", "docker:dind"]);
+export const dependency = z.enum(["docker:host", "docker:dind"], {
+  error: (issue) =>
+    issue.input === "docker"
+      ? 'a bare "docker" dependency is ambiguous: use "docker:host" (the host\'s own engine socket, shared) or "docker:dind" (a private engine with a BuildKit sidecar on the run\'s network)'
+      : 'must be "docker:host" or "docker:dind"',
+});
 
 export const runSpec = z
   .object({

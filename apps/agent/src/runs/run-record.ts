@@ -1,0 +1,27 @@
+import type { AgentRun, RunSpec } from "@bailey/protocol";
+
+/** What the agent keeps about a run on disk: the public state plus what it needs to resume. */
+export interface RunRecord extends AgentRun {
+  spec: RunSpec;
+  /** When the timeout fires, as an ISO time; null without a timeout or before start. */
+  deadline: string | null;
+  timedOut: boolean;
+}
+
+export const labelKeys = {
+  managed: "bailey.managed",
+  runId: "bailey.run-id",
+  role: "bailey.role",
+  hostId: "bailey.host-id",
+} as const;
+
+export const names = {
+  main: (runId: string) => `bailey-${runId}`,
+  network: (runId: string) => `bailey-${runId}`,
+  buildkit: (runId: string) => `bailey-buildkit-${runId}`,
+};
+
+export function toAgentRun(record: RunRecord): AgentRun {
+  const { spec: _spec, deadline: _deadline, timedOut: _timedOut, ...run } = record;
+  return run;
+}

@@ -1,0 +1,88 @@
+import { chmod, mkdir, rm } from "node:fs/promises";
+import net from "node:net";
+import { cpus, totalmem } from "node:os";
+import path from "node:path";
+import { assertCompatibleVersion, protocolVersion, RpcPeer, type Handlers } from "@bailey/protocol";
+import { runtimeFeatures, type Runtime } from "@bailey/runtime";
+import type { Journal } from "./journal/journal";
+import type { RunManager } from "./runs/run-manager";
+import { agentVersion } from "./version";
+
+export interface AgentServerOptions {
+  socketPath: string;
+  hostId: string;
+  runtime: Runtime;
+  runs: RunManager;
+  journal: Journal;
+}
+
+export function agentHandlers({ hostId, runtime, runs, journal }: Omit<AgentServerOptions, "socketPath">): Handlers {
+  return {
+    "agent.hello": async ({ protocolVersion: theirs }) => {
+      assertCompatibleVersion(theirs, "control plane");
+      return {
+        protocolVersion,
+        agentVersion,
+        hostId,
+        runtime: runtime.type,
+        features: { ...runtimeFeatures(runtime), runsc: await runtime.sandboxAvailable() },
+        cpus: cpus().length,
+        memoryBytes: totalmem(),
+        runningRuns: runs.running(),
+      };
+    },
+    "run.create": ({ runId, spec }) => runs.create(runId, spec),
+    "run.start": ({ runId }) => runs.start(runId),
+    "run.stop": ({ runId, graceSeconds }) => runs.stop(runId, graceSeconds),
+    "run.destroy": ({ runId }) => runs.destroy(runId),
+    "run.inspect": async ({ runId }) => runs.inspect(runId),
+    "run.exec": ({ runId, command, tty }) => runtime.exec(runs.containerOf(runId), command, { tty }),
+    "run.logs": async ({ runId, follow, since, tail }, ctx) => {
+      const stream = await runtime.logs(runs.containerOf(runId), { follow, ...(since ? { since: new Date(since) } : {}), ...(tail !== undefined ? { tail } : {}) });
+      ctx.signal.addEventListener("abort", () => stream.destroy(), { once: true });
+      let bytes = 0;
+      try {
+        for await (const chunk of stream) {
+          bytes += chunk.data.length;
+          await ctx.write({ fd: chunk.stream, data: chunk.data });
+        }
+      } catch (error) {
+        if (!ctx.signal.aborted) throw error;
+      }
+      return { bytes };
+    },
+    "host.reconcile": async ({ ownedRunIds }) => ({ removed: await runs.reconcile(ownedRunIds) }),
+    "events.pull": async ({ afterSeq, limit }) => journal.pull(afterSeq, limit),
+    "events.ack": async ({ seq }) => ({ ackedSeq: await journal.ack(seq) }),
+  };
+}
+
+/** Listens on a Unix socket only its owner may use; each connection is one RpcPeer. */
+export async function startAgentServer(options: AgentServerOptions): Promise<{ close(): Promise<void> }> {
+  await mkdir(path.dirname(options.socketPath), { recursive: true, mode: 0o750 });
+  await rm(options.socketPath, { force: true });
+  const handlers = agentHandlers(options);
+  const peers = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    peers.add(socket);
+    socket.once("close", () => peers.delete(socket));
+    socket.on("error", () => socket.destroy());
+    new RpcPeer(socket, handlers);
+  });
+  const previousMask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.socketPath, resolve);
+    });
+  } finally {
+    process.umask(previousMask);
+  }
+  await chmod(options.socketPath, 0o600);
+  return {
+    close: async () => {
+      for (const socket of peers) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
