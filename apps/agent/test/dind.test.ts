@@ -50,7 +50,7 @@ describe("a docker:dind run on the real engine, end to end", () => {
 
     const network = await docker.getNetwork(`bailey-${runId}`).inspect();
     assert.deepEqual(
-      { run: network.Labels["bailey.run-id"], role: network.Labels["bailey.role"], host: network.Labels["bailey.host-id"] },
+      { run: network.Labels?.["bailey.run-id"], role: network.Labels?.["bailey.role"], host: network.Labels?.["bailey.host-id"] },
       { run: runId, role: "network", host: hostId },
     );
     const sidecar = await docker.getContainer(`bailey-buildkit-${runId}`).inspect();
