@@ -29,11 +29,15 @@ const serverEnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_ID) !== Boolean(env.GITHUB_SECRET)) {
-      ctx.addIssue({ code: "custom", message: "Set both GITHUB_ID and GITHUB_SECRET to enable GitHub sign-in, or neither. Example: GITHUB_ID=Iv1.0123abcd GITHUB_SECRET=..." });
+      ctx.addIssue({ code: "custom", message: "Set both GITHUB_ID and GITHUB_SECRET to enable GitHub sign-in, or neither. Example: GITHUB_ID=Iv1.0123abcd GITHUB_SECRET=0123456789abcdef0123456789abcdef01234567" });
     }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter(Boolean).length;
     if (oidc !== 0 && oidc !== 3) {
-      ctx.addIssue({ code: "custom", message: "Set all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to enable OIDC sign-in, or none." });
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "Set all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to enable single sign-on, or none. Example: OIDC_ISSUER=https://auth.example.com/realms/main OIDC_CLIENT_ID=bailey OIDC_CLIENT_SECRET=...",
+      });
     }
   });
 
@@ -41,12 +45,16 @@ export type ServerEnv = z.infer<typeof serverEnvSchema>;
 
 let cached: ServerEnv | undefined;
 
-export function serverEnv(): ServerEnv {
-  if (cached) return cached;
-  const parsed = serverEnvSchema.safeParse(process.env);
+/** Validates the given settings; every problem is listed, each naming its variable and an example. */
+export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+  const parsed = serverEnvSchema.safeParse(source);
   if (!parsed.success) {
     throw new Error(`Bailey's dashboard is misconfigured:\n${parsed.error.issues.map((issue) => `  - ${issue.message}`).join("\n")}`);
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+export function serverEnv(): ServerEnv {
+  cached ??= parseServerEnv(process.env);
   return cached;
 }

@@ -9,4 +9,6 @@ export interface SessionUser {
 export interface Context {
   prisma: PrismaClient;
   user: SessionUser | null;
+  /** The team the caller chose to act in; when absent, the team they joined first. */
+  teamId?: string | null;
 }

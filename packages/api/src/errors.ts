@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { AppError, type AppErrorCode } from "@bailey/core";
 
+// tRPC derives the HTTP status from its code; these agree with core's appErrorHttpStatus.
 const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
   UNAUTHORIZED: "UNAUTHORIZED",
@@ -15,7 +16,11 @@ const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
 };
 
 /** The one place a domain error becomes a tRPC error. */
-export function toTRPCError(error: unknown): unknown {
-  if (error instanceof AppError) return new TRPCError({ code: trpcCodes[error.code], message: error.message, cause: error });
-  return error;
+export function toTRPCError(error: AppError): TRPCError {
+  return new TRPCError({ code: trpcCodes[error.code], message: error.message, cause: error });
+}
+
+/** A procedure's failure as the client should see it: AppErrors mapped, the rest untouched. */
+export function mapProcedureError(error: TRPCError): TRPCError {
+  return error.cause instanceof AppError ? toTRPCError(error.cause) : error;
 }

@@ -1,21 +1,19 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { Role } from "@bailey/db";
-import { hasRole } from "@bailey/core";
+import { requireRole, resolveMembership, type TeamContext } from "@bailey/core";
 import type { Context } from "./context";
-import { toTRPCError } from "./errors";
+import { formatError } from "./error-formatter";
+import { mapProcedureError } from "./errors";
 
-const t = initTRPC.context<Context>().create({ transformer: superjson });
+const t = initTRPC.context<Context>().create({ transformer: superjson, errorFormatter: formatError });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok) {
-    const mapped = toTRPCError(result.error.cause ?? result.error);
-    if (mapped instanceof TRPCError) throw mapped;
-  }
+  if (!result.ok) throw mapProcedureError(result.error);
   return result;
 });
 
@@ -28,26 +26,26 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
 
 /** Resolves the caller's team; a user with no membership can do nothing team-scoped. */
 export const teamProcedure = authedProcedure.use(async ({ ctx, next }) => {
-  const membership = await ctx.prisma.membership.findFirst({
-    where: { userId: ctx.user.id },
-    orderBy: { createdAt: "asc" },
-    include: { team: { select: { id: true, name: true } } },
-  });
-  if (!membership) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any team; ask a team admin for an invite." });
-  return next({
-    ctx: {
-      ...ctx,
-      team: { id: membership.team.id, name: membership.team.name, role: membership.role },
-      teamContext: { teamId: membership.team.id, role: membership.role, actor: { type: "user" as const, userId: ctx.user.id } },
-    },
-  });
+  const membership = await resolveMembership({ prisma: ctx.prisma, userId: ctx.user.id, teamId: ctx.teamId });
+  if (!membership) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: ctx.teamId
+        ? "You are not a member of the team you chose; pick one of your own teams."
+        : "You are not a member of any team; ask a team admin for an invite.",
+    });
+  }
+  const teamContext: TeamContext = { teamId: membership.team.id, role: membership.role, actor: { type: "user", userId: ctx.user.id } };
+  return next({ ctx: { ...ctx, team: { ...membership.team, role: membership.role }, teamContext } });
 });
 
-/** Procedures that change a team's state: the role is checked here, not in each procedure. */
+/** Procedures that need a minimum role: checked here, not in each procedure. */
 export const roleProcedure = (atLeast: Role) =>
   teamProcedure.use(({ ctx, next }) => {
-    if (!hasRole(ctx.team.role, atLeast)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${atLeast} role or higher; you are a ${ctx.team.role}.` });
-    }
+    requireRole(ctx.teamContext, atLeast);
     return next();
   });
+
+/** Changes to a team's runs, hosts and tokens: viewers may only look. */
+export const writerProcedure = roleProcedure("member");
+export const adminProcedure = roleProcedure("admin");

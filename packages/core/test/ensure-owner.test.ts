@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
-import { authenticateCredentials, ensureOwnerAccount, verifyPassword } from "../src";
+import { AppError, authenticateCredentials, ensureOwnerAccount, verifyPassword } from "../src";
 
 describe("ensureOwnerAccount", () => {
   let db: ScratchDatabase;
@@ -41,6 +41,13 @@ describe("ensureOwnerAccount", () => {
     assert.equal((await authenticateCredentials({ prisma, email: "OWNER@example.com", password: "first-password" }))?.email, "owner@example.com");
     assert.equal(await authenticateCredentials({ prisma, email: "owner@example.com", password: "wrong" }), null);
     assert.equal(await authenticateCredentials({ prisma, email: "nobody@example.com", password: "first-password" }), null);
+  });
+
+  it("refuses a malformed email or a weak password before touching the database", async () => {
+    const badRequest = (pattern: RegExp) => (error: unknown) => error instanceof AppError && error.code === "BAD_REQUEST" && pattern.test(error.message);
+    await assert.rejects(ensureOwnerAccount({ prisma, email: "not-an-email", password: "long-enough-password" }), badRequest(/not an email address/));
+    await assert.rejects(ensureOwnerAccount({ prisma, email: "owner@example.com", password: "" }), badRequest(/at least 8/));
+    await assert.rejects(ensureOwnerAccount({ prisma, email: "owner@example.com", password: "short" }), badRequest(/at least 8/));
   });
 
   it("generates a strong password when none is given", async () => {

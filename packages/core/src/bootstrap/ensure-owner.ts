@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import type { PrismaClient } from "@bailey/db";
-import { hashPassword } from "../auth/password";
+import { assertAcceptablePassword, hashPassword } from "../auth/password";
+import { AppError } from "../errors";
+import { isUniqueViolation } from "../unique-violation";
 
 export interface EnsureOwnerResult {
   created: boolean;
@@ -9,48 +12,61 @@ export interface EnsureOwnerResult {
   generatedPassword?: string;
 }
 
+export interface EnsureOwnerOptions {
+  prisma: PrismaClient;
+  email: string;
+  password?: string;
+  /** bcrypt cost; tests lower it. */
+  passwordCost?: number;
+}
+
+// Any fixed number works; it only has to be the same in every process bootstrapping one database.
+const bootstrapLockKey = 4242001;
+
 /**
  * On an empty database: the owner account, the default team and the owner's membership,
  * in one transaction. With any user present it does nothing, and never resets a password.
  */
-export async function ensureOwnerAccount({
-  prisma,
-  email,
-  password,
-}: {
-  prisma: PrismaClient;
-  email: string;
-  password?: string;
-}): Promise<EnsureOwnerResult> {
+export async function ensureOwnerAccount({ prisma, email, password, passwordCost }: EnsureOwnerOptions): Promise<EnsureOwnerResult> {
+  const ownerEmail = normalizeOwnerEmail(email);
+  if (password !== undefined) assertAcceptablePassword(password);
+
   const existing = await findOwnerEmail(prisma);
   if (existing) return { created: false, email: existing };
 
-  const generatedPassword = password ? undefined : randomBytes(15).toString("base64url");
-  const passwordHash = await hashPassword(password ?? generatedPassword!);
-  const normalizedEmail = email.trim().toLowerCase();
+  const generatedPassword = password === undefined ? randomBytes(15).toString("base64url") : undefined;
+  const passwordHash = await hashPassword(password ?? generatedPassword ?? "", passwordCost);
   try {
-    await prisma.$transaction(async (tx) => {
+    const created = await prisma.$transaction(async (tx) => {
       // Serializes concurrent first starts against one database.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242001)`;
-      if (await tx.user.count()) throw new OwnerAlreadyExists();
-      const user = await tx.user.create({ data: { email: normalizedEmail, name: "Owner", passwordHash } });
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${bootstrapLockKey})`;
+      if (await tx.user.count()) return false;
+      const user = await tx.user.create({ data: { email: ownerEmail, name: "Owner", passwordHash } });
       const team = await tx.team.create({ data: { slug: "default", name: "Default" } });
       await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: "owner" } });
+      return true;
     });
+    if (created) return { created: true, email: ownerEmail, generatedPassword };
   } catch (error) {
-    if (error instanceof OwnerAlreadyExists) return { created: false, email: (await findOwnerEmail(prisma)) ?? normalizedEmail };
-    throw error;
+    // Another process that does not take the lock (an older version, a seed) got there first.
+    if (!isUniqueViolation(error)) throw error;
   }
-  return { created: true, email: normalizedEmail, generatedPassword };
+  return { created: false, email: (await findOwnerEmail(prisma)) ?? ownerEmail };
 }
 
-class OwnerAlreadyExists extends Error {}
+function normalizeOwnerEmail(email: string): string {
+  const normalized = email.trim().toLowerCase();
+  if (!z.email().safeParse(normalized).success) {
+    throw new AppError("BAD_REQUEST", `The owner's email ${JSON.stringify(email)} is not an email address. Example: admin@example.com`);
+  }
+  return normalized;
+}
 
 async function findOwnerEmail(prisma: PrismaClient): Promise<string | null> {
   const owner = await prisma.membership.findFirst({
     where: { role: "owner" },
     orderBy: { createdAt: "asc" },
-    include: { user: { select: { email: true } } },
+    select: { user: { select: { email: true } } },
   });
   if (owner) return owner.user.email;
   const anyUser = await prisma.user.findFirst({ orderBy: { createdAt: "asc" }, select: { email: true } });

@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { resolveMembership } from "@bailey/core";
 import { Nav } from "~/components/nav";
 import { currentUser } from "~/server/auth";
 import { db } from "~/server/db";
@@ -10,11 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   if (!user) redirect("/signin");
-  const membership = await db().membership.findFirst({
-    where: { userId: user.id },
-    orderBy: { createdAt: "asc" },
-    select: { team: { select: { name: true } } },
-  });
+  const membership = await resolveMembership({ prisma: db(), userId: user.id });
   return (
     <TrpcReactProvider>
       <Nav email={user.email} teamName={membership?.team.name ?? "no team"} />

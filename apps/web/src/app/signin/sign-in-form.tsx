@@ -6,6 +6,10 @@ import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 
+const invalidCredentials = "Invalid email or password";
+// Anything but a refused password: the server could not be asked, or failed while checking.
+const serverTrouble = "Bailey could not check your password just now. Try again; if it keeps failing, the server log says why.";
+
 interface Props {
   providers: { id: string; name: string }[];
   initialError?: string;
@@ -21,18 +25,18 @@ export function SignInForm({ providers, initialError }: Props) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(undefined);
-    const result = await signIn("credentials", {
+    const outcome = await signIn("credentials", {
       email: String(form.get("email") ?? ""),
       password: String(form.get("password") ?? ""),
       redirect: false,
-    });
+    }).catch(() => undefined);
     setPending(false);
-    if (!result || result.error) {
-      setError("Invalid email or password");
+    if (outcome?.ok && !outcome.error) {
+      router.replace("/runs");
+      router.refresh();
       return;
     }
-    router.replace("/runs");
-    router.refresh();
+    setError(outcome?.error === "CredentialsSignin" ? invalidCredentials : serverTrouble);
   }
 
   return (

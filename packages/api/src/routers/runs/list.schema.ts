@@ -1,12 +1,13 @@
 import { z } from "zod";
-
-export const runStates = ["queued", "scheduled", "provisioning", "running", "stopping", "succeeded", "failed", "cancelled", "lost"] as const;
+import { RunState } from "@bailey/db";
 
 export const listRunsInput = z
   .object({
-    state: z.enum(runStates).optional(),
+    state: z.enum(RunState).optional(),
     limit: z.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().min(1).max(200).optional(),
   })
   .strict()
   .default({ limit: 50 });
+
+export type ListRunsInput = z.input<typeof listRunsInput>;

@@ -9,6 +9,11 @@ function handler(request: Request) {
     req: request,
     router: appRouter,
     createContext: async () => ({ prisma: db(), user: await currentUser() }),
+    // Expected refusals (bad input, not signed in, forbidden) reach the client as they are;
+    // only failures nobody anticipated belong in the server log.
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "<no path>"} failed:`, error.cause ?? error);
+    },
   });
 }
 

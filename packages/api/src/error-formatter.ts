@@ -1,0 +1,15 @@
+import type { TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
+import { z, ZodError } from "zod";
+
+/**
+ * Bad input reads as a sentence per field ("✖ Too big: expected number to be <=200
+ * → at limit") instead of a JSON dump, and the field errors travel alongside for forms.
+ */
+export function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
+  const zodError = error.cause instanceof ZodError ? error.cause : null;
+  return {
+    ...shape,
+    message: zodError ? `Invalid input:\n${z.prettifyError(zodError)}` : shape.message,
+    data: { ...shape.data, fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null },
+  };
+}

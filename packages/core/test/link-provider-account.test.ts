@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
+import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { findUserIdByProviderAccount, linkProviderAccount } from "../src";
+
+describe("linkProviderAccount (GitHub/OIDC sign-in)", () => {
+  let db: ScratchDatabase;
+  let prisma: PrismaClient;
+  let memberId = "";
+  let otherMemberId = "";
+  const github = (providerAccountId: string) => ({ provider: "github", providerAccountId, type: "oauth" });
+
+  before(async () => {
+    db = await createScratchDatabase();
+    await migrateDatabase(db.url);
+    prisma = createPrismaClient(db.url);
+    const team = await prisma.team.create({ data: { slug: "link", name: "Link" } });
+    memberId = (await prisma.user.create({ data: { email: "member@example.com" } })).id;
+    otherMemberId = (await prisma.user.create({ data: { email: "other@example.com" } })).id;
+    await prisma.user.create({ data: { email: "loner@example.com" } });
+    await prisma.membership.createMany({
+      data: [
+        { teamId: team.id, userId: memberId, role: "member" },
+        { teamId: team.id, userId: otherMemberId, role: "viewer" },
+      ],
+    });
+  });
+  after(async () => {
+    await prisma.$disconnect();
+    await db.drop();
+  });
+
+  it("links a first sign-in to the team member with that verified email, whatever its case", async () => {
+    const outcome = await linkProviderAccount({ prisma, account: github("gh-1"), verifiedEmails: ["nobody@example.com", "Member@Example.com"] });
+    assert.deepEqual(outcome, { admitted: true, userId: memberId });
+    assert.equal(await findUserIdByProviderAccount({ prisma, provider: "github", providerAccountId: "gh-1" }), memberId);
+    assert.ok((await prisma.user.findUniqueOrThrow({ where: { id: memberId } })).emailVerified, "the provider's verification is recorded");
+  });
+
+  it("keeps a link on its user even when the provider later reports another member's email", async () => {
+    const outcome = await linkProviderAccount({ prisma, account: github("gh-1"), verifiedEmails: ["other@example.com"] });
+    assert.deepEqual(outcome, { admitted: true, userId: memberId });
+    assert.equal(await prisma.account.count(), 1);
+  });
+
+  it("refuses strangers and users who belong to no team", async () => {
+    assert.deepEqual(await linkProviderAccount({ prisma, account: github("gh-2"), verifiedEmails: ["stranger@example.com"] }), { admitted: false, reason: "not-invited" });
+    assert.deepEqual(await linkProviderAccount({ prisma, account: github("gh-3"), verifiedEmails: ["loner@example.com"] }), { admitted: false, reason: "not-invited" });
+    assert.equal(await prisma.user.count({ where: { email: "stranger@example.com" } }), 0, "signing in never signs up");
+  });
+
+  it("refuses a sign-in without a verified email", async () => {
+    assert.deepEqual(await linkProviderAccount({ prisma, account: github("gh-4"), verifiedEmails: [] }), { admitted: false, reason: "no-verified-email" });
+  });
+
+  it("links once when the same first sign-in arrives twice at once", async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () => linkProviderAccount({ prisma, account: { provider: "oidc", providerAccountId: "sub-9", type: "oauth" }, verifiedEmails: ["other@example.com"] })),
+    );
+    assert.ok(outcomes.every((outcome) => outcome.admitted && outcome.userId === otherMemberId));
+    assert.equal(await prisma.account.count({ where: { provider: "oidc" } }), 1);
+  });
+});
