@@ -1,0 +1,3 @@
+export { AgentConnection, type AgentConnectionOptions, type Hello } from "./agent-connection";
+export { LocalTransport, SshTransport, type SshTransportOptions, type Transport } from "./transports";
+export { hostKeyFingerprint, HostKeyMismatchError } from "./host-key";
