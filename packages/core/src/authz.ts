@@ -27,3 +27,8 @@ export function requireRole(ctx: Pick<TeamContext, "role">, atLeast: Role): void
     throw new AppError("FORBIDDEN", `This needs the ${atLeast} role or higher; you are ${ctx.role === "admin" ? "an" : "a"} ${ctx.role}.`);
   }
 }
+
+/** Who an audit event names: the token itself when a token acted. */
+export function auditActor(ctx: Pick<TeamContext, "actor">): { actorType: "user" | "token"; actorId: string } {
+  return ctx.actor.type === "token" ? { actorType: "token", actorId: ctx.actor.tokenId } : { actorType: "user", actorId: ctx.actor.userId };
+}

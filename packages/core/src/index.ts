@@ -20,3 +20,4 @@ export { ensureOwnerAccount, type EnsureOwnerOptions, type EnsureOwnerResult } f
 export { resolveMembership, type ActiveMembership } from "./teams/resolve-membership";
 export { listRuns, type ListRunsOptions } from "./runs/list-runs";
 export * from "./audit";
+export * from "./tokens";

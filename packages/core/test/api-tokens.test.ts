@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
+import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { AppError, authenticateApiToken, createApiToken, hashToken, listApiTokens, requireScope, revokeApiToken, verifyAuditChain, type TeamContext } from "../src";
+
+describe("API tokens", () => {
+  let db: ScratchDatabase;
+  let prisma: PrismaClient;
+  let member: TeamContext;
+  let viewer: TeamContext;
+  let outsider: TeamContext;
+
+  before(async () => {
+    db = await createScratchDatabase();
+    await migrateDatabase(db.url);
+    prisma = createPrismaClient(db.url);
+    const [alice, victor, otto] = await Promise.all(["alice", "victor", "otto"].map((name) => prisma.user.create({ data: { email: `${name}@t.test` } })));
+    const team = await prisma.team.create({ data: { slug: "tokens-a", name: "A" } });
+    const other = await prisma.team.create({ data: { slug: "tokens-b", name: "B" } });
+    await prisma.membership.createMany({
+      data: [
+        { teamId: team.id, userId: alice!.id, role: "member" },
+        { teamId: team.id, userId: victor!.id, role: "viewer" },
+        { teamId: other.id, userId: otto!.id, role: "owner" },
+      ],
+    });
+    member = { teamId: team.id, role: "member", actor: { type: "user", userId: alice!.id } };
+    viewer = { teamId: team.id, role: "viewer", actor: { type: "user", userId: victor!.id } };
+    outsider = { teamId: other.id, role: "owner", actor: { type: "user", userId: otto!.id } };
+  });
+  after(async () => {
+    await prisma.$disconnect();
+    await db.drop();
+  });
+
+  it("shows the secret once, stores only its SHA-256, and authenticates with the creator's role and the scopes", async () => {
+    const { token, apiToken } = await createApiToken({ prisma, ctx: member, name: "ci", scopes: ["runs:read", "runs:write"] });
+    assert.match(token, /^bly_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const stored = await prisma.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } });
+    assert.equal(stored.secretHash, hashToken(token));
+    assert.ok(!JSON.stringify(stored).includes(token.split("_")[2]!), "the secret itself is nowhere in the row");
+    const auth = await authenticateApiToken({ prisma, token });
+    assert.deepEqual(auth && { teamId: auth.teamId, role: auth.role, scopes: auth.scopes }, { teamId: member.teamId, role: "member", scopes: ["runs:read", "runs:write"] });
+    assert.ok((await prisma.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt, "last use is recorded");
+    assert.throws(() => requireScope(auth!, "audit:read"), /lacks the audit:read scope/);
+  });
+
+  it("refuses malformed, altered, expired and revoked tokens", async () => {
+    const { token, apiToken } = await createApiToken({ prisma, ctx: member, name: "short", scopes: ["runs:read"], expiresAt: new Date(Date.now() + 60_000) });
+    assert.equal(await authenticateApiToken({ prisma, token: "bly_nope" }), null);
+    assert.equal(await authenticateApiToken({ prisma, token: `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}` }), null);
+    assert.equal(await authenticateApiToken({ prisma, token, now: new Date(Date.now() + 120_000) }), null);
+    await revokeApiToken({ prisma, ctx: member, tokenId: apiToken.id });
+    assert.equal(await authenticateApiToken({ prisma, token }), null);
+  });
+
+  it("validates input, keeps viewers out, and scopes every query by team", async () => {
+    await assert.rejects(createApiToken({ prisma, ctx: member, name: "x", scopes: ["root"] }), /Choose scopes from runs:read/);
+    await assert.rejects(createApiToken({ prisma, ctx: viewer, name: "x", scopes: ["runs:read"] }), (error: AppError) => error.code === "FORBIDDEN");
+    const { apiToken } = await createApiToken({ prisma, ctx: member, name: "mine", scopes: ["hosts:read"] });
+    await assert.rejects(revokeApiToken({ prisma, ctx: outsider, tokenId: apiToken.id }), (error: AppError) => error.code === "NOT_FOUND");
+    assert.deepEqual(await listApiTokens({ prisma, ctx: outsider }), []);
+    assert.ok((await listApiTokens({ prisma, ctx: member })).some((token) => token.id === apiToken.id));
+    const audit = await verifyAuditChain({ prisma, teamId: member.teamId });
+    assert.equal(audit.valid, true);
+    const actions = (await prisma.auditEvent.findMany({ where: { teamId: member.teamId }, orderBy: { seq: "asc" } })).map((event) => event.action);
+    assert.ok(actions.includes("token.created") && actions.includes("token.revoked"));
+  });
+});
