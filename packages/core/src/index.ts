@@ -21,3 +21,8 @@ export { resolveMembership, type ActiveMembership } from "./teams/resolve-member
 export { listRuns, type ListRunsOptions } from "./runs/list-runs";
 export * from "./audit";
 export * from "./tokens";
+export * from "./scheduler";
+export { createRun, type CreateRunOptions } from "./runs/create-run";
+export { validateRunSpec, submittedRunSpec, parseMemory, type SubmittedRunSpec } from "./runs/run-spec";
+export { transitionRun } from "./runs/transition-run";
+export { canTransition, finalRunStates } from "./runs/state-machine";

@@ -1,0 +1,78 @@
+import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec } from "@bailey/protocol";
+import { z } from "zod";
+import { AppError } from "../errors";
+
+const memoryPattern = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i;
+const memoryUnits: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** `512m`, `2g`, `2GiB` or a byte count. */
+export function parseMemory(value: string | number): number {
+  if (typeof value === "number") return value;
+  const match = memoryPattern.exec(value.trim());
+  if (!match) throw new Error(`"${value}" is not a size; use e.g. 512m or 2g`);
+  return Math.round(Number(match[1]) * (memoryUnits[(match[2] ?? "").toLowerCase().charAt(0)] ?? 1));
+}
+
+const labelSelector = z.record(z.string().regex(/^[a-z0-9.\-_/]{1,63}$/, "label keys are lower-case letters, digits and . - _ /"), z.string().max(63));
+
+/** A run as a user submits it (JSON or, later, YAML): validated, then stored exactly as given. */
+export const submittedRunSpec = z
+  .object({
+    name: z.string().min(1).max(100).optional(),
+    image: z.string().min(1).max(512),
+    command: z.array(z.string()).max(1024).optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    dependencies: z.array(z.string()).max(4).default([]),
+    sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
+    placement: z.object({ labels: labelSelector.default({}) }).strict().default({ labels: {} }),
+    resources: z
+      .object({
+        cpus: z.number().positive().max(256).optional(),
+        memory: z.union([z.string(), z.number().int().positive()]).optional(),
+        pids: z.number().int().min(16).max(1_000_000).optional(),
+        timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type SubmittedRunSpec = z.infer<typeof submittedRunSpec>;
+
+export interface ValidatedRun {
+  spec: SubmittedRunSpec;
+  agentSpec: AgentRunSpec;
+}
+
+/** Validates a submission into the spec the agent receives; errors name the field and the fix. */
+export function validateRunSpec(input: unknown): ValidatedRun {
+  const parsed = submittedRunSpec.safeParse(input);
+  if (!parsed.success) throw specError(parsed.error.issues);
+  const spec = parsed.data;
+  let memoryBytes: number | undefined;
+  try {
+    memoryBytes = spec.resources.memory === undefined ? undefined : parseMemory(spec.resources.memory);
+  } catch (error) {
+    throw specError([{ path: ["resources", "memory"], message: (error as Error).message }]);
+  }
+  const agent = agentRunSpec.safeParse({
+    image: spec.image,
+    ...(spec.command ? { command: spec.command } : {}),
+    env: spec.env,
+    dependencies: spec.dependencies,
+    sandbox: spec.sandbox,
+    resources: {
+      ...(spec.resources.cpus ? { cpus: spec.resources.cpus } : {}),
+      ...(memoryBytes ? { memoryBytes } : {}),
+      ...(spec.resources.pids ? { pids: spec.resources.pids } : {}),
+      ...(spec.resources.timeoutSeconds ? { timeoutSeconds: spec.resources.timeoutSeconds } : {}),
+    },
+  });
+  if (!agent.success) throw specError(agent.error.issues);
+  return { spec, agentSpec: agent.data };
+}
+
+function specError(issues: { path: PropertyKey[]; message: string }[]): AppError {
+  const fields = issues.map((issue) => ({ field: issue.path.map(String).join(".") || "spec", message: issue.message }));
+  return new AppError("BAD_REQUEST", `The run spec is invalid: ${fields.map((field) => `${field.field}: ${field.message}`).join("; ")}`, { fields });
+}

@@ -1,0 +1,20 @@
+import type { RunState } from "@bailey/db";
+
+/** queued → scheduled → provisioning → running → (stopping →) succeeded | failed | cancelled | lost */
+const allowed: Record<RunState, RunState[]> = {
+  queued: ["scheduled", "cancelled", "failed"],
+  scheduled: ["provisioning", "queued", "cancelled", "failed", "lost"],
+  provisioning: ["running", "failed", "cancelled", "lost", "scheduled"],
+  running: ["stopping", "succeeded", "failed", "cancelled", "lost"],
+  stopping: ["succeeded", "failed", "cancelled", "lost"],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+  lost: [],
+};
+
+export const finalRunStates: RunState[] = ["succeeded", "failed", "cancelled", "lost"];
+
+export function canTransition(from: RunState, to: RunState): boolean {
+  return allowed[from].includes(to);
+}

@@ -1,0 +1,48 @@
+import type { Prisma, RunState } from "@bailey/db";
+import { appendAuditEvent } from "../audit";
+import { canTransition } from "./state-machine";
+
+export interface TransitionOptions {
+  runId: string;
+  from: RunState[];
+  to: RunState;
+  reason?: string;
+  data?: Prisma.RunUncheckedUpdateManyInput;
+  actor?: { actorType: "user" | "token" | "system" | "agent"; actorId?: string | null };
+}
+
+/**
+ * Moves a run between states only from the states given (a compare-and-set on the row),
+ * recording the transition and its audit event in the same transaction. Returns false
+ * when the run was not in one of `from` — someone else moved it first.
+ */
+export async function transitionRun(tx: Prisma.TransactionClient, options: TransitionOptions): Promise<boolean> {
+  const run = await tx.run.findUnique({ where: { id: options.runId }, select: { state: true, teamId: true, hostId: true } });
+  if (!run || !options.from.includes(run.state) || !canTransition(run.state, options.to)) return false;
+  const now = new Date();
+  const { count } = await tx.run.updateMany({
+    where: { id: options.runId, state: run.state },
+    data: {
+      state: options.to,
+      ...(options.reason !== undefined ? { stateReason: options.reason } : {}),
+      ...(options.to === "scheduled" ? { scheduledAt: now } : {}),
+      ...(options.to === "running" ? { startedAt: now } : {}),
+      ...(["succeeded", "failed", "cancelled", "lost"].includes(options.to) ? { finishedAt: now } : {}),
+      ...options.data,
+    },
+  });
+  if (count !== 1) return false;
+  await tx.runTransition.create({ data: { runId: options.runId, fromState: run.state, toState: options.to, reason: options.reason ?? null } });
+  await appendAuditEvent(tx, {
+    teamId: run.teamId,
+    actorType: options.actor?.actorType ?? "system",
+    actorId: options.actor?.actorId ?? null,
+    action: `run.${options.to}`,
+    targetType: "run",
+    targetId: options.runId,
+    runId: options.runId,
+    hostId: run.hostId,
+    data: { from: run.state, to: options.to, ...(options.reason ? { reason: options.reason } : {}) },
+  });
+  return true;
+}

@@ -1,0 +1,5 @@
+export { tick, type TickOptions, type TickReport } from "./tick";
+export { placeQueuedRuns, chooseHost, fairOrder } from "./place";
+export { dispatchScheduledRuns } from "./dispatch";
+export { ingestHostEvents } from "./ingest";
+export { HostConnections, type HostEndpoint, type HostConnectionsOptions } from "./host-connections";

@@ -1,0 +1,63 @@
+import type { AgentEvent } from "@bailey/protocol";
+import { Prisma, type PrismaClient } from "@bailey/db";
+import { appendAuditEvent } from "../audit";
+import { transitionRun } from "../runs/transition-run";
+import type { HostConnections, HostEndpoint } from "./host-connections";
+
+type Host = HostEndpoint & { teamId: string; eventCursor: bigint };
+
+/**
+ * Pulls a host's journal after its cursor and applies each event once: the (hostId, seq)
+ * key makes a re-pulled event a no-op, so a retried pull or two ingesting control planes
+ * never double-record. Acknowledges what was stored so the agent can compact.
+ */
+export async function ingestHostEvents({ prisma, connections, host, batch = 500 }: { prisma: PrismaClient; connections: HostConnections; host: Host; batch?: number }): Promise<number> {
+  const agent = connections.get(host);
+  let cursor = Number(host.eventCursor);
+  let ingested = 0;
+  for (;;) {
+    const { events } = await agent.request("events.pull", { afterSeq: cursor, limit: batch });
+    if (!events.length) break;
+    await prisma.$transaction(async (tx) => {
+      for (const event of events) {
+        const inserted = await tx.$queryRaw<{ id: bigint }[]>`
+          INSERT INTO "HostEvent" ("hostId", seq, "runId", type, payload, "occurredAt")
+          VALUES (${host.id}, ${event.seq}, ${event.runId ?? null}, ${event.type}, ${JSON.stringify(event.data)}::jsonb, ${new Date(event.at)})
+          ON CONFLICT ("hostId", seq) DO NOTHING RETURNING id`;
+        if (inserted.length) {
+          await applyEvent(tx, host, event);
+          ingested += 1;
+        }
+      }
+      const last = events.at(-1)!.seq;
+      await tx.$executeRaw`UPDATE "Host" SET "eventCursor" = GREATEST("eventCursor", ${last}), "lastSeenAt" = now() WHERE id = ${host.id}`;
+    });
+    cursor = events.at(-1)!.seq;
+    await agent.request("events.ack", { seq: cursor });
+    if (events.length < batch) break;
+  }
+  return ingested;
+}
+
+async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: AgentEvent): Promise<void> {
+  const runId = event.runId;
+  const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stopRequestedAt: true, hostId: true } }) : null;
+  if (run && run.hostId === host.id) {
+    await appendAuditEvent(tx, { teamId: run.teamId, actorType: "agent", actorId: host.id, action: `agent.${event.type}`, targetType: "run", targetId: run.id, runId: run.id, hostId: host.id, data: { seq: event.seq, ...event.data } });
+    if (event.type === "container.exited") {
+      const exitCode = typeof event.data.exitCode === "number" ? event.data.exitCode : null;
+      const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 ? "succeeded" : "failed";
+      await transitionRun(tx, { runId: run.id, from: ["provisioning", "running", "stopping"], to, reason: `exit code ${exitCode}`, actor: { actorType: "agent", actorId: host.id }, data: { exitCode } });
+    } else if (event.type === "run.failed") {
+      await transitionRun(tx, { runId: run.id, from: ["scheduled", "provisioning", "running", "stopping"], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: { actorType: "agent", actorId: host.id } });
+    } else if (event.type === "run.timed_out") {
+      await tx.run.update({ where: { id: run.id }, data: { stateReason: `timed out after ${String(event.data.timeoutSeconds)}s` } });
+    } else if (event.type === "network.removed") {
+      await tx.network.updateMany({ where: { runId: run.id }, data: { removedAt: new Date(event.at) } });
+    } else if (event.type === "sidecar.stopped") {
+      await tx.sidecar.updateMany({ where: { runId: run.id, role: String(event.data.role ?? "buildkit") }, data: { removedAt: new Date(event.at), state: "stopped" } });
+    }
+  } else {
+    await appendAuditEvent(tx, { teamId: host.teamId, actorType: "agent", actorId: host.id, action: `agent.${event.type}`, targetType: "host", targetId: host.id, hostId: host.id, ...(runId ? { runId } : {}), data: { seq: event.seq, ...event.data } });
+  }
+}

@@ -1,0 +1,92 @@
+import type { PrismaClient } from "@bailey/db";
+import { transitionRun } from "../runs/transition-run";
+
+interface QueuedRun {
+  id: string;
+  teamId: string;
+  sandbox: "gvisor" | "none";
+  dependencies: string[];
+  placement: { labels?: Record<string, string> } | null;
+  createdAt: Date;
+}
+
+interface CandidateHost {
+  id: string;
+  teamId: string;
+  labels: Record<string, string>;
+  capacityRuns: number;
+  hasNetworks: boolean;
+  hasSidecars: boolean;
+  hasRunsc: boolean;
+  active: number;
+}
+
+const activeStates = ["scheduled", "provisioning", "running", "stopping"] as const;
+
+/** The host a run fits on: same team, free capacity, required features, matching labels; least loaded first. */
+export function chooseHost(run: QueuedRun, hosts: CandidateHost[]): CandidateHost | null {
+  const wanted = Object.entries(run.placement?.labels ?? {});
+  const dind = run.dependencies.includes("docker:dind");
+  const fits = hosts.filter(
+    (host) =>
+      host.teamId === run.teamId &&
+      host.active < host.capacityRuns &&
+      (!dind || (host.hasNetworks && host.hasSidecars)) &&
+      (run.sandbox !== "gvisor" || host.hasRunsc) &&
+      wanted.every(([key, value]) => host.labels[key] === value),
+  );
+  fits.sort((a, b) => a.active / a.capacityRuns - b.active / b.capacityRuns);
+  return fits[0] ?? null;
+}
+
+/** Fair share: teams with fewer active runs go first; within a team, oldest first. */
+export function fairOrder(runs: QueuedRun[], activeByTeam: Map<string, number>): QueuedRun[] {
+  const load = new Map(activeByTeam);
+  const byTeam = new Map<string, QueuedRun[]>();
+  for (const run of [...runs].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+    byTeam.set(run.teamId, [...(byTeam.get(run.teamId) ?? []), run]);
+  }
+  const ordered: QueuedRun[] = [];
+  while (byTeam.size) {
+    const [team] = [...byTeam.keys()].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0));
+    const queue = byTeam.get(team!)!;
+    ordered.push(queue.shift()!);
+    load.set(team!, (load.get(team!) ?? 0) + 1);
+    if (!queue.length) byTeam.delete(team!);
+  }
+  return ordered;
+}
+
+/**
+ * Places queued runs on hosts. Queued rows are claimed with FOR UPDATE SKIP LOCKED and the
+ * candidate hosts are locked, so concurrent control planes never place a run twice nor
+ * overfill a host.
+ */
+export async function placeQueuedRuns({ prisma, limit = 500 }: { prisma: PrismaClient; limit?: number }): Promise<number> {
+  return prisma.$transaction(
+    async (tx) => {
+      const runs = await tx.$queryRaw<QueuedRun[]>`
+        SELECT id, "teamId", sandbox::text AS sandbox, dependencies, placement, "createdAt"
+        FROM "Run" WHERE state = 'queued' ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      if (!runs.length) return 0;
+      const teamIds = [...new Set(runs.map((run) => run.teamId))];
+      const hosts = await tx.$queryRaw<Omit<CandidateHost, "active">[]>`
+        SELECT id, "teamId", labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasRunsc"
+        FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR UPDATE`;
+      const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeStates] } }, _count: true });
+      const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeStates] } }, _count: true });
+      const candidates: CandidateHost[] = hosts.map((host) => ({ ...host, active: counts.find((count) => count.hostId === host.id)?._count ?? 0 }));
+      let placed = 0;
+      for (const run of fairOrder(runs, new Map(teamCounts.map((count) => [count.teamId, count._count])))) {
+        const host = chooseHost(run, candidates);
+        if (!host) continue;
+        if (await transitionRun(tx, { runId: run.id, from: ["queued"], to: "scheduled", data: { hostId: host.id }, reason: `placed on host ${host.id}` })) {
+          host.active += 1;
+          placed += 1;
+        }
+      }
+      return placed;
+    },
+    { timeout: 30_000 },
+  );
+}

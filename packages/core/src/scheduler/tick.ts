@@ -1,0 +1,64 @@
+import type { PrismaClient } from "@bailey/db";
+import { transitionRun } from "../runs/transition-run";
+import { dispatchScheduledRuns } from "./dispatch";
+import type { HostConnections } from "./host-connections";
+import { ingestHostEvents } from "./ingest";
+import { placeQueuedRuns } from "./place";
+
+export interface TickOptions {
+  prisma: PrismaClient;
+  connections: HostConnections;
+  /** A host not heard from for this long is offline. */
+  offlineAfterMs?: number;
+  /** Runs on a host offline this long are lost: nobody can watch them. */
+  lostAfterMs?: number;
+}
+
+export interface TickReport {
+  ingested: number;
+  placed: number;
+  dispatched: number;
+  offline: string[];
+  lost: number;
+}
+
+/**
+ * One stateless scheduler step; any number of control planes may run it at once. It reads
+ * and writes only Postgres and the agents, so nothing depends on one instance staying up.
+ */
+export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000 }: TickOptions): Promise<TickReport> {
+  const report: TickReport = { ingested: 0, placed: 0, dispatched: 0, offline: [], lost: 0 };
+  const hosts = await prisma.host.findMany({ where: { status: { in: ["online", "draining", "offline"] } } });
+  await Promise.all(
+    hosts.map(async (host) => {
+      try {
+        report.ingested += await ingestHostEvents({ prisma, connections, host });
+        if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: "online", statusReason: null } });
+      } catch (error) {
+        const silentFor = Date.now() - (host.lastSeenAt?.getTime() ?? 0);
+        if (host.status !== "offline" && silentFor > offlineAfterMs) {
+          await prisma.host.update({ where: { id: host.id }, data: { status: "offline", statusReason: (error as Error).message } });
+          report.offline.push(host.id);
+        }
+      }
+    }),
+  );
+  report.lost = await markLostRuns(prisma, lostAfterMs);
+  report.placed = await placeQueuedRuns({ prisma });
+  report.dispatched = await dispatchScheduledRuns({ prisma, connections });
+  return report;
+}
+
+async function markLostRuns(prisma: PrismaClient, lostAfterMs: number): Promise<number> {
+  const cutoff = new Date(Date.now() - lostAfterMs);
+  const stranded = await prisma.run.findMany({
+    where: { state: { in: ["scheduled", "provisioning", "running", "stopping"] }, host: { status: "offline", lastSeenAt: { lt: cutoff } } },
+    select: { id: true },
+  });
+  let lost = 0;
+  for (const { id } of stranded) {
+    const moved = await prisma.$transaction((tx) => transitionRun(tx, { runId: id, from: ["scheduled", "provisioning", "running", "stopping"], to: "lost", reason: "its host stopped answering for longer than the grace period" }));
+    if (moved) lost += 1;
+  }
+  return lost;
+}

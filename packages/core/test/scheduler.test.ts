@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
+import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { AppError, createRun, HostConnections, tick, verifyAuditChain, type TeamContext } from "../src";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+async function startLocalAgent(dir: string, runtime: "docker" | "mock", hostId: string): Promise<{ socketPath: string; child: ChildProcess }> {
+  const socketPath = path.join(dir, `${hostId}.sock`);
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/agent/src/main.ts"), "serve"], {
+    cwd: root,
+    stdio: "ignore",
+    env: { ...process.env, BAILEY_AGENT_SOCKET: socketPath, BAILEY_AGENT_STATE_DIR: path.join(dir, `${hostId}-state`), BAILEY_HOST_ID: hostId, BAILEY_RUNTIME: runtime },
+  });
+  for (let i = 0; i < 200 && !existsSync(socketPath); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (!existsSync(socketPath)) throw new Error("the agent did not start");
+  return { socketPath, child };
+}
+
+describe("runs through the scheduler to real agents", () => {
+  let db: ScratchDatabase;
+  let prisma: PrismaClient;
+  let dir = "";
+  let ctx: TeamContext;
+  const agents: ChildProcess[] = [];
+
+  before(async () => {
+    db = await createScratchDatabase();
+    await migrateDatabase(db.url);
+    prisma = createPrismaClient(db.url, { maxConnections: 20 });
+    dir = await mkdtemp(path.join(tmpdir(), "bailey-sched-"));
+    await chmod(dir, 0o755);
+    const user = await prisma.user.create({ data: { email: "sched@t.test" } });
+    const team = await prisma.team.create({ data: { slug: "sched", name: "Sched" } });
+    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
+    ctx = { teamId: team.id, role: "member", actor: { type: "user", userId: user.id } };
+  });
+  after(async () => {
+    for (const agent of agents) agent.kill();
+    await prisma.$disconnect();
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("100 concurrent creates with one Idempotency-Key make one run; another body with it is refused", async () => {
+    const spec = { image: "bailey-test/busybox:latest", command: ["true"] };
+    const results = await Promise.all(Array.from({ length: 100 }, () => createRun({ prisma, ctx, spec, idempotencyKey: "deploy-42" })));
+    assert.equal(new Set(results.map((result) => result.run.id)).size, 1);
+    assert.equal(results.filter((result) => result.created).length, 1);
+    await assert.rejects(createRun({ prisma, ctx, spec: { ...spec, command: ["false"] }, idempotencyKey: "deploy-42" }), (error: AppError) => error.code === "CONFLICT");
+    await assert.rejects(createRun({ prisma, ctx, spec: { image: "x", dependencies: ["docker"] } }), (error: AppError) => error.code === "BAD_REQUEST" && /docker:host/.test(error.message) && /docker:dind/.test(error.message));
+    await prisma.run.deleteMany({ where: { teamId: ctx.teamId } });
+  });
+
+  it("two schedulers ticking at once never dispatch a run twice (200 runs, capacity-limited host)", async () => {
+    const hostId = `mock-${randomBytes(3).toString("hex")}`;
+    const agent = await startLocalAgent(dir, "mock", hostId);
+    agents.push(agent.child);
+    const host = await prisma.host.create({
+      data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 1000, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() },
+    });
+    for (let i = 0; i < 200; i++) await createRun({ prisma, ctx, spec: { image: "busybox", command: ["sh", "-c", `echo run ${i}`] } });
+    const second = createPrismaClient(db.url, { maxConnections: 20 });
+    const [connectionsA, connectionsB] = [new HostConnections(), new HostConnections()];
+    try {
+      for (let round = 0; round < 10; round++) {
+        await Promise.all([tick({ prisma, connections: connectionsA }), tick({ prisma: second, connections: connectionsB })]);
+        if ((await prisma.run.count({ where: { teamId: ctx.teamId, state: "succeeded" } })) === 200) break;
+      }
+    } finally {
+      connectionsA.close();
+      connectionsB.close();
+      await second.$disconnect();
+    }
+    const dispatches = await prisma.runTransition.groupBy({ by: ["runId"], where: { toState: "provisioning" }, _count: true });
+    assert.equal(dispatches.length, 200);
+    assert.ok(dispatches.every((row) => row._count === 1), "each run was dispatched exactly once");
+    assert.equal(await prisma.run.count({ where: { teamId: ctx.teamId, state: "succeeded", hostId: host.id } }), 200);
+    const events = await prisma.hostEvent.count({ where: { hostId: host.id } });
+    const distinct = await prisma.hostEvent.groupBy({ by: ["seq"], where: { hostId: host.id } });
+    assert.equal(events, distinct.length, "every agent event was recorded once");
+    const audit = await verifyAuditChain({ prisma, teamId: ctx.teamId });
+    assert.equal(audit.valid, true);
+  });
+
+  it("a run on a real Docker agent goes queued → running → succeeded, with its exit recorded and the chain valid", async () => {
+    const hostId = `docker-${randomBytes(3).toString("hex")}`;
+    const agent = await startLocalAgent(dir, "docker", hostId);
+    agents.push(agent.child);
+    await prisma.host.updateMany({ where: { teamId: ctx.teamId }, data: { status: "draining" } });
+    await prisma.host.create({ data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() } });
+    const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", command: ["sh", "-c", "echo hello from bailey; exit 0"] } });
+    const connections = new HostConnections();
+    try {
+      let state = "queued";
+      for (let i = 0; i < 40 && state !== "succeeded" && state !== "failed"; i++) {
+        await tick({ prisma, connections });
+        state = (await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state;
+        if (state !== "succeeded") await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const finished = await prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { transitions: { orderBy: { id: "asc" } } } });
+      assert.equal(finished.state, "succeeded", finished.lastError ?? finished.stateReason ?? "");
+      assert.equal(finished.exitCode, 0);
+      assert.deepEqual(finished.transitions.map((t) => t.toState), ["queued", "scheduled", "provisioning", "running", "succeeded"]);
+      const actions = (await prisma.auditEvent.findMany({ where: { runId: run.id }, orderBy: { seq: "asc" } })).map((event) => event.action);
+      assert.ok(actions.includes("agent.container.exited"), actions.join(", "));
+      assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
+    } finally {
+      connections.close();
+    }
+  });
+});
