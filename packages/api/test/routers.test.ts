@@ -69,6 +69,21 @@ describe("the tRPC routers", () => {
     await assert.rejects(createCaller(as(users.owner)).runs.list({ state: "exploded" }), rejectsWith("BAD_REQUEST"));
   });
 
+  it("pages through runs with the input an infinite query sends", async () => {
+    const caller = createCaller(as(users.owner, secondTeamId));
+    // Later than the run made in before(), so these three come first.
+    const base = Date.now() + 86_400_000;
+    for (let i = 1; i <= 3; i += 1) {
+      await prisma.run.create({ data: { teamId: secondTeamId, name: `paged-${i}`, spec: {}, createdAt: new Date(base + i * 60_000) } });
+    }
+    const first = await caller.runs.list({ limit: 2, cursor: null, direction: "forward" });
+    assert.deepEqual(first.runs.map((run) => run.name), ["paged-3", "paged-2"]);
+    assert.ok(first.nextCursor);
+    const second = await caller.runs.list({ limit: 2, cursor: first.nextCursor, direction: "forward" });
+    assert.deepEqual(second.runs.map((run) => run.name), ["paged-1", "second-team-run"]);
+    assert.equal(second.nextCursor, null);
+  });
+
   it("checks roles in the procedure factories", async () => {
     const guarded = router({ write: writerProcedure.query(() => "written"), administer: adminProcedure.query(() => "administered") });
     const call = createCallerFactory(guarded);

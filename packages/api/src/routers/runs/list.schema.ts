@@ -5,7 +5,10 @@ export const listRunsInput = z
   .object({
     state: z.enum(RunState).optional(),
     limit: z.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(200).optional(),
+    // An infinite query asks for its first page with a null cursor.
+    cursor: z.string().min(1).max(200).nullish(),
+    // Sent by @trpc/tanstack-react-query's infinite queries; pages only go forward here.
+    direction: z.enum(["forward", "backward"]).optional(),
   })
   .strict()
   .default({ limit: 50 });

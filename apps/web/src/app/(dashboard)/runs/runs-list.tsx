@@ -1,48 +1,73 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { EmptyState } from "~/components/empty-state";
+import { RunStateBadge } from "~/components/run-state-badge";
+import { Button } from "~/components/ui/button";
 import { useTRPC } from "~/trpc/client";
+
+const pageSize = 50;
 
 export function RunsList() {
   const trpc = useTRPC();
-  const runs = useQuery(trpc.runs.list.queryOptions({ limit: 50 }));
+  const runs = useInfiniteQuery(
+    trpc.runs.list.infiniteQueryOptions({ limit: pageSize }, { getNextPageParam: (page) => page.nextCursor }),
+  );
 
-  if (runs.isPending) return <p className="text-sm text-zinc-500">Loading runs…</p>;
+  if (runs.isPending) return <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading runs…</p>;
   if (runs.isError) {
     return (
-      <p role="alert" className="text-sm text-red-600">
+      <p role="alert" className="text-sm text-red-600 dark:text-red-400">
         Could not load runs: {runs.error.message}
       </p>
     );
   }
-  if (runs.data.runs.length === 0) {
+  const rows = runs.data.pages.flatMap((page) => page.runs);
+  if (rows.length === 0) {
     return (
       <EmptyState title="No runs yet">
-        Register a worker host on the Hosts page, then start a run from here or with an API token.
+        Register a worker host on the{" "}
+        <Link href="/hosts" className="font-medium text-zinc-900 underline underline-offset-4 dark:text-zinc-100">
+          Hosts
+        </Link>{" "}
+        page, then start a run from here or with an API token.
       </EmptyState>
     );
   }
   return (
-    <table className="w-full text-left text-sm">
-      <thead className="text-zinc-500">
-        <tr>
-          <th className="py-2 font-medium">Run</th>
-          <th className="py-2 font-medium">Image</th>
-          <th className="py-2 font-medium">State</th>
-          <th className="py-2 font-medium">Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.data.runs.map((run) => (
-          <tr key={run.id} className="border-t border-zinc-200 dark:border-zinc-800">
-            <td className="py-2 font-mono">{run.name ?? run.id}</td>
-            <td className="py-2">{run.image ?? "—"}</td>
-            <td className="py-2">{run.state}</td>
-            <td className="py-2">{run.createdAt.toLocaleString()}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="space-y-4">
+      <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <table className="w-full text-left text-sm">
+          <thead className="bg-zinc-50 text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
+            <tr>
+              <th className="px-4 py-2 font-medium">Run</th>
+              <th className="px-4 py-2 font-medium">Image</th>
+              <th className="px-4 py-2 font-medium">State</th>
+              <th className="px-4 py-2 font-medium">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((run) => (
+              <tr key={run.id} className="border-t border-zinc-200 dark:border-zinc-800">
+                <td className="px-4 py-2 font-mono">{run.name ?? run.id}</td>
+                <td className="px-4 py-2">{run.image ?? "—"}</td>
+                <td className="px-4 py-2">
+                  <RunStateBadge state={run.state} />
+                </td>
+                <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">
+                  <time dateTime={run.createdAt.toISOString()}>{run.createdAt.toLocaleString()}</time>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {runs.hasNextPage ? (
+        <Button variant="secondary" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+          {runs.isFetchingNextPage ? "Loading…" : "Load more"}
+        </Button>
+      ) : null}
+    </div>
   );
 }
