@@ -3,7 +3,6 @@ import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent, canonicalJson } from "../audit";
 import { auditActor, requireRole, type TeamContext } from "../authz";
 import { AppError } from "../errors";
-import { isUniqueViolation } from "../unique-violation";
 import { validateRunSpec } from "./run-spec";
 
 export interface CreateRunOptions {
@@ -29,9 +28,16 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
     const existing = await findByKey(prisma, ctx.teamId, idempotencyKey, bodyHash);
     if (existing) return { run: existing, created: false };
   }
-  try {
-    const run = await prisma.$transaction(async (tx) => {
-      const created = await tx.run.create({
+  return prisma.$transaction(async (tx) => {
+    if (idempotencyKey) {
+      // Same-key creators queue here instead of racing into the unique index: the first
+      // inserts, the rest find its run. (An insert failing inside an interactive
+      // transaction is what we avoid.)
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${ctx.teamId}:${idempotencyKey}`}, 0))`;
+      const existing = await findByKey(tx, ctx.teamId, idempotencyKey, bodyHash);
+      if (existing) return { run: existing, created: false };
+    }
+    const created = await tx.run.create({
         data: {
           teamId: ctx.teamId,
           createdById: ctx.actor.userId,
@@ -53,22 +59,13 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
         },
         select: runSelect,
       });
-      await tx.runTransition.create({ data: { runId: created.id, fromState: null, toState: "queued" } });
-      await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "run.created", targetType: "run", targetId: created.id, runId: created.id, data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox } });
-      return created;
-    });
-    return { run, created: true };
-  } catch (error) {
-    // A concurrent retry with the same key won the insert: answer with its run.
-    if (idempotencyKey && isUniqueViolation(error)) {
-      const existing = await findByKey(prisma, ctx.teamId, idempotencyKey, bodyHash);
-      if (existing) return { run: existing, created: false };
-    }
-    throw error;
-  }
+    await tx.runTransition.create({ data: { runId: created.id, fromState: null, toState: "queued" } });
+    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "run.created", targetType: "run", targetId: created.id, runId: created.id, data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox } });
+    return { run: created, created: true };
+  });
 }
 
-async function findByKey(prisma: PrismaClient, teamId: string, key: string, bodyHash: string) {
+async function findByKey(prisma: PrismaClient | Prisma.TransactionClient, teamId: string, key: string, bodyHash: string) {
   const existing = await prisma.run.findUnique({ where: { teamId_idempotencyKey: { teamId, idempotencyKey: key } }, select: { ...runSelect, idempotencyHash: true } });
   if (!existing) return null;
   if (existing.idempotencyHash !== bodyHash) {
