@@ -39,8 +39,9 @@ function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
   console.log(`\n[test] unit and integration: ${files.length} files`);
   spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
-    { cwd: root, stdio: "inherit", env },
+    ["--import", "tsx", "--test", "--test-timeout=300000", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
+    // A hung test must not eat CI's 90 minutes: each test has 5 minutes, the whole run 45.
+    { cwd: root, stdio: "inherit", env, timeout: 45 * 60_000, killSignal: "SIGKILL" },
   );
   const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
   const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
@@ -56,6 +57,8 @@ function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
     cwd: path.join(root, "apps/e2e"),
     stdio: "inherit",
     env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
+    timeout: 20 * 60_000,
+    killSignal: "SIGKILL",
   });
   if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(json, "utf8")).stats as { expected: number; unexpected: number; flaky: number; skipped: number };
