@@ -3,7 +3,7 @@ import path from "node:path";
 import type Docker from "dockerode";
 import type { BuildManager, BuildOptions, BuildResult } from "../../types";
 import { planBuild, type BuildStep } from "./build-plan";
-import { isNotFound } from "./engine-errors";
+import { imageExists } from "./images";
 
 export interface BuildEnvironment {
   buildkitHost?: string;
@@ -42,17 +42,8 @@ export class DockerBuildManager implements BuildManager {
     throw lastError;
   }
 
-  async imageExists(tag: string): Promise<boolean> {
-    return this.engine
-      .getImage(tag)
-      .inspect()
-      .then(
-        () => true,
-        (error: unknown) => {
-          if (isNotFound(error)) return false;
-          throw error;
-        },
-      );
+  imageExists(tag: string): Promise<boolean> {
+    return imageExists(this.engine, tag);
   }
 
   private runStep(step: BuildStep, options: BuildOptions, log: (line: string) => void): Promise<void> {

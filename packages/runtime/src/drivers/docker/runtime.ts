@@ -18,6 +18,7 @@ import type {
 import { DockerBuildManager } from "./build-manager";
 import { toContainerInfo, toContainerStatus } from "./container-info";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
+import { imageExists } from "./images";
 import { labelFilters } from "./labels";
 import { collect, demultiplex, rawToChunks } from "./log-demux";
 import { DockerNetworkManager } from "./network-manager";
@@ -213,17 +214,8 @@ export class DockerRuntime implements Runtime {
     return info.Config.Tty ? rawToChunks(source) : demultiplex(source);
   }
 
-  async imageExists(image: string): Promise<boolean> {
-    return this.engine
-      .getImage(image)
-      .inspect()
-      .then(
-        () => true,
-        (error: unknown) => {
-          if (isNotFound(error)) return false;
-          throw error;
-        },
-      );
+  imageExists(image: string): Promise<boolean> {
+    return imageExists(this.engine, image);
   }
 
   networkManager(): NetworkManager | null {
