@@ -26,3 +26,4 @@ export { createRun, type CreateRunOptions } from "./runs/create-run";
 export { validateRunSpec, submittedRunSpec, parseMemory, type SubmittedRunSpec } from "./runs/run-spec";
 export { transitionRun } from "./runs/transition-run";
 export { canTransition, finalRunStates } from "./runs/state-machine";
+export * from "./hosts";

@@ -1,4 +1,6 @@
+import { HostKeyMismatchError } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
+import { recordHostKeyMismatch } from "../hosts/host-key-mismatch";
 import { transitionRun } from "../runs/transition-run";
 import { dispatchScheduledRuns } from "./dispatch";
 import type { HostConnections } from "./host-connections";
@@ -35,6 +37,7 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
         report.ingested += await ingestHostEvents({ prisma, connections, host });
         if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: "online", statusReason: null } });
       } catch (error) {
+        if (error instanceof HostKeyMismatchError) return recordHostKeyMismatch({ prisma, hostId: host.id, error });
         const silentFor = Date.now() - (host.lastSeenAt?.getTime() ?? 0);
         if (host.status !== "offline" && silentFor > offlineAfterMs) {
           await prisma.host.update({ where: { id: host.id }, data: { status: "offline", statusReason: (error as Error).message } });
