@@ -27,3 +27,4 @@ export { validateRunSpec, submittedRunSpec, parseMemory, type SubmittedRunSpec }
 export { transitionRun } from "./runs/transition-run";
 export { canTransition, finalRunStates } from "./runs/state-machine";
 export * from "./hosts";
+export { getRun, stopRun, destroyRun } from "./runs/run-operations";

@@ -10,7 +10,8 @@ import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
-import { AppError, createRun, HostConnections, tick, verifyAuditChain, type TeamContext } from "../src";
+import Docker from "dockerode";
+import { AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -113,6 +114,36 @@ describe("runs through the scheduler to real agents", () => {
       assert.deepEqual(finished.transitions.map((t) => t.toState), ["queued", "scheduled", "provisioning", "running", "succeeded"]);
       const actions = (await prisma.auditEvent.findMany({ where: { runId: run.id }, orderBy: { seq: "asc" } })).map((event) => event.action);
       assert.ok(actions.includes("agent.container.exited"), actions.join(", "));
+      assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
+    } finally {
+      connections.close();
+    }
+  });
+
+  it("a running run is stopped (cancelled), destroyed without leftovers, and invisible to other teams", async () => {
+    const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", command: ["sleep", "300"] } });
+    const connections = new HostConnections();
+    const state = async () => (await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state;
+    try {
+      for (let i = 0; i < 40 && (await state()) !== "running"; i++) await tick({ prisma, connections });
+      assert.equal(await state(), "running");
+      const other = await prisma.team.create({ data: { slug: "sched-other", name: "Other" } });
+      await assert.rejects(getRun({ prisma, ctx: { teamId: other.id }, runId: run.id }), (error: AppError) => error.code === "NOT_FOUND");
+      await assert.rejects(stopRun({ prisma, ctx: { teamId: other.id, role: "owner", actor: ctx.actor }, connections, runId: run.id }), (error: AppError) => error.code === "NOT_FOUND");
+
+      await stopRun({ prisma, ctx, connections, runId: run.id, graceSeconds: 1 });
+      for (let i = 0; i < 40 && (await state()) !== "cancelled"; i++) {
+        await tick({ prisma, connections });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const stopped = await getRun({ prisma, ctx, runId: run.id });
+      assert.equal(stopped.state, "cancelled");
+      assert.deepEqual(stopped.transitions.map((t) => t.toState).slice(-2), ["stopping", "cancelled"]);
+
+      const { removed } = await destroyRun({ prisma, ctx, connections, runId: run.id });
+      assert.ok(removed.includes(`bailey-${run.id}`));
+      const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+      assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`bailey.run-id=${run.id}`] } }), []);
       assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
     } finally {
       connections.close();
