@@ -42,6 +42,11 @@ const launcherEnvSchema = z.object({
       .min(8, "BAILEY_ADMIN_PASSWORD must be at least 8 characters. Example: BAILEY_ADMIN_PASSWORD='correct horse battery staple'")
       .optional(),
   ),
+  BAILEY_TICK_INTERVAL_MS: z.preprocess(
+    optional,
+    z.coerce.number({ error: "BAILEY_TICK_INTERVAL_MS must be milliseconds (0 turns the built-in scheduler off). Example: BAILEY_TICK_INTERVAL_MS=2000" }).int().min(0).default(2000),
+  ),
+  BAILEY_SSH_PRIVATE_KEY_FILE: z.preprocess(optional, z.string().optional()),
   NEXTAUTH_SECRET: z.preprocess(
     optional,
     z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)").optional(),
@@ -72,6 +77,6 @@ export function readLauncherEnv(source: NodeJS.ProcessEnv = process.env): Launch
 
 /** Variables passed through untouched to the Next.js server (sign-in providers). */
 export function passThroughEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const names = ["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME"];
+  const names = ["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME", "BAILEY_SSH_PRIVATE_KEY_FILE", "BAILEY_CRON_SECRET"];
   return Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]]] : [])));
 }

@@ -9,12 +9,13 @@ import { provideDatabase, type ProvidedDatabase } from "./database";
 import { ConfigurationError, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
 import { startNextServer, waitUntilHealthy } from "./next-server";
 import { assertPortFree } from "./port-check";
+import { startSchedulerLoop } from "./scheduler-loop";
 import { printSignInDetails } from "./sign-in-details";
 
 const log = (line: string) => console.log(`[bailey] ${line}`);
 
 /** What this process has started, in the order it must be stopped in reverse. */
-const running: { database?: ProvidedDatabase; web?: ChildProcess } = {};
+const running: { database?: ProvidedDatabase; web?: ChildProcess; scheduler?: { stop(): Promise<void> } } = {};
 let shuttingDown = false;
 
 async function main(command: string): Promise<void> {
@@ -65,13 +66,22 @@ async function serve(env: LauncherEnv): Promise<void> {
   });
 
   await waitUntilHealthy(`http://127.0.0.1:${env.PORT}`, web);
+  if (env.BAILEY_TICK_INTERVAL_MS > 0) {
+    running.scheduler = startSchedulerLoop({
+      databaseUrl: running.database.url,
+      intervalMs: env.BAILEY_TICK_INTERVAL_MS,
+      ...(env.BAILEY_SSH_PRIVATE_KEY_FILE ? { sshPrivateKeyFile: env.BAILEY_SSH_PRIVATE_KEY_FILE } : {}),
+      log,
+    });
+  }
   printSignInDetails({ url: env.publicUrl, owner, passwordFromEnv: Boolean(env.BAILEY_ADMIN_PASSWORD) });
 }
 
 async function shutdown(exitCode: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    const { web, database } = running;
+    const { web, database, scheduler } = running;
+    await scheduler?.stop().catch((error: Error) => console.error(`[bailey] stopping the scheduler: ${error.message}`));
     if (web && web.exitCode === null && web.signalCode === null) {
       const exited = new Promise((resolve) => web.once("exit", resolve));
       web.kill("SIGTERM");

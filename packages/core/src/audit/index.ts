@@ -2,3 +2,4 @@ export { appendAuditEvent, recordAuditEvent, type AuditEventInput, type AuditAct
 export { verifyAuditChain, type ChainVerification } from "./verify-audit-chain";
 export { chainHash, genesisHash } from "./hash";
 export { canonicalJson } from "./canonical-json";
+export { listAuditEvents, type ListAuditOptions } from "./list-audit-events";

@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { HostConnections, tick } from "@bailey/core";
+import { createPrismaClient } from "@bailey/db";
+
+/**
+ * `npm start` drives the scheduler itself, one tick after another (never overlapping);
+ * a hosted deployment calls /api/cron/tick instead. Errors are logged, never fatal.
+ */
+export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: number; sshPrivateKeyFile?: string; log: (line: string) => void }): { stop(): Promise<void> } {
+  const prisma = createPrismaClient(options.databaseUrl, { maxConnections: 4 });
+  const connections = new HostConnections(options.sshPrivateKeyFile ? { privateKey: readFileSync(options.sshPrivateKeyFile, "utf8") } : {});
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const loop = () => {
+    running = tick({ prisma, connections })
+      .then((report) => {
+        if (report.placed || report.dispatched || report.lost || report.offline.length) {
+          options.log(`scheduler: placed ${report.placed}, dispatched ${report.dispatched}, events ${report.ingested}, lost ${report.lost}${report.offline.length ? `, offline ${report.offline.join(" ")}` : ""}`);
+        }
+      })
+      .catch((error: Error) => options.log(`scheduler tick failed: ${error.message}`))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, options.intervalMs);
+      });
+  };
+  timer = setTimeout(loop, options.intervalMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      connections.close();
+      await prisma.$disconnect();
+    },
+  };
+}

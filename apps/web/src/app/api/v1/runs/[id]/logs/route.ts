@@ -1,0 +1,28 @@
+import { AppError, getRun } from "@bailey/core";
+import { hostConnections } from "~/server/connections";
+import { db } from "~/server/db";
+import { restRoute } from "~/server/rest/route";
+
+export const dynamic = "force-dynamic";
+
+/** The run's output as plain text; `follow=true` keeps streaming until the run ends or the client leaves. */
+export const GET = restRoute("runs:read", async ({ ctx, params, request }) => {
+  const run = await getRun({ prisma: db(), ctx, runId: params.id ?? "" });
+  if (!run.host) throw new AppError("CONFLICT", "This run has not reached a host yet; its logs start once it does.");
+  const host = await db().host.findUniqueOrThrow({ where: { id: run.host.id } });
+  const follow = new URL(request.url).searchParams.get("follow") === "true";
+  const stream = await hostConnections().get(host).openStream("run.logs", { runId: run.id, follow });
+  request.signal.addEventListener("abort", () => stream.cancel(), { once: true });
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        for await (const chunk of stream.chunks) controller.enqueue(new Uint8Array(chunk.data));
+        controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel: () => stream.cancel(),
+  });
+  return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+});

@@ -1,0 +1,74 @@
+import { AppError, appErrorHttpStatus, authenticateApiToken, requireScope, type TeamContext, type TokenScope } from "@bailey/core";
+import { db } from "~/server/db";
+
+export const maxBodyBytes = 1024 * 1024;
+
+export interface RestContext {
+  ctx: TeamContext;
+  request: Request;
+  params: Record<string, string>;
+}
+
+type Handler = (rest: RestContext) => Promise<Response>;
+
+/**
+ * Every /api/v1 route: a bearer API token with the scope the route needs, the caller's
+ * team as context, and AppError mapped to its HTTP status in this one place.
+ */
+export function restRoute(scope: TokenScope, handler: Handler) {
+  return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => {
+    try {
+      const header = request.headers.get("authorization") ?? "";
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      if (!token) throw new AppError("UNAUTHORIZED", "Send an API token: Authorization: Bearer bly_...");
+      const auth = await authenticateApiToken({ prisma: db(), token });
+      if (!auth) throw new AppError("UNAUTHORIZED", "This API token is unknown, revoked or expired.");
+      requireScope(auth, scope);
+      const ctx: TeamContext = { teamId: auth.teamId, role: auth.role, actor: { type: "token", tokenId: auth.tokenId, userId: auth.userId } };
+      return await handler({ ctx, request, params: await context.params });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) {
+    return Response.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, { status: appErrorHttpStatus[error.code] });
+  }
+  console.error("[api/v1] unexpected error", error);
+  return Response.json({ error: { code: "INTERNAL", message: "Something went wrong on the server; it has been logged." } }, { status: 500 });
+}
+
+/** Reads a JSON body of at most 1 MiB; a larger one is 413, malformed JSON 400. */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBodyBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${maxBodyBytes} bytes.`);
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBodyBytes) {
+      await reader.cancel();
+      throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${maxBodyBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_REQUEST", "The body is not valid JSON.");
+  }
+}
+
+/** JSON with bigints as strings (memory sizes, cursors). */
+export function json(value: unknown, init?: ResponseInit): Response {
+  return new Response(JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)), {
+    ...init,
+    headers: { "content-type": "application/json", ...(init?.headers ?? {}) },
+  });
+}
