@@ -17,6 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 
 async function startLocalAgent(dir: string, runtime: "docker" | "mock", hostId: string): Promise<{ socketPath: string; child: ChildProcess }> {
   const socketPath = path.join(dir, `${hostId}.sock`);
+  await rm(socketPath, { force: true }); // a killed agent leaves its socket file behind
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/agent/src/main.ts"), "serve"], {
     cwd: root,
     stdio: "ignore",
@@ -145,6 +146,44 @@ describe("runs through the scheduler to real agents", () => {
       const docker = new Docker({ socketPath: "/var/run/docker.sock" });
       assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`bailey.run-id=${run.id}`] } }), []);
       assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
+    } finally {
+      connections.close();
+    }
+  });
+
+  it("a host that disappears past the grace period loses its runs; when it returns, reconcile leaves no orphan", async () => {
+    const hostId = `flaky-${randomBytes(3).toString("hex")}`;
+    let agent = await startLocalAgent(dir, "docker", hostId);
+    await prisma.host.updateMany({ where: { teamId: ctx.teamId }, data: { status: "draining" } });
+    const host = await prisma.host.create({ data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() } });
+    const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", command: ["sleep", "300"] } });
+    const connections = new HostConnections({});
+    const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+    const containersOfRun = async () => docker.listContainers({ all: true, filters: { label: [`bailey.run-id=${run.id}`] } });
+    try {
+      for (let i = 0; i < 40 && (await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state !== "running"; i++) await tick({ prisma, connections });
+      assert.equal((await containersOfRun()).length, 1);
+
+      agent.child.kill("SIGKILL");
+      await new Promise((resolve) => agent.child.once("exit", resolve));
+      await prisma.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
+      const down = await tick({ prisma, connections, offlineAfterMs: 1_000, lostAfterMs: 1_000 });
+      assert.deepEqual(down.offline, [host.id]);
+      await prisma.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
+      await tick({ prisma, connections, offlineAfterMs: 1_000, lostAfterMs: 1_000 });
+      const lost = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+      assert.equal(lost.state, "lost", "nobody could watch it, so it is lost, not running");
+      assert.equal((await containersOfRun()).length, 1, "the container outlived its agent");
+
+      agent = await startLocalAgent(dir, "docker", hostId);
+      agents.push(agent.child);
+      const back = await tick({ prisma, connections });
+      assert.equal((await prisma.host.findUniqueOrThrow({ where: { id: host.id } })).status, "online");
+      assert.ok(back.reconciled >= 1);
+      assert.deepEqual(await containersOfRun(), [], "reconcile removed the lost run's container");
+      assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state, "lost", "a late exit event does not resurrect a lost run");
+      const audit = await prisma.auditEvent.findFirst({ where: { action: "host.reconciled", hostId: host.id } });
+      assert.ok(audit, "the clean-up is audited");
     } finally {
       connections.close();
     }

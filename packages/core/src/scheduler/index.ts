@@ -4,3 +4,4 @@ export { dispatchScheduledRuns } from "./dispatch";
 export { ingestHostEvents } from "./ingest";
 export { HostConnections, type HostEndpoint, type HostConnectionsOptions } from "./host-connections";
 export { scheduleNow } from "./schedule-now";
+export { reconcileHost } from "./reconcile";

@@ -6,6 +6,9 @@ import { dispatchScheduledRuns } from "./dispatch";
 import type { HostConnections } from "./host-connections";
 import { ingestHostEvents } from "./ingest";
 import { placeQueuedRuns } from "./place";
+import { reconcileHost } from "./reconcile";
+
+const reconcileEveryMs = 5 * 60_000;
 
 export interface TickOptions {
   prisma: PrismaClient;
@@ -18,6 +21,8 @@ export interface TickOptions {
 
 export interface TickReport {
   ingested: number;
+  /** Resources hosts removed because no run owns them. */
+  reconciled: number;
   placed: number;
   dispatched: number;
   offline: string[];
@@ -29,13 +34,17 @@ export interface TickReport {
  * and writes only Postgres and the agents, so nothing depends on one instance staying up.
  */
 export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000 }: TickOptions): Promise<TickReport> {
-  const report: TickReport = { ingested: 0, placed: 0, dispatched: 0, offline: [], lost: 0 };
+  const report: TickReport = { ingested: 0, reconciled: 0, placed: 0, dispatched: 0, offline: [], lost: 0 };
   const hosts = await prisma.host.findMany({ where: { status: { in: ["online", "draining", "offline"] } } });
   await Promise.all(
     hosts.map(async (host) => {
       try {
         report.ingested += await ingestHostEvents({ prisma, connections, host });
         if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: "online", statusReason: null } });
+        // A returning host, and every host now and then, drops what nobody owns any more.
+        if (host.status === "offline" || !host.lastReconciledAt || Date.now() - host.lastReconciledAt.getTime() > reconcileEveryMs) {
+          report.reconciled += (await reconcileHost({ prisma, connections, host })).length;
+        }
       } catch (error) {
         if (error instanceof HostKeyMismatchError) return recordHostKeyMismatch({ prisma, hostId: host.id, error });
         const silentFor = Date.now() - (host.lastSeenAt?.getTime() ?? 0);
