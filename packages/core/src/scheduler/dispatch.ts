@@ -24,7 +24,7 @@ export async function dispatchScheduledRuns({ prisma, connections, limit = 100, 
       if (await transitionRun(tx, { runId: id, from: ["scheduled"], to: "provisioning", data: { dispatchAttempts: { increment: 1 } } })) mine.push(id);
     }
     return mine;
-  });
+  }, { maxWait: 15_000 });
   await Promise.all(claimed.map((runId) => dispatchOne(prisma, connections, runId)));
   return claimed.length;
 }

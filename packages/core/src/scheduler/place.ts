@@ -87,6 +87,6 @@ export async function placeQueuedRuns({ prisma, limit = 500 }: { prisma: PrismaC
       }
       return placed;
     },
-    { timeout: 30_000 },
+    { timeout: 30_000, maxWait: 15_000 },
   );
 }
