@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "../../fixtures/test";
+
+const v1 = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../web/src/app/api/v1");
+
+interface Operation {
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  scope: string;
+}
+
+/** Every /api/v1 operation, read from the route files, so a new route cannot escape this spec. */
+function operations(dir = v1, prefix = "/api/v1"): Operation[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return operations(file, `${prefix}/${name.replace(/^\[(.+)\]$/, "not-a-run")}`);
+    if (name !== "route.ts") return [];
+    const source = readFileSync(file, "utf8");
+    return [...source.matchAll(/export const (GET|POST|DELETE) = restRoute\("([a-z:]+)"/g)].map((match) => ({ method: match[1] as Operation["method"], path: prefix, scope: match[2]! }));
+  });
+}
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: run through \`npm test\`.`);
+  return value;
+};
+
+test("every REST operation refuses a missing token, a token without its scope, and another team", async ({ request }) => {
+  const ops = operations();
+  expect(ops.length).toBeGreaterThanOrEqual(9);
+  for (const op of ops) {
+    const call = (token?: string) => request.fetch(op.path, { method: op.method, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(op.method === "POST" ? { data: {} } : {}) });
+    const anonymous = await call();
+    expect(anonymous.status(), `${op.method} ${op.path} without a token`).toBe(401);
+    const narrow = await call(env("BAILEY_E2E_NARROW_TOKEN"));
+    if (op.scope === "hosts:read") expect(narrow.status(), `${op.method} ${op.path} with hosts:read`).toBe(200);
+    else {
+      expect(narrow.status(), `${op.method} ${op.path} without ${op.scope}`).toBe(403);
+      expect((await narrow.json()).error.message).toContain(op.scope);
+    }
+  }
+});
+
+test("a viewer's token cannot write, and another team sees none of this team's runs", async ({ request }) => {
+  const owner = { authorization: `Bearer ${env("BAILEY_E2E_API_TOKEN")}` };
+  const created = await request.post("/api/v1/runs", { headers: owner, data: { image: "bailey-test/busybox:latest", command: ["true"] } });
+  const { run } = await created.json();
+
+  const viewer = { authorization: `Bearer ${env("BAILEY_E2E_VIEWER_TOKEN")}` };
+  expect((await request.get(`/api/v1/runs/${run.id}`, { headers: viewer })).status()).toBe(200);
+  const write = await request.post("/api/v1/runs", { headers: viewer, data: { image: "bailey-test/busybox:latest" } });
+  expect(write.status()).toBe(403);
+  expect((await write.json()).error.message).toMatch(/member role or higher; you are a viewer/);
+  expect((await request.post(`/api/v1/runs/${run.id}/stop`, { headers: viewer })).status()).toBe(403);
+  expect((await request.delete(`/api/v1/runs/${run.id}`, { headers: viewer })).status()).toBe(403);
+
+  const outsider = { authorization: `Bearer ${env("BAILEY_E2E_OUTSIDER_TOKEN")}` };
+  for (const [method, url] of [["GET", `/api/v1/runs/${run.id}`], ["GET", `/api/v1/runs/${run.id}/logs`], ["POST", `/api/v1/runs/${run.id}/stop`], ["DELETE", `/api/v1/runs/${run.id}`]] as const) {
+    expect((await request.fetch(url, { method, headers: outsider })).status(), `${method} ${url} from another team`).toBe(404);
+  }
+  const theirList = await (await request.get("/api/v1/runs", { headers: outsider })).json();
+  expect(theirList.runs).toEqual([]);
+  expect((await (await request.get("/api/v1/hosts", { headers: outsider })).json()).hosts).toEqual([]);
+});
