@@ -1,8 +1,11 @@
 export * from "./framing";
 export * from "./errors";
+export * from "./jsonrpc";
 export * from "./version";
 export * from "./method-map";
+export * from "./stream";
 export * from "./peer";
-export { runSpec, runId, agentRun, agentRunState, dependency, type RunSpec, type AgentRun, type AgentRunState } from "./methods/run";
-export { agentEvent, agentEventTypes, type AgentEvent } from "./methods/events";
-export { removedResource } from "./methods/host";
+export * from "./methods/agent";
+export * from "./methods/run";
+export * from "./methods/host";
+export * from "./methods/events";

@@ -4,12 +4,17 @@ import { eventMethods } from "./methods/events";
 import { hostMethods } from "./methods/host";
 import { runMethods } from "./methods/run";
 
+/** Every method: its params and result as zod schemas. The single source of both sides' types. */
 export const methods = { ...agentMethods, ...runMethods, ...hostMethods, ...eventMethods } as const;
 
 export type MethodName = keyof typeof methods;
+/** What a caller passes (defaults may be omitted). */
 export type ParamsInput<M extends MethodName> = z.input<(typeof methods)[M]["params"]>;
+/** What a handler receives (validated, defaults applied). */
 export type Params<M extends MethodName> = z.output<(typeof methods)[M]["params"]>;
 export type Result<M extends MethodName> = z.output<(typeof methods)[M]["result"]>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
 
 export function isMethodName(value: string): value is MethodName {
   return Object.hasOwn(methods, value);

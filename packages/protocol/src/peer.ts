@@ -1,204 +1,258 @@
 import type { Duplex } from "node:stream";
 import type { z } from "zod";
-import { encodeFrame, FrameDecoder } from "./framing";
-import { RpcError, rpcErrorCodes } from "./errors";
+import { describeIssues, RpcError, rpcErrorCodes, toRpcError } from "./errors";
+import { encodeFrameWithin, FrameDecoder, FrameTooLargeError, maxFrameBytes } from "./framing";
+import { cancelMethod, classify, streamChunkMethod, type RpcId, type RpcRequest } from "./jsonrpc";
 import { isMethodName, methods, type MethodName, type Params, type ParamsInput, type Result } from "./method-map";
-
-export interface StreamChunk {
-  fd: "stdout" | "stderr";
-  data: Buffer;
-}
+import { ChunkQueue, type RpcStream, type StreamChunk } from "./stream";
+import { checkHelloVersion } from "./version";
 
 export interface HandlerContext {
-  /** Aborted when the caller cancels or the connection closes. */
+  /** Aborted when the caller cancels (`$/cancel`, a timeout on its side) or the connection closes. */
   signal: AbortSignal;
-  /** Streams a chunk to the caller ahead of the result; waits while the connection is congested. */
+  /** The method being served. */
+  method: MethodName;
+  /**
+   * Streams a chunk to the caller ahead of the result. Waits while the connection is
+   * congested (the caller is not reading), so a producer that awaits it never outruns its
+   * consumer. Resolves at once, sending nothing, after the call was cancelled.
+   */
   write(chunk: StreamChunk): Promise<void>;
 }
 
-export type Handlers = { [M in MethodName]?: (params: Params<M>, ctx: HandlerContext) => Promise<Result<M>> };
+export type Handler<M extends MethodName> = (params: Params<M>, ctx: HandlerContext) => Promise<Result<M>>;
+export type Handlers = { [M in MethodName]?: Handler<M> };
 
 export interface RequestOptions {
+  /** Rejects with -32004 after this long; 0 waits for ever. Default: the peer's `defaultTimeoutMs` (30 s). */
+  timeoutMs?: number;
+  /** Aborting rejects with -32004 and asks the other side to stop (`$/cancel`). */
+  signal?: AbortSignal;
+  /** Receives the call's stream chunks as they arrive (no buffering; see `openStream` for an iterator). */
+  onChunk?: (chunk: StreamChunk) => void;
+}
+
+export interface OpenStreamOptions {
+  /** Default 0: a followed log may run for ever. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  onChunk?: (chunk: StreamChunk) => void;
+}
+
+export interface RpcPeerOptions {
+  /** For requests that give no `timeoutMs`. Default 30 000. */
+  defaultTimeoutMs?: number;
+  /** Largest frame accepted or sent. Default 16 MiB. */
+  maxFrameBytes?: number;
+  /** Check results against the method's schema before sending them. Default true. */
+  validateResults?: boolean;
+  /** Sees every failure of a local handler (the caller only gets the safe RpcError), e.g. to log it. */
+  onHandlerError?: (method: string, error: unknown) => void;
 }
 
 interface Pending {
+  method: MethodName;
   resolve(value: unknown): void;
   reject(error: Error): void;
-  onChunk?: (chunk: StreamChunk) => void;
+  onChunk?: ((chunk: StreamChunk) => void) | undefined;
   cleanup(): void;
 }
 
-interface Message {
-  jsonrpc?: unknown;
-  id?: unknown;
-  method?: unknown;
-  params?: unknown;
-  result?: unknown;
-  error?: { code?: unknown; message?: unknown; data?: unknown };
-}
-
 const defaultTimeoutMs = 30_000;
-/** A stream consumer this far behind pauses the connection until it catches up. */
-const pauseAboveBytes = 8 * 1024 * 1024;
+/** Stream chunks are split to at most this many bytes, so a chunk always fits a frame. */
+const maxChunkBytes = 1024 * 1024;
+/**
+ * Flow control: stream chunks received but not yet consumed are counted per connection.
+ * Above `pauseAboveBytes` the connection stops reading (the transport's own window then
+ * stops the sender, whose `ctx.write` waits for drain); below `resumeBelowBytes` it reads
+ * again. Simple and bounded; the cost is that one slow stream consumer delays the other
+ * calls on its connection until it catches up.
+ */
+export const pauseAboveBytes = 8 * 1024 * 1024;
+export const resumeBelowBytes = 1024 * 1024;
+
+const closedByUs = () => new RpcError(rpcErrorCodes.connectionClosed, "The connection was closed by this side.");
 
 /**
  * One end of a JSON-RPC 2.0 connection over any byte stream (Unix socket, SSH channel,
- * stdio). Either end may call and serve; many calls and streams share the connection.
- * A stream is a call whose handler writes chunks before its result.
+ * stdio). Either end may call and serve; many calls and streams share the connection,
+ * matched by id. A stream is a call whose handler writes chunks before its result.
+ * No call ever hangs: it times out, is cancelled, or fails when the connection closes.
  */
 export class RpcPeer {
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
   private readonly running = new Map<string, AbortController>();
+  private readonly options: Required<Omit<RpcPeerOptions, "onHandlerError">> & Pick<RpcPeerOptions, "onHandlerError">;
   private nextId = 1;
   private closedError: RpcError | null = null;
   private bufferedStreamBytes = 0;
+  private pausedForFlowControl = false;
+  private writable: Promise<void> | null = null;
+  private markClosed: () => void = () => undefined;
+  /** Resolves once the connection is closed (for any reason). */
   readonly closed: Promise<void>;
 
   constructor(
     private readonly stream: Duplex,
     private readonly handlers: Handlers = {},
+    options: RpcPeerOptions = {},
   ) {
-    let markClosed: () => void = () => undefined;
-    this.closed = new Promise((resolve) => (markClosed = resolve));
+    this.options = {
+      defaultTimeoutMs: options.defaultTimeoutMs ?? defaultTimeoutMs,
+      maxFrameBytes: options.maxFrameBytes ?? maxFrameBytes,
+      validateResults: options.validateResults ?? true,
+      onHandlerError: options.onHandlerError,
+    };
+    this.decoder = new FrameDecoder(this.options.maxFrameBytes);
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
-    stream.once("close", () => {
-      this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, "The connection to the peer closed."));
-      markClosed();
+    // The peer will send nothing more, so no answer can come: treat a half-close as a close.
+    stream.once("end", () => {
+      this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, "The peer closed the connection."));
+      stream.end();
     });
+    stream.once("close", () => this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, "The connection to the peer closed.")));
     stream.on("error", (error) => this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, `The connection failed: ${error.message}`)));
+    if (stream.destroyed) this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, "The connection was already closed."));
   }
 
   get isClosed(): boolean {
     return this.closedError !== null;
   }
 
+  /** Calls `method`; resolves with its typed result or rejects with an RpcError. */
   request<M extends MethodName>(method: M, params: ParamsInput<M>, options: RequestOptions = {}): Promise<Result<M>> {
     if (this.closedError) return Promise.reject(this.closedError);
+    if (options.signal?.aborted) return Promise.reject(new RpcError(rpcErrorCodes.timeout, `${method} was cancelled before it was sent.`));
     const id = this.nextId++;
     return new Promise<Result<M>>((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-      const timer = timeoutMs > 0 ? setTimeout(() => fail(new RpcError(rpcErrorCodes.timeout, `${method} got no answer within ${timeoutMs} ms.`)), timeoutMs) : undefined;
-      const onAbort = () => fail(new RpcError(rpcErrorCodes.timeout, `${method} was cancelled.`));
-      const fail = (error: Error) => {
-        if (!this.pending.has(id)) return;
-        this.pending.get(id)?.cleanup();
-        this.pending.delete(id);
-        this.notify("$/cancel", { id });
+      const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
+      const fail = (error: RpcError) => {
+        if (!this.settle(id)) return;
+        this.trySend({ jsonrpc: "2.0", method: cancelMethod, params: { id } });
         reject(error);
       };
+      const timer = timeoutMs > 0 ? setTimeout(() => fail(new RpcError(rpcErrorCodes.timeout, `${method} got no answer within ${timeoutMs} ms.`, { timeoutMs })), timeoutMs) : undefined;
+      const onAbort = () => fail(new RpcError(rpcErrorCodes.timeout, `${method} was cancelled.`));
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(id, {
+        method,
         resolve: (value) => resolve(value as Result<M>),
         reject,
-        ...(options.onChunk ? { onChunk: options.onChunk } : {}),
+        onChunk: options.onChunk,
         cleanup: () => {
           clearTimeout(timer);
           options.signal?.removeEventListener("abort", onAbort);
         },
       });
-      this.send({ jsonrpc: "2.0", id, method, params });
+      try {
+        this.send({ jsonrpc: "2.0", id, method, params });
+      } catch (error) {
+        this.settle(id);
+        reject(error instanceof RpcError ? error : new RpcError(rpcErrorCodes.invalidParams, `${method} could not be sent: ${(error as Error).message}`));
+      }
     });
   }
 
-  /** A streaming call: chunks as they come, then the result; `cancel` stops the producer. */
-  openStream<M extends MethodName>(method: M, params: ParamsInput<M>, options: { timeoutMs?: number } = {}) {
-    const queue: StreamChunk[] = [];
-    let wake: (() => void) | null = null;
-    let finished = false;
-    let failure: Error | null = null;
+  /**
+   * A streaming call: iterate the chunks as they come (or `chunks`), then read `result`.
+   * `cancel()`, a `break` out of the loop, or `signal` stops the producer on the other side.
+   * Chunks not yet consumed count against the connection's flow-control budget.
+   */
+  openStream<M extends MethodName>(method: M, params: ParamsInput<M>, options: OpenStreamOptions = {}): RpcStream<Result<M>> {
     const controller = new AbortController();
-    const result = this.request(method, params, {
-      timeoutMs: options.timeoutMs ?? 0,
-      signal: controller.signal,
-      onChunk: (chunk) => {
-        queue.push(chunk);
-        this.trackBuffered(chunk.data.length);
-        wake?.();
-      },
-    });
-    result.then(
-      () => ((finished = true), wake?.()),
-      (error: Error) => ((failure = error), (finished = true), wake?.()),
-    );
-    const peer = this;
-    const chunks: AsyncIterable<StreamChunk> = {
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          const next = queue.shift();
-          if (next) {
-            peer.trackBuffered(-next.data.length);
-            yield next;
-            continue;
-          }
-          if (finished) {
-            if (failure && !controller.signal.aborted) throw failure;
-            return;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = null;
-        }
-      },
+    const queue = new ChunkQueue((delta) => this.account(delta));
+    const cancel = () => {
+      queue.discard();
+      controller.abort();
     };
-    result.catch(() => undefined);
-    return { chunks, result, cancel: () => controller.abort() };
+    if (options.signal?.aborted) cancel();
+    else options.signal?.addEventListener("abort", cancel, { once: true });
+    const result = this.request(method, params, { timeoutMs: options.timeoutMs ?? 0, signal: controller.signal, onChunk: (chunk) => queue.push(chunk) });
+    result.then(
+      () => queue.end(),
+      (error: Error) => queue.end(controller.signal.aborted ? null : error),
+    );
+    result.catch(() => undefined).finally(() => options.signal?.removeEventListener("abort", cancel));
+    const chunks: AsyncIterable<StreamChunk> = { [Symbol.asyncIterator]: () => queue.iterate(cancel) };
+    return { chunks, result, cancel, [Symbol.asyncIterator]: () => queue.iterate(cancel) };
   }
 
+  /** Rejects every pending call, aborts every running handler, and closes the stream. */
   close(): void {
+    this.shutdown(closedByUs());
     this.stream.end();
     this.stream.destroy();
   }
 
-  private trackBuffered(delta: number): void {
+  private settle(id: number): Pending | undefined {
+    const pending = this.pending.get(id);
+    if (!pending) return undefined;
+    this.pending.delete(id);
+    pending.cleanup();
+    return pending;
+  }
+
+  private account(delta: number): void {
     this.bufferedStreamBytes += delta;
-    if (this.bufferedStreamBytes > pauseAboveBytes) this.stream.pause();
-    else if (this.stream.isPaused() && this.bufferedStreamBytes < pauseAboveBytes / 8) this.stream.resume();
+    if (!this.pausedForFlowControl && this.bufferedStreamBytes > pauseAboveBytes) {
+      this.pausedForFlowControl = true;
+      this.stream.pause();
+    } else if (this.pausedForFlowControl && this.bufferedStreamBytes <= resumeBelowBytes) {
+      this.pausedForFlowControl = false;
+      this.stream.resume();
+    }
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closedError) return;
     let frames: string[];
     try {
       frames = this.decoder.push(chunk);
     } catch (error) {
-      this.send({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.invalidRequest, (error as Error).message).toJSON() });
-      this.close();
+      // The stream cannot be resynchronised after a bad header: say why, then hang up.
+      const message = error instanceof FrameTooLargeError ? error.message : String(error);
+      this.trySend({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.invalidRequest, message, { maxFrameBytes: this.options.maxFrameBytes }).toJSON() });
+      this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, `The peer sent an unreadable message (${message}); the connection was closed.`));
+      this.stream.end();
+      setTimeout(() => this.stream.destroy(), 1_000).unref();
       return;
     }
     for (const frame of frames) {
-      let message: Message;
+      let value: unknown;
       try {
-        message = JSON.parse(frame) as Message;
+        value = JSON.parse(frame);
       } catch {
-        this.send({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.parseError, "The message is not valid JSON.").toJSON() });
+        this.trySend({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.parseError, "The message is not valid JSON.").toJSON() });
         continue;
       }
-      this.dispatch(message);
+      this.dispatch(value);
+      if (this.closedError) return;
     }
   }
 
-  private dispatch(message: Message): void {
-    if (typeof message !== "object" || message === null || message.jsonrpc !== "2.0") {
-      this.send({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.invalidRequest, 'Not a JSON-RPC 2.0 message (jsonrpc must be "2.0").').toJSON() });
-      return;
-    }
-    if (typeof message.method === "string") {
-      if (message.method === "$/cancel") return this.running.get(String((message.params as { id?: unknown })?.id))?.abort();
-      if (message.method === "$/chunk") return this.onChunk(message.params);
-      if (message.id === undefined) return; // unknown notifications are ignored, per JSON-RPC
-      void this.serve(message.id, message.method, message.params);
-      return;
-    }
-    if (typeof message.id === "number") {
-      const pending = this.pending.get(message.id);
-      if (!pending) return;
-      this.pending.delete(message.id);
-      pending.cleanup();
-      if (message.error) {
-        pending.reject(new RpcError(Number(message.error.code ?? rpcErrorCodes.internalError), String(message.error.message ?? "error"), message.error.data));
-      } else {
+  private dispatch(value: unknown): void {
+    const message = classify(value);
+    switch (message.kind) {
+      case "invalid":
+        this.trySend({ jsonrpc: "2.0", id: message.id, error: message.error.toJSON() });
+        return;
+      case "notification":
+        if (message.message.method === cancelMethod) this.running.get(runningKey((message.message.params as { id?: unknown } | undefined)?.id))?.abort();
+        else if (message.message.method === streamChunkMethod) this.onChunk(message.message.params);
+        return; // other notifications are ignored, as JSON-RPC asks
+      case "request":
+        void this.serve(message.message);
+        return;
+      case "response":
+      case "error-response": {
+        const pending = typeof message.id === "number" ? this.settle(message.id) : undefined;
+        if (!pending) return; // late answer to a call that timed out or was cancelled
+        if (message.kind === "error-response") return pending.reject(message.error);
+        if (pending.method === "agent.hello") {
+          const mismatch = checkHelloVersion((message.result as { protocolVersion?: unknown } | null)?.protocolVersion, "agent");
+          if (mismatch) return pending.reject(mismatch);
+        }
         pending.resolve(message.result);
       }
     }
@@ -211,67 +265,125 @@ export class RpcPeer {
     pending.onChunk({ fd: fd === "stderr" ? "stderr" : "stdout", data: Buffer.from(data, "base64") });
   }
 
-  private async serve(id: unknown, method: string, rawParams: unknown): Promise<void> {
-    const reply = (body: { result: unknown } | { error: ReturnType<RpcError["toJSON"]> }): void => {
-      this.send({ jsonrpc: "2.0", id, ...body });
+  private async serve({ id, method, params: rawParams }: RpcRequest): Promise<void> {
+    const reply = (body: { result: unknown } | { error: RpcError }): void => {
+      if ("error" in body) {
+        this.trySend({ jsonrpc: "2.0", id, error: body.error.toJSON() });
+        return;
+      }
+      try {
+        this.send({ jsonrpc: "2.0", id, result: body.result });
+      } catch (error) {
+        if (this.closedError) return;
+        this.trySend({ jsonrpc: "2.0", id, error: toRpcError(error, method).toJSON() });
+      }
     };
-    if (typeof id !== "number" && typeof id !== "string") {
-      return reply({ error: new RpcError(rpcErrorCodes.invalidRequest, "A request id must be a number or a string.").toJSON() });
-    }
     const handler = isMethodName(method) ? (this.handlers[method] as ((params: unknown, ctx: HandlerContext) => Promise<unknown>) | undefined) : undefined;
     if (!isMethodName(method) || !handler) {
-      return reply({ error: new RpcError(rpcErrorCodes.methodNotFound, `Unknown method "${method}".`).toJSON() });
+      return reply({ error: new RpcError(rpcErrorCodes.methodNotFound, `Unknown method "${method}".`, { method }) });
+    }
+    if (method === "agent.hello") {
+      // Checked before the schema, so a peer of another version always learns why.
+      const mismatch = checkHelloVersion((rawParams as { protocolVersion?: unknown } | undefined)?.protocolVersion, "control plane");
+      if (mismatch) return reply({ error: mismatch });
     }
     const parsed = (methods[method].params as z.ZodType).safeParse(rawParams ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "params"}: ${issue.message}`);
-      return reply({ error: new RpcError(rpcErrorCodes.invalidParams, `Invalid params for ${method}: ${issues.join("; ")}`, { issues }).toJSON() });
+      const issues = describeIssues(parsed.error.issues);
+      return reply({ error: new RpcError(rpcErrorCodes.invalidParams, `Invalid params for ${method}: ${issues.join("; ")}`, { issues }) });
     }
     const controller = new AbortController();
-    const key = String(id);
+    const key = runningKey(id);
+    this.running.get(key)?.abort(); // a reused id replaces the call it named
     this.running.set(key, controller);
     const ctx: HandlerContext = {
       signal: controller.signal,
+      method,
       write: async ({ fd, data }) => {
-        if (controller.signal.aborted || this.closedError) return;
-        if (!this.send({ jsonrpc: "2.0", method: "$/chunk", params: { id, fd, data: data.toString("base64") } })) {
-          await new Promise<void>((resolve) => {
-            const done = () => (this.stream.off("drain", done), this.stream.off("close", done), resolve());
-            this.stream.once("drain", done);
-            this.stream.once("close", done);
-          });
+        for (let at = 0; at < data.length; at += maxChunkBytes) {
+          if (controller.signal.aborted || this.closedError) return;
+          const piece = data.subarray(at, at + maxChunkBytes).toString("base64");
+          if (!this.trySend({ jsonrpc: "2.0", method: streamChunkMethod, params: { id, fd, data: piece } })) await this.whenWritable(controller.signal);
         }
       },
     };
     try {
       const result = await handler(parsed.data, ctx);
-      reply({ result });
+      if (!this.options.validateResults) return reply({ result });
+      const checked = (methods[method].result as z.ZodType).safeParse(result);
+      if (checked.success) return reply({ result: checked.data });
+      const issues = describeIssues(checked.error.issues);
+      this.options.onHandlerError?.(method, new Error(`invalid result: ${issues.join("; ")}`));
+      reply({ error: new RpcError(rpcErrorCodes.internalError, `${method} produced a result that does not match the protocol: ${issues.join("; ")}`, { issues }) });
     } catch (error) {
-      const rpcError = error instanceof RpcError ? error : new RpcError(rpcErrorCodes.internalError, `${method} failed: ${(error as Error)?.message ?? String(error)}`);
-      reply({ error: rpcError.toJSON() });
+      if (!(error instanceof RpcError)) this.options.onHandlerError?.(method, error);
+      reply({ error: toRpcError(error, method) });
     } finally {
-      this.running.delete(key);
+      if (this.running.get(key) === controller) this.running.delete(key);
     }
   }
 
-  private notify(method: string, params: unknown): void {
-    this.send({ jsonrpc: "2.0", method, params });
+  /** Resolves when the stream drains or closes (one listener shared by every waiting writer), or `signal` aborts. */
+  private whenWritable(signal: AbortSignal): Promise<void> {
+    if (this.closedError || signal.aborted) return Promise.resolve();
+    const writable = (this.writable ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off("drain", done);
+        this.stream.off("close", done);
+        this.writable = null;
+        resolve();
+      };
+      this.stream.on("drain", done);
+      this.stream.on("close", done);
+    }));
+    return new Promise<void>((resolve) => {
+      const finish = () => (signal.removeEventListener("abort", finish), resolve());
+      signal.addEventListener("abort", finish, { once: true });
+      void writable.then(finish);
+    });
   }
 
+  /** Writes one frame; throws when the connection is closed or the message is too large. Returns false when congested. */
   private send(message: unknown): boolean {
-    if (this.closedError || this.stream.destroyed || !this.stream.writable) return true;
-    return this.stream.write(encodeFrame(message));
+    if (this.closedError) throw this.closedError;
+    if (this.stream.destroyed || !this.stream.writable) {
+      const error = new RpcError(rpcErrorCodes.connectionClosed, "The connection can no longer be written to.");
+      this.shutdown(error);
+      throw error;
+    }
+    return this.stream.write(encodeFrameWithin(message, this.options.maxFrameBytes));
+  }
+
+  /** `send` for messages whose loss needs no reporting (notifications, error replies); true unless congested. */
+  private trySend(message: unknown): boolean {
+    try {
+      return this.send(message);
+    } catch {
+      return true;
+    }
   }
 
   private shutdown(error: RpcError): void {
     if (this.closedError) return;
     this.closedError = error;
-    for (const pending of this.pending.values()) {
-      pending.cleanup();
-      pending.reject(error);
-    }
-    this.pending.clear();
+    for (const [id] of this.pending) this.settle(id)?.reject(error);
     for (const controller of this.running.values()) controller.abort();
     this.running.clear();
+    this.markClosed();
   }
 }
+
+function runningKey(id: unknown): string {
+  return `${typeof id}:${String(id)}`;
+}
+
+/** Serves `handlers` on `stream` (the agent's side); the returned peer can also call back. */
+export function serve(stream: Duplex, handlers: Handlers, options?: RpcPeerOptions): RpcPeer {
+  return new RpcPeer(stream, handlers, options);
+}
+
+/** A peer that only calls (the control plane's side). */
+export function connect(stream: Duplex, options?: RpcPeerOptions): RpcPeer {
+  return new RpcPeer(stream, {}, options);
+}
+

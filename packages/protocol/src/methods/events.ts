@@ -1,21 +1,35 @@
 import { z } from "zod";
+import { agentRunState } from "./run";
 
-export const agentEventTypes = [
-  "run.created",
-  "run.state",
-  "network.created",
-  "network.removed",
-  "sidecar.started",
-  "sidecar.stopped",
-  "container.created",
-  "container.started",
-  "container.exited",
-  "run.timed_out",
-  "run.failed",
-  "resource.removed",
-] as const;
+/**
+ * What each event type's `data` carries. Loose objects: a newer agent may add fields
+ * (that does not bump the protocol version), so readers take what they know.
+ */
+export const agentEventData = {
+  "run.created": z.looseObject({ image: z.string(), dependencies: z.array(z.string()), sandbox: z.string() }),
+  "run.state": z.looseObject({ state: agentRunState, exitCode: z.number().int().nullable().optional(), graceSeconds: z.number().optional() }),
+  "run.failed": z.looseObject({ error: z.string().nullable(), during: z.string().optional() }),
+  "run.timed_out": z.looseObject({ timeoutSeconds: z.number().optional() }),
+  "network.created": z.looseObject({ networkId: z.string(), name: z.string() }),
+  "network.removed": z.looseObject({ networkId: z.string().nullable(), name: z.string() }),
+  "sidecar.started": z.looseObject({ role: z.string(), containerId: z.string(), name: z.string(), image: z.string().optional() }),
+  "sidecar.stopped": z.looseObject({ role: z.string(), containerId: z.string(), name: z.string() }),
+  "container.created": z.looseObject({ containerId: z.string().nullable(), name: z.string().optional() }),
+  "container.started": z.looseObject({ containerId: z.string().nullable() }),
+  "container.exited": z.looseObject({ exitCode: z.number().int().nullable(), error: z.string().optional() }),
+  "resource.removed": z.looseObject({ kind: z.string(), id: z.string(), name: z.string(), reason: z.string().optional() }),
+} as const;
 
-/** Sequence numbers are JS numbers: exact to 2^53, far beyond any host's lifetime of events. */
+export type AgentEventType = keyof typeof agentEventData;
+export const agentEventTypes = Object.keys(agentEventData) as [AgentEventType, ...AgentEventType[]];
+export type AgentEventDataOf<T extends AgentEventType> = z.infer<(typeof agentEventData)[T]>;
+
+/**
+ * One entry of the agent's journal. `seq` is a plain JS number: exact up to 2^53 - 1
+ * (zod's `.int()` refuses anything beyond), which at a million events a second lasts
+ * 285 years; store it as bigint in the database if you like, but it travels as a number.
+ * `data` travels as an open record (see `agentEventData` for its shape per type).
+ */
 export const agentEvent = z.object({
   seq: z.number().int().positive(),
   at: z.string(),
@@ -25,13 +39,20 @@ export const agentEvent = z.object({
 });
 export type AgentEvent = z.infer<typeof agentEvent>;
 
+/** The typed `data` of `event` when it is of `type` and its data has the documented shape; otherwise null. */
+export function eventData<T extends AgentEventType>(event: AgentEvent, type: T): AgentEventDataOf<T> | null {
+  if (event.type !== type) return null;
+  const parsed = (agentEventData[type] as z.ZodType).safeParse(event.data);
+  return parsed.success ? (parsed.data as AgentEventDataOf<T>) : null;
+}
+
 export const eventMethods = {
   "events.pull": {
     params: z.object({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
-    result: z.object({ events: z.array(agentEvent), lastSeq: z.number().int() }),
+    result: z.object({ events: z.array(agentEvent), lastSeq: z.number().int().min(0) }),
   },
   "events.ack": {
     params: z.object({ seq: z.number().int().min(0) }).strict(),
-    result: z.object({ ackedSeq: z.number().int() }),
+    result: z.object({ ackedSeq: z.number().int().min(0) }),
   },
 } as const;

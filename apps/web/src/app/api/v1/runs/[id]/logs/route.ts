@@ -13,11 +13,15 @@ export const GET = restRoute("runs:read", async ({ ctx, params, request }) => {
   const follow = new URL(request.url).searchParams.get("follow") === "true";
   const stream = await hostConnections().get(host).openStream("run.logs", { runId: run.id, follow });
   request.signal.addEventListener("abort", () => stream.cancel(), { once: true });
+  // Pull-based: the agent's stream advances only as fast as the HTTP client reads, so a slow
+  // client holds back the agent (through the protocol's flow control), not this process's memory.
+  const chunks = stream.chunks[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
+    async pull(controller) {
       try {
-        for await (const chunk of stream.chunks) controller.enqueue(new Uint8Array(chunk.data));
-        controller.close();
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value.data));
       } catch (error) {
         controller.error(error);
       }

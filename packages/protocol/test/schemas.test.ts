@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { describeIssues, isRpcError, RpcError, rpcErrorCodes, toRpcError } from "../src/errors";
+import { classify } from "../src/jsonrpc";
+import { methodNames, methods } from "../src/method-map";
+import { agentEvent, eventData } from "../src/methods/events";
+import { runSpec } from "../src/methods/run";
+import { assertCompatibleVersion, checkHelloVersion, protocolVersion } from "../src/version";
+
+describe("method schemas", () => {
+  it("names every method of the contract", () => {
+    assert.deepEqual([...methodNames].sort(), ["agent.hello", "events.ack", "events.pull", "host.reconcile", "run.create", "run.destroy", "run.exec", "run.inspect", "run.logs", "run.start", "run.stop"]);
+    for (const name of methodNames) assert.ok(methods[name].params && methods[name].result, name);
+  });
+
+  it("fills a run spec's defaults and explains a bare docker dependency", () => {
+    const spec = runSpec.parse({ image: "busybox", command: ["true"] });
+    assert.deepEqual({ sandbox: spec.sandbox, dependencies: spec.dependencies, env: spec.env }, { sandbox: "gvisor", dependencies: [], env: {} });
+    const bad = runSpec.safeParse({ image: "busybox", dependencies: ["docker"], resources: { cpus: 1000 } });
+    assert.ok(!bad.success);
+    const lines = describeIssues(bad.error.issues);
+    assert.ok(lines.some((line) => /^dependencies\[0\]: a bare "docker" dependency is ambiguous: use "docker:host"/.test(line)), lines.join("\n"));
+    assert.ok(lines.some((line) => line.startsWith("resources.cpus: ")), lines.join("\n"));
+  });
+
+  it("keeps seq within exact integers", () => {
+    const event = { seq: 1, at: new Date().toISOString(), type: "container.exited", runId: "r1", data: { exitCode: 3 } };
+    assert.ok(agentEvent.safeParse(event).success);
+    assert.ok(!agentEvent.safeParse({ ...event, seq: 2 ** 53 }).success, "beyond 2^53 - 1 is refused, not rounded");
+    assert.ok(!methods["events.pull"].params.safeParse({ afterSeq: 1.5 }).success);
+    assert.equal(methods["events.pull"].params.parse({ afterSeq: 0 }).limit, 500);
+  });
+
+  it("reads event data by type", () => {
+    const event = agentEvent.parse({ seq: 7, at: "2025-01-01T00:00:00Z", type: "container.exited", runId: "r1", data: { exitCode: 3, extra: true } });
+    assert.equal(eventData(event, "container.exited")?.exitCode, 3);
+    assert.equal(eventData(event, "run.state"), null);
+    assert.equal(eventData({ ...event, data: { exitCode: "three" } }, "container.exited"), null);
+    assert.ok(!agentEvent.safeParse({ ...event, type: "made.up" }).success);
+  });
+});
+
+describe("errors and versions", () => {
+  it("round-trips an RpcError through JSON and tolerates malformed ones", () => {
+    const error = RpcError.fromJSON(JSON.parse(JSON.stringify(new RpcError(rpcErrorCodes.conflict, "taken", { runId: "r" }))));
+    assert.ok(isRpcError(error, rpcErrorCodes.conflict));
+    assert.deepEqual(error.data, { runId: "r" });
+    assert.equal(RpcError.fromJSON("nonsense").code, rpcErrorCodes.internalError);
+  });
+
+  it("turns a thrown non-RpcError into -32603 without its stack, capped", () => {
+    const error = toRpcError(new Error("x".repeat(10_000)), "run.exec");
+    assert.equal(error.code, -32603);
+    assert.ok(error.message.startsWith("run.exec failed: xxx") && error.message.length < 2_100);
+    assert.ok(!/at .*\.ts:\d+/.test(toRpcError(new Error("plain"), "m").message));
+  });
+
+  it("says which side to upgrade", () => {
+    assert.equal(checkHelloVersion(protocolVersion, "agent"), null);
+    assert.match(checkHelloVersion(protocolVersion - 1, "agent")?.message ?? "", /Upgrade the agent/);
+    assert.match(checkHelloVersion(protocolVersion + 1, "agent")?.message ?? "", /Upgrade the control plane/);
+    assert.match(checkHelloVersion(protocolVersion + 1, "control plane")?.message ?? "", /Upgrade the agent/);
+    assert.throws(() => assertCompatibleVersion(99, "control plane"), (error: RpcError) => error.code === rpcErrorCodes.incompatibleVersion);
+  });
+});
+
+describe("jsonrpc.classify", () => {
+  it("sorts messages and names what is wrong with invalid ones", () => {
+    assert.equal(classify({ jsonrpc: "2.0", id: 1, method: "m", params: {} }).kind, "request");
+    assert.equal(classify({ jsonrpc: "2.0", method: "m" }).kind, "notification");
+    assert.equal(classify({ jsonrpc: "2.0", id: 1, result: null }).kind, "response");
+    assert.equal(classify({ jsonrpc: "2.0", id: 1, error: { code: -32601, message: "x" } }).kind, "error-response");
+    for (const bad of [[], "x", null, { id: 1, method: "m" }, { jsonrpc: "2.0", id: {}, method: "m" }, { jsonrpc: "2.0", id: 1, method: 5 }, { jsonrpc: "2.0", id: 1, method: "m", params: 3 }, { jsonrpc: "2.0", id: 1 }]) {
+      const result = classify(bad);
+      assert.equal(result.kind, "invalid", JSON.stringify(bad));
+      assert.ok(result.kind === "invalid" && result.error.code === -32600);
+    }
+  });
+});
