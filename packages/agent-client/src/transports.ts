@@ -79,7 +79,12 @@ export class SshTransport implements Transport {
           resolve({ stream: channel, close: () => (channel.destroy(), client.end()) });
         });
       });
+      // Our own socket, to turn Nagle off: each request is a small write, and waiting to
+      // coalesce them against delayed ACKs costs ~40 ms per round trip.
+      const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+      socket.on("error", () => undefined); // reported through the client's error event
       client.connect({
+        sock: socket,
         host: options.host,
         port: options.port,
         username: options.username,
