@@ -84,7 +84,8 @@ export class RunManager {
       try {
         await this.provision(record);
       } catch (error) {
-        await this.teardown(record);
+        // Everything provisioning made goes, the main container too if it got that far.
+        await this.teardown(record, true);
         record.state = "failed";
         record.error = (error as Error).message;
         record.finishedAt = new Date().toISOString();

@@ -53,6 +53,8 @@ async function dispatchOne(prisma: PrismaClient, connections: HostConnections, r
   } catch (error) {
     const message = (error as Error).message;
     const giveUp = (error instanceof RpcError && permanent.has(error.code)) || run.dispatchAttempts >= maxDispatchAttempts || !(error instanceof RpcError);
+    // A run given up on must not leave a created-but-unstarted container on its host.
+    if (giveUp) await connections.get(run.host).request("run.destroy", { runId }, { timeoutMs: 60_000 }).catch(() => undefined);
     await prisma.$transaction((tx) =>
       giveUp
         ? transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message } })
