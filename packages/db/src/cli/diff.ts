@@ -1,5 +1,6 @@
 // Writes a new migration: the difference between what the existing migrations build
 // and prisma/schema.prisma. Usage: npm run db:diff -- <name>
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { defaultMigrationsDir, defaultSchemaPath, loadMigrations } from "../migrations-dir";
@@ -20,9 +21,10 @@ try {
   let script: string;
   try {
     const result = await session.engine.diff({
-      // Replaying the migrations on a shadow database the adapter creates; introspecting
-      // a live database through the WASM engine fails on Postgres's internal "char" type.
-      from: migrations.migrationDirectories.length ? { tag: "migrations", ...migrations } : { tag: "empty" },
+      // The WASM engine cannot introspect Postgres (it fails on the internal "char" type), not
+      // even a shadow database replaying the migrations; so the starting point is the schema
+      // as committed with the newest migration.
+      from: migrations.migrationDirectories.length ? { tag: "schemaDatamodel", files: [schemaAtLastMigration()] } : { tag: "empty" },
       to: { tag: "schemaDatamodel", files: [schema] },
       script: true,
       exitCode: null,
@@ -47,6 +49,14 @@ try {
   }
 } finally {
   await scratch.drop();
+}
+
+function schemaAtLastMigration(): { path: string; content: string } {
+  const git = (args: string[]) => execFileSync("git", args, { encoding: "utf8", cwd: path.dirname(defaultSchemaPath) });
+  const commit = git(["log", "-1", "--format=%H", "--", path.relative(path.dirname(defaultSchemaPath), defaultMigrationsDir)]).trim();
+  if (!commit) throw new Error("Commit the existing migrations (with prisma/schema.prisma) before writing a new one.");
+  const relative = path.relative(git(["rev-parse", "--show-toplevel"]).trim(), defaultSchemaPath);
+  return { path: defaultSchemaPath, content: git(["show", `${commit}:${relative}`]) };
 }
 
 /** Every migration runs as one transaction, so a failure leaves nothing half-applied. */
