@@ -2,8 +2,13 @@
 # Installs (or upgrades in place) the Bailey agent on a Debian/Ubuntu worker host.
 #
 #   curl -fsSL https://bailey.example.com/install.sh | sudo bash -s -- \
-#     --agent https://bailey.example.com/agent/bailey-agent.cjs --sha256 <hex> \
+#     --control-plane https://bailey.example.com --enroll-token blye_... --sha256 <hex> \
 #     --authorized-key 'ssh-ed25519 AAAA... bailey-control-plane' [--host-id NAME]
+#
+# Bailey's Hosts → Add host shows this line with its values filled in. With --enroll-token the
+# host reports its address, SSH port and host-key fingerprint back and comes online; override
+# what it reports with --ssh-address, --ssh-port and --ssh-host-key (a .pub file). Without
+# --control-plane, --agent <url or path> names the agent file and nothing is reported back.
 #
 # What the host needs: Node.js >= 18 (Debian 12: apt-get install -y nodejs) and a container
 # engine (apt-get install -y docker.io; add runsc for gVisor). Re-running upgrades the agent and
@@ -23,15 +28,21 @@ die() { printf 'bailey install: %s\n' "$*" >&2; exit 1; }
 say() { printf '[bailey] %s\n' "$*"; }
 
 agent_source="" sha256="" authorized_key="" host_id="$(hostname)" uninstall=0 purge=0
+control_plane="" enroll_token="" ssh_address="" ssh_port="" ssh_host_key=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --agent) agent_source="${2:-}"; shift 2 ;;
     --sha256) sha256="${2:-}"; shift 2 ;;
     --authorized-key) authorized_key="${2:-}"; shift 2 ;;
     --host-id) host_id="${2:-}"; shift 2 ;;
+    --control-plane) control_plane="${2:-}"; shift 2 ;;
+    --enroll-token) enroll_token="${2:-}"; shift 2 ;;
+    --ssh-address) ssh_address="${2:-}"; shift 2 ;;
+    --ssh-port) ssh_port="${2:-}"; shift 2 ;;
+    --ssh-host-key) ssh_host_key="${2:-}"; shift 2 ;;
     --uninstall) uninstall=1; shift ;;
     --purge) uninstall=1; purge=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
@@ -61,7 +72,20 @@ if [ "$uninstall" = 1 ]; then
   exit 0
 fi
 
-[ -n "$agent_source" ] || die "--agent <url or path> is required"
+if [ -n "$control_plane" ]; then
+  [[ "$control_plane" =~ ^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?$ ]] || die "--control-plane must be Bailey's URL, e.g. https://bailey.example.com (got '$control_plane')"
+  control_plane="${control_plane%/}"
+  [ -n "$agent_source" ] || agent_source="$control_plane/agent/bailey-agent.cjs"
+fi
+if [ -n "$enroll_token" ]; then
+  [ -n "$control_plane" ] || die "--enroll-token needs --control-plane <Bailey's URL> to report back to"
+  [[ "$enroll_token" =~ ^blye_[A-Za-z0-9_-]{43}$ ]] || die "--enroll-token must be the blye_... token from Bailey's install command"
+  command -v curl >/dev/null || die "curl is needed to report back to Bailey: apt-get install -y curl"
+fi
+[ -z "$ssh_port" ] || [[ "$ssh_port" =~ ^[0-9]{1,5}$ ]] || die "--ssh-port must be a port number (got '$ssh_port')"
+[ -z "$ssh_address" ] || [[ "$ssh_address" =~ ^[A-Za-z0-9.:-]{1,253}$ ]] || die "--ssh-address must be a host name or IP address (got '$ssh_address')"
+[ -z "$ssh_host_key" ] || [ -f "$ssh_host_key" ] || die "--ssh-host-key: no file at $ssh_host_key"
+[ -n "$agent_source" ] || die "--agent <url or path> (or --control-plane <Bailey's URL>) is required"
 [[ "$sha256" =~ ^[0-9a-f]{64}$ ]] || die "--sha256 <64 hex digits> is required: it is shown next to the install command in Bailey"
 [[ "$authorized_key" =~ ^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa)\ [A-Za-z0-9+/=]+ ]] || die "--authorized-key must be the control plane's public key (ssh-ed25519 AAAA...)"
 [[ "$host_id" =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$ ]] || die "--host-id may use letters, digits, '.', '_' and '-' (got '$host_id')"
@@ -172,8 +196,26 @@ for _ in $(seq 1 100); do [ -S "$run_dir/agent.sock" ] && break; sleep 0.1; done
 runuser -u "$user" -- "$bin" doctor || say "doctor found problems (above); runs needing them will be refused"
 
 fingerprint=""
-for key in /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_rsa_key.pub; do
+for key in $ssh_host_key /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_rsa_key.pub; do
   if [ -f "$key" ]; then fingerprint=$(ssh-keygen -l -E sha256 -f "$key" | awk '{print $2}'); break; fi
 done
 say "agent $(runuser -u "$user" -- "$bin" version) is running as $user (host id $host_id)"
 say "SSH host key fingerprint: ${fingerprint:-unknown (no host key in /etc/ssh: is openssh-server set up?)}"
+
+if [ -n "$enroll_token" ]; then
+  [[ "$fingerprint" =~ ^SHA256:[A-Za-z0-9+/]{43}$ ]] || die "cannot report back without the SSH host key's fingerprint; set up openssh-server or pass --ssh-host-key <file.pub>"
+  [ -n "$ssh_address" ] || ssh_address=$(hostname -I 2>/dev/null | awk '{print $1}')
+  [ -n "$ssh_address" ] || die "cannot tell this host's address; pass --ssh-address <name or IP the control plane can reach>"
+  [ -n "$ssh_port" ] || ssh_port=$( (sshd -T 2>/dev/null || true) | awk '$1 == "port" {print $2; exit}')
+  [ -n "$ssh_port" ] || ssh_port=22
+  say "reporting back to $control_plane as $user@$ssh_address:$ssh_port"
+  # Every value was checked against a strict pattern above, so it is safe inside this JSON.
+  body=$(printf '{"token":"%s","address":"%s","sshPort":%s,"sshUser":"%s","hostKeyFingerprint":"%s","agentHostId":"%s"}' "$enroll_token" "$ssh_address" "$ssh_port" "$user" "$fingerprint" "$host_id")
+  answer=$(curl -sS -X POST -H 'content-type: application/json' --data "$body" -w '\n%{http_code}' "$control_plane/api/v1/hosts/enroll") || die "could not reach $control_plane to report back; the agent is installed: re-run this command once Bailey is reachable"
+  code=$(printf '%s' "$answer" | tail -n1)
+  response=$(printf '%s' "$answer" | sed '$d')
+  [ "$code" = 201 ] || die "Bailey refused the enrollment (HTTP $code): $response"
+  status=$(printf '%s' "$response" | sed -n 's/.*"status":"\([a-z_]*\)".*/\1/p')
+  say "enrolled in Bailey as $host_id: ${status:-unknown}"
+  [ "$status" = online ] || say "Bailey could not reach the agent yet: $response"
+fi

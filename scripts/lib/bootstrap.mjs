@@ -77,8 +77,19 @@ export function ensureWebBuild() {
   stamp(stampFile, digest);
 }
 
+// Hosts install the agent from the control plane (GET /agent/bailey-agent.cjs), so it is built here too.
+export function ensureAgentBundle() {
+  const digest = hashFiles(["apps/agent/src", "apps/agent/build.mjs", "packages/protocol/src", "packages/runtime/src", "package-lock.json"]);
+  const stampFile = path.join(root, "apps/agent/dist/.source-hash");
+  if (upToDate(stampFile, digest) && existsSync(path.join(root, "apps/agent/dist/bailey-agent.cjs"))) return;
+  console.log("[bailey] bundling the host agent");
+  run(process.execPath, ["apps/agent/build.mjs"]);
+  stamp(stampFile, digest);
+}
+
 export function ensureReady() {
   ensureDependencies();
   ensurePrismaClient();
   ensureWebBuild();
+  ensureAgentBundle();
 }

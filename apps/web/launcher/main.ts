@@ -11,6 +11,7 @@ import { startNextServer, waitUntilHealthy } from "./next-server";
 import { assertPortFree } from "./port-check";
 import { startSchedulerLoop } from "./scheduler-loop";
 import { printSignInDetails } from "./sign-in-details";
+import { loadOrCreateSshKey } from "./ssh-key";
 
 const log = (line: string) => console.log(`[bailey] ${line}`);
 
@@ -46,6 +47,7 @@ async function serve(env: LauncherEnv): Promise<void> {
     () => prisma.$disconnect(),
   );
 
+  const sshPrivateKeyFile = env.BAILEY_SSH_PRIVATE_KEY_FILE ?? (await loadOrCreateSshKey(env.dataDir, log));
   const web = startNextServer({
     host: env.BAILEY_HOST,
     port: env.PORT,
@@ -54,6 +56,7 @@ async function serve(env: LauncherEnv): Promise<void> {
       DATABASE_URL: running.database.url,
       NEXTAUTH_URL: env.publicUrl,
       NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? (await loadOrCreateAuthSecret(env.dataDir)),
+      BAILEY_SSH_PRIVATE_KEY_FILE: sshPrivateKeyFile,
     },
   });
   running.web = web;
@@ -70,7 +73,7 @@ async function serve(env: LauncherEnv): Promise<void> {
     running.scheduler = startSchedulerLoop({
       databaseUrl: running.database.url,
       intervalMs: env.BAILEY_TICK_INTERVAL_MS,
-      ...(env.BAILEY_SSH_PRIVATE_KEY_FILE ? { sshPrivateKeyFile: env.BAILEY_SSH_PRIVATE_KEY_FILE } : {}),
+      sshPrivateKeyFile,
       log,
     });
   }

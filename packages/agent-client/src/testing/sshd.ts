@@ -8,6 +8,13 @@ import path from "node:path";
 export interface SshdOptions {
   /** Lines for authorized_keys, e.g. `restrict,command="bailey-agent dial-stdio" ssh-ed25519 AAAA...`. */
   authorizedKeys: string[];
+  /**
+   * Use the login user's own authorized_keys (e.g. the one install.sh wrote) instead:
+   * a path relative to their home, as sshd_config's AuthorizedKeysFile takes it.
+   */
+  userAuthorizedKeysFile?: string;
+  /** The user the control plane logs in as; defaults to whoever runs the test. */
+  user?: string;
   /** Extra environment for the forced command (sshd passes its own environment through). */
   env?: Record<string, string>;
 }
@@ -19,6 +26,8 @@ export interface RunningSshd {
   /** `SHA256:...`, as `ssh-keygen -lf` prints it. */
   hostKeyFingerprint: string;
   hostPublicKey: string;
+  /** The host key's .pub file, as install.sh's --ssh-host-key takes it. */
+  hostPublicKeyFile: string;
   stop(): Promise<void>;
 }
 
@@ -75,7 +84,7 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
   const authorizedKeys = path.join(dir, "authorized_keys");
   await writeFile(authorizedKeys, `${options.authorizedKeys.join("\n")}\n`, { mode: 0o600 });
   const port = await freePort();
-  const user = userInfo().username;
+  const user = options.user ?? userInfo().username;
   const config = path.join(dir, "sshd_config");
   await writeFile(
     config,
@@ -83,7 +92,7 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
       `ListenAddress 127.0.0.1`,
       `Port ${port}`,
       `HostKey ${hostKey}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
+      `AuthorizedKeysFile ${options.userAuthorizedKeysFile ?? authorizedKeys}`,
       `PidFile ${path.join(dir, "sshd.pid")}`,
       `PasswordAuthentication no`,
       `KbdInteractiveAuthentication no`,
@@ -115,6 +124,7 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
     user,
     hostKeyFingerprint: fingerprint,
     hostPublicKey: (await readFile(`${hostKey}.pub`, "utf8")).trim(),
+    hostPublicKeyFile: `${hostKey}.pub`,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

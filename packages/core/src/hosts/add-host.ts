@@ -1,33 +1,35 @@
+import { z } from "zod";
 import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
 import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import { HostKeyMismatchError } from "@bailey/agent-client";
 import type { HostConnections } from "../scheduler/host-connections";
+import { parseInput } from "../zod-issues";
+import { capacityRuns, hostAddress, hostKeyFingerprint, hostLabels, hostName, sshPort, sshUser } from "./host-fields";
 import { recordHostKeyMismatch } from "./host-key-mismatch";
 
-export interface AddHostInput {
-  name: string;
-  address: string;
-  sshPort?: number;
-  sshUser?: string;
-  /** `SHA256:...` as `ssh-keygen -lf` prints it (install.sh prints it too). */
-  hostKeyFingerprint: string;
-  labels?: Record<string, string>;
-  capacityRuns?: number;
-}
+export const addHostInput = z
+  .object({
+    name: hostName,
+    address: hostAddress,
+    sshPort: sshPort.default(22),
+    sshUser: sshUser.default("bailey"),
+    /** `SHA256:...` as `ssh-keygen -lf` prints it (install.sh prints it too). */
+    hostKeyFingerprint,
+    labels: hostLabels.default({}),
+    capacityRuns: capacityRuns.default(4),
+  })
+  .strict();
 
-const fingerprintPattern = /^SHA256:[A-Za-z0-9+/]{43}$/;
+export type AddHostInput = z.input<typeof addHostInput>;
 
 /** Adds a host by hand, then connects, checks its key and the agent's hello, and marks it online. */
-export async function addHost({ prisma, ctx, connections, input }: { prisma: PrismaClient; ctx: TeamContext; connections: HostConnections; input: AddHostInput }) {
+export async function addHost({ prisma, ctx, connections, input: raw }: { prisma: PrismaClient; ctx: TeamContext; connections: HostConnections; input: unknown }) {
   requireRole(ctx, "admin");
-  if (!fingerprintPattern.test(input.hostKeyFingerprint)) {
-    throw new AppError("BAD_REQUEST", "hostKeyFingerprint must look like SHA256:<43 base64 characters>; get it on the host with: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.name)) throw new AppError("BAD_REQUEST", "A host name is 1-63 letters, digits, '.', '_' or '-'.");
+  const input = parseInput(addHostInput, "host", raw);
   const existing = await prisma.host.findFirst({ where: teamScope(ctx, { name: input.name }) });
-  if (existing) throw new AppError("CONFLICT", `This team already has a host named ${input.name}.`);
+  if (existing) throw new AppError("CONFLICT", `This team already has a host named ${input.name}; pick another name or remove that host first.`);
   const host = await prisma.$transaction(async (tx) => {
     const created = await tx.host.create({
       data: {
@@ -35,11 +37,11 @@ export async function addHost({ prisma, ctx, connections, input }: { prisma: Pri
         name: input.name,
         transport: "ssh",
         address: input.address,
-        sshPort: input.sshPort ?? 22,
-        sshUser: input.sshUser ?? "bailey",
+        sshPort: input.sshPort,
+        sshUser: input.sshUser,
         hostKeyFingerprint: input.hostKeyFingerprint,
-        labels: (input.labels ?? {}) as Prisma.InputJsonValue,
-        capacityRuns: input.capacityRuns ?? 4,
+        labels: input.labels as Prisma.InputJsonValue,
+        capacityRuns: input.capacityRuns,
       },
     });
     await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "host.added", targetType: "host", targetId: created.id, hostId: created.id, data: { name: created.name, address: created.address, fingerprint: created.hostKeyFingerprint } });
@@ -56,7 +58,7 @@ export async function connectHost({ prisma, connections, hostId }: { prisma: Pri
     return await prisma.host.update({
       where: { id: hostId },
       data: {
-        status: host.status === "draining" ? "draining" : "online",
+        status: host.drainedAt ? "draining" : "online",
         statusReason: null,
         lastSeenAt: new Date(),
         runtimeType: hello.runtime,

@@ -13,6 +13,9 @@ const allowed: Record<RunState, RunState[]> = {
   lost: [],
 };
 
+/** Placed on a host and not finished: somebody must watch these. */
+export const activeRunStates = ["scheduled", "provisioning", "running", "stopping"] as const satisfies readonly RunState[];
+
 export const finalRunStates: RunState[] = ["succeeded", "failed", "cancelled", "lost"];
 
 export function canTransition(from: RunState, to: RunState): boolean {

@@ -31,6 +31,12 @@ export class HostConnections {
     return connection;
   }
 
+  /** Drops a removed host's connection. */
+  forget(hostId: string): void {
+    this.connections.get(hostId)?.connection.close();
+    this.connections.delete(hostId);
+  }
+
   close(): void {
     for (const { connection } of this.connections.values()) connection.close();
     this.connections.clear();

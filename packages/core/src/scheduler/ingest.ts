@@ -1,6 +1,7 @@
 import type { AgentEvent } from "@bailey/protocol";
 import { Prisma, type PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
+import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
 import type { HostConnections, HostEndpoint } from "./host-connections";
 
@@ -49,7 +50,7 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 ? "succeeded" : "failed";
       await transitionRun(tx, { runId: run.id, from: ["provisioning", "running", "stopping"], to, reason: `exit code ${exitCode}`, actor: { actorType: "agent", actorId: host.id }, data: { exitCode } });
     } else if (event.type === "run.failed") {
-      await transitionRun(tx, { runId: run.id, from: ["scheduled", "provisioning", "running", "stopping"], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: { actorType: "agent", actorId: host.id } });
+      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: { actorType: "agent", actorId: host.id } });
     } else if (event.type === "run.timed_out") {
       await tx.run.update({ where: { id: run.id }, data: { stateReason: `timed out after ${String(event.data.timeoutSeconds)}s` } });
     } else if (event.type === "network.removed") {

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@bailey/db";
+import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
 
 interface QueuedRun {
@@ -20,8 +21,6 @@ interface CandidateHost {
   hasRunsc: boolean;
   active: number;
 }
-
-const activeStates = ["scheduled", "provisioning", "running", "stopping"] as const;
 
 /** The host a run fits on: same team, free capacity, required features, matching labels; least loaded first. */
 export function chooseHost(run: QueuedRun, hosts: CandidateHost[]): CandidateHost | null {
@@ -73,8 +72,8 @@ export async function placeQueuedRuns({ prisma, limit = 500 }: { prisma: PrismaC
       const hosts = await tx.$queryRaw<Omit<CandidateHost, "active">[]>`
         SELECT id, "teamId", labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasRunsc"
         FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR UPDATE`;
-      const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeStates] } }, _count: true });
-      const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeStates] } }, _count: true });
+      const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
+      const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeRunStates] } }, _count: true });
       const candidates: CandidateHost[] = hosts.map((host) => ({ ...host, active: counts.find((count) => count.hostId === host.id)?._count ?? 0 }));
       let placed = 0;
       for (const run of fairOrder(runs, new Map(teamCounts.map((count) => [count.teamId, count._count])))) {

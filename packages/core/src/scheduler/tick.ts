@@ -1,6 +1,7 @@
 import { HostKeyMismatchError } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
 import { recordHostKeyMismatch } from "../hosts/host-key-mismatch";
+import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
 import { dispatchScheduledRuns } from "./dispatch";
 import type { HostConnections } from "./host-connections";
@@ -40,7 +41,7 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
     hosts.map(async (host) => {
       try {
         report.ingested += await ingestHostEvents({ prisma, connections, host });
-        if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: "online", statusReason: null } });
+        if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: host.drainedAt ? "draining" : "online", statusReason: null } });
         // A returning host, and every host now and then, drops what nobody owns any more.
         if (host.status === "offline" || !host.lastReconciledAt || Date.now() - host.lastReconciledAt.getTime() > reconcileEveryMs) {
           report.reconciled += (await reconcileHost({ prisma, connections, host })).length;
@@ -64,12 +65,12 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
 async function markLostRuns(prisma: PrismaClient, lostAfterMs: number): Promise<number> {
   const cutoff = new Date(Date.now() - lostAfterMs);
   const stranded = await prisma.run.findMany({
-    where: { state: { in: ["scheduled", "provisioning", "running", "stopping"] }, host: { status: "offline", lastSeenAt: { lt: cutoff } } },
+    where: { state: { in: [...activeRunStates] }, host: { status: "offline", lastSeenAt: { lt: cutoff } } },
     select: { id: true },
   });
   let lost = 0;
   for (const { id } of stranded) {
-    const moved = await prisma.$transaction((tx) => transitionRun(tx, { runId: id, from: ["scheduled", "provisioning", "running", "stopping"], to: "lost", reason: "its host stopped answering for longer than the grace period" }));
+    const moved = await prisma.$transaction((tx) => transitionRun(tx, { runId: id, from: [...activeRunStates], to: "lost", reason: "its host stopped answering for longer than the grace period" }));
     if (moved) lost += 1;
   }
   return lost;

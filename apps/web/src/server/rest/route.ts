@@ -32,6 +32,17 @@ export function restRoute(scope: TokenScope, handler: Handler) {
   };
 }
 
+/** A route that authenticates by other means (e.g. an enrollment token in the body). */
+export function publicRoute(handler: (request: Request) => Promise<Response>) {
+  return async (request: Request): Promise<Response> => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) {
     return Response.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, { status: appErrorHttpStatus[error.code] });
