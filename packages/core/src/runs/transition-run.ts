@@ -17,7 +17,10 @@ export interface TransitionOptions {
  * when the run was not in one of `from` — someone else moved it first.
  */
 export async function transitionRun(tx: Prisma.TransactionClient, options: TransitionOptions): Promise<boolean> {
-  const run = await tx.run.findUnique({ where: { id: options.runId }, select: { state: true, teamId: true, hostId: true } });
+  // Locked, so the state compared is the one updated: without the lock, a transition
+  // committed by another process between the read and the update made this one fail
+  // although its `from` allowed the newer state (an agent's exit event was then lost).
+  const [run] = await tx.$queryRaw<{ state: RunState; teamId: string; hostId: string | null }[]>`SELECT state, "teamId", "hostId" FROM "Run" WHERE id = ${options.runId} FOR UPDATE`;
   if (!run || !options.from.includes(run.state) || !canTransition(run.state, options.to)) return false;
   const now = new Date();
   const { count } = await tx.run.updateMany({
