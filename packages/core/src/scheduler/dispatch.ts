@@ -38,7 +38,9 @@ async function dispatchOne(prisma: PrismaClient, connections: HostConnections, r
     await agent.request("run.create", { runId, spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } } }, { timeoutMs: 120_000 });
     const started = await agent.request("run.start", { runId }, { timeoutMs: 60_000 });
     await prisma.$transaction(async (tx) => {
-      await transitionRun(tx, { runId, from: ["provisioning"], to: "running", actor: { actorType: "agent", actorId: run.hostId }, data: { containerId: started.containerId } });
+      const moved = await transitionRun(tx, { runId, from: ["provisioning"], to: "running", actor: { actorType: "agent", actorId: run.hostId }, data: { containerId: started.containerId } });
+      // Ingested agent events may have moved it on already; the container id still belongs here.
+      if (!moved) await tx.run.updateMany({ where: { id: runId, containerId: null }, data: { containerId: started.containerId } });
       if (started.networkId && started.networkName) {
         await tx.network.upsert({ where: { runId_name: { runId, name: started.networkName } }, update: { networkId: started.networkId }, create: { runId, hostId: run.host!.id, name: started.networkName, networkId: started.networkId } });
       }

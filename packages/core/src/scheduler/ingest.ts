@@ -20,6 +20,11 @@ export async function ingestHostEvents({ prisma, connections, host, batch = 500 
     const { events } = await agent.request("events.pull", { afterSeq: cursor, limit: batch });
     if (!events.length) break;
     await prisma.$transaction(async (tx) => {
+      // The runs these events touch are locked up front, in id order, before the audit
+      // chain's head: taking a run's lock while holding the head would deadlock against a
+      // dispatcher that holds that run and waits for the head.
+      const runIds = [...new Set(events.map((event) => event.runId).filter((id): id is string => Boolean(id)))].sort();
+      if (runIds.length) await tx.$queryRaw`SELECT id FROM "Run" WHERE id = ANY(${runIds}) ORDER BY id FOR UPDATE`;
       for (const event of events) {
         const inserted = await tx.$queryRaw<{ id: bigint }[]>`
           INSERT INTO "HostEvent" ("hostId", seq, "runId", type, payload, "occurredAt")
@@ -45,10 +50,17 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
   const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stopRequestedAt: true, hostId: true } }) : null;
   if (run && run.hostId === host.id) {
     await appendAuditEvent(tx, { teamId: run.teamId, actorType: "agent", actorId: host.id, action: `agent.${event.type}`, targetType: "run", targetId: run.id, runId: run.id, hostId: host.id, data: { seq: event.seq, ...event.data } });
-    if (event.type === "container.exited") {
+    const agent = { actorType: "agent" as const, actorId: host.id };
+    // The agent's journal can be ingested before the dispatcher records the start (a short
+    // run may even have exited): the events then move the run through `running` themselves.
+    if (event.type === "container.started") {
+      const containerId = typeof event.data.containerId === "string" ? event.data.containerId : undefined;
+      await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent, ...(containerId ? { data: { containerId } } : {}) });
+    } else if (event.type === "container.exited") {
       const exitCode = typeof event.data.exitCode === "number" ? event.data.exitCode : null;
       const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 ? "succeeded" : "failed";
-      await transitionRun(tx, { runId: run.id, from: ["provisioning", "running", "stopping"], to, reason: `exit code ${exitCode}`, actor: { actorType: "agent", actorId: host.id }, data: { exitCode } });
+      if (run.state === "provisioning") await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent });
+      await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason: `exit code ${exitCode}`, actor: agent, data: { exitCode } });
     } else if (event.type === "run.failed") {
       await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: { actorType: "agent", actorId: host.id } });
     } else if (event.type === "run.timed_out") {
