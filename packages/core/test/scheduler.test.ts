@@ -94,6 +94,48 @@ describe("runs through the scheduler to real agents", () => {
     assert.equal(audit.valid, true);
   });
 
+  it("two control-plane processes ticking against one database never dispatch a run twice (240 runs)", async () => {
+    const hostIds = [`mock-a-${randomBytes(3).toString("hex")}`, `mock-b-${randomBytes(3).toString("hex")}`];
+    const team = await prisma.team.create({ data: { slug: `two-process-${randomBytes(3).toString("hex")}`, name: "Two processes" } });
+    const teamCtx: TeamContext = { ...ctx, teamId: team.id };
+    await prisma.membership.create({ data: { teamId: team.id, userId: ctx.actor.userId, role: "member" } });
+    const hosts = [];
+    for (const hostId of hostIds) {
+      const agent = await startLocalAgent(dir, "mock", hostId);
+      agents.push(agent.child);
+      // Small capacities: placement takes many rounds, so the two processes contend again and again.
+      hosts.push(await prisma.host.create({ data: { teamId: team.id, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 6, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() } }));
+    }
+    const total = 240;
+    for (let i = 0; i < total; i++) await createRun({ prisma, ctx: teamCtx, spec: { image: "busybox", command: ["sh", "-c", `echo run ${i}`] } });
+    // A shared start instant, so neither process has the queue to itself at first.
+    const startAt = String(Date.now() + 3000);
+    const processes = [0, 1].map(() =>
+      spawn(process.execPath, ["--import", "tsx", path.join(root, "packages/core/test/support/tick-process.ts"), db.url, team.id, startAt, String(total)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }),
+    );
+    const reports = await Promise.all(
+      processes.map(
+        (child) =>
+          new Promise<{ ticks: number; placed: number; dispatched: number }>((resolve, reject) => {
+            let output = "";
+            child.stdout!.on("data", (chunk: Buffer) => (output += chunk));
+            child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(output.trim().split("\n").at(-1)!)) : reject(new Error(`a tick process exited with ${code}: ${output}`))));
+          }),
+      ),
+    );
+    console.log(`[two-process dispatch] ${JSON.stringify(reports)} ${JSON.stringify(await prisma.run.groupBy({ by: ["state", "hostId"], where: { teamId: team.id }, _count: true }))}`);
+    const runIds = (await prisma.run.findMany({ where: { teamId: team.id }, select: { id: true } })).map((run) => run.id);
+    const dispatches = await prisma.runTransition.groupBy({ by: ["runId"], where: { runId: { in: runIds }, toState: "provisioning" }, _count: true });
+    assert.equal(dispatches.length, total, "every run was dispatched");
+    assert.ok(dispatches.every((row) => row._count === 1), "no run was dispatched twice");
+    assert.equal(reports[0]!.dispatched + reports[1]!.dispatched, total, "the processes' own counts agree: each dispatch happened in exactly one process");
+    assert.equal(await prisma.run.count({ where: { teamId: team.id, state: "succeeded" } }), total);
+    const created = await prisma.hostEvent.groupBy({ by: ["hostId", "runId"], where: { hostId: { in: hosts.map((host) => host.id) }, type: "run.created" }, _count: true });
+    assert.equal(created.length, total, "the agents created every run");
+    assert.ok(created.every((row) => row._count === 1), "no agent created a run twice");
+    assert.equal((await verifyAuditChain({ prisma, teamId: team.id })).valid, true);
+  });
+
   it("a run on a real Docker agent goes queued → running → succeeded, with its exit recorded and the chain valid", async () => {
     const hostId = `docker-${randomBytes(3).toString("hex")}`;
     const agent = await startLocalAgent(dir, "docker", hostId);

@@ -1,0 +1,27 @@
+// One control-plane process for the two-process dispatch test: waits for a shared start
+// instant, then runs the scheduler's tick() until every run of the team is final.
+import { createPrismaClient } from "@bailey/db";
+import { HostConnections, tick } from "../../src";
+
+const [databaseUrl, teamId, startAtText, expectedText] = process.argv.slice(2);
+if (!databaseUrl || !teamId || !startAtText || !expectedText) throw new Error("usage: tick-process.ts <database-url> <team-id> <start-at-ms> <expected-runs>");
+const prisma = createPrismaClient(databaseUrl, { maxConnections: 8 });
+const connections = new HostConnections();
+const totals = { ticks: 0, placed: 0, dispatched: 0, ingested: 0 };
+const deadline = Date.now() + Number(process.env.BAILEY_TICK_TEST_DEADLINE_MS ?? 240_000);
+try {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAtText) - Date.now())));
+  while (Date.now() < deadline) {
+    const report = await tick({ prisma, connections });
+    totals.ticks += 1;
+    totals.placed += report.placed;
+    totals.dispatched += report.dispatched;
+    totals.ingested += report.ingested;
+    const unfinished = await prisma.run.count({ where: { teamId, state: { notIn: ["succeeded", "failed", "cancelled", "lost"] } } });
+    if (unfinished === 0 && totals.ticks > 1) break;
+  }
+  console.log(JSON.stringify(totals));
+} finally {
+  connections.close();
+  await prisma.$disconnect();
+}
