@@ -1,3 +1,4 @@
+import type { AuthenticatedToken, HostConnections } from "@bailey/core";
 import type { PrismaClient } from "@bailey/db";
 
 export interface SessionUser {
@@ -8,7 +9,14 @@ export interface SessionUser {
 /** What every procedure starts from; the route handler builds it per request. */
 export interface Context {
   prisma: PrismaClient;
+  /** The signed-in user (dashboard), or null. */
   user: SessionUser | null;
+  /** An API token sent as `Authorization: Bearer`, already authenticated; it acts for its own team. */
+  token?: AuthenticatedToken | null;
   /** The team the caller chose to act in; when absent, the team they joined first. */
   teamId?: string | null;
+  /** Pooled agent connections, for procedures that reach hosts. */
+  connections?: HostConnections;
+  /** Builds a host's install command; only the web server knows its URL, key and agent bundle. */
+  installCommand?: (input: { token: string; hostName: string }) => string;
 }

@@ -1,12 +1,20 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { Role } from "@bailey/db";
-import { requireRole, resolveMembership, type TeamContext } from "@bailey/core";
+import { requireRole, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
 import type { Context } from "./context";
 import { formatError } from "./error-formatter";
 import { mapProcedureError } from "./errors";
 
-const t = initTRPC.context<Context>().create({ transformer: superjson, errorFormatter: formatError });
+/**
+ * Every team procedure says which API-token scope may call it, or "session" when only a
+ * signed-in person may (managing tokens, for one). The authorization test reads this.
+ */
+export interface ProcedureMeta {
+  scope: TokenScope | "session";
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({ transformer: superjson, errorFormatter: formatError });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -19,13 +27,17 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/** Resolves the caller's team from their session or their API token; scopes are checked here. */
+export const teamProcedure = publicProcedure.use(async ({ ctx, meta, path, next }) => {
+  if (!meta?.scope) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Procedure ${path} declares no scope.` });
+  if (ctx.token) {
+    if (meta.scope === "session") throw new TRPCError({ code: "FORBIDDEN", message: "API tokens cannot do this; sign in to the dashboard instead." });
+    requireScope(ctx.token, meta.scope);
+    const team = await ctx.prisma.team.findUniqueOrThrow({ where: { id: ctx.token.teamId }, select: { id: true, name: true, slug: true } });
+    const teamContext: TeamContext = { teamId: team.id, role: ctx.token.role, actor: { type: "token", tokenId: ctx.token.tokenId, userId: ctx.token.userId } };
+    return next({ ctx: { ...ctx, team: { ...team, role: ctx.token.role }, teamContext } });
+  }
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
-  return next({ ctx: { ...ctx, user: ctx.user } });
-});
-
-/** Resolves the caller's team; a user with no membership can do nothing team-scoped. */
-export const teamProcedure = authedProcedure.use(async ({ ctx, next }) => {
   const membership = await resolveMembership({ prisma: ctx.prisma, userId: ctx.user.id, teamId: ctx.teamId });
   if (!membership) {
     throw new TRPCError({
@@ -49,3 +61,9 @@ export const roleProcedure = (atLeast: Role) =>
 /** Changes to a team's runs, hosts and tokens: viewers may only look. */
 export const writerProcedure = roleProcedure("member");
 export const adminProcedure = roleProcedure("admin");
+
+/** The pooled host connections; a server that forgot to provide them fails loudly. */
+export function requireConnections(ctx: Context) {
+  if (!ctx.connections) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This server was started without host connections." });
+  return ctx.connections;
+}

@@ -85,10 +85,11 @@ describe("the tRPC routers", () => {
   });
 
   it("checks roles in the procedure factories", async () => {
-    const guarded = router({ write: writerProcedure.query(() => "written"), administer: adminProcedure.query(() => "administered") });
+    const guarded = router({ write: writerProcedure.meta({ scope: "runs:write" }).query(() => "written"), administer: adminProcedure.meta({ scope: "hosts:write" }).query(() => "administered"), undeclared: writerProcedure.query(() => "never") });
     const call = createCallerFactory(guarded);
     assert.equal(await call(as(users.owner)).administer(), "administered");
     await assert.rejects(call(as(users.viewer)).write(), rejectsWith("FORBIDDEN", /member role or higher; you are a viewer/));
     await assert.rejects(call(as(users.owner, secondTeamId)).write(), rejectsWith("FORBIDDEN"), "the role is the chosen team's");
+    await assert.rejects(call(as(users.owner)).undeclared(), rejectsWith("INTERNAL_SERVER_ERROR", /declares no scope/), "a procedure must say which token scope may call it");
   });
 });

@@ -3,3 +3,4 @@ export { verifyAuditChain, type ChainVerification } from "./verify-audit-chain";
 export { chainHash, genesisHash } from "./hash";
 export { canonicalJson } from "./canonical-json";
 export { listAuditEvents, type ListAuditOptions } from "./list-audit-events";
+export { exportAuditEvents } from "./export-audit-events";

@@ -11,7 +11,7 @@ export interface CreateRunOptions {
   spec: unknown;
   /** Idempotency-Key: a retry with the same key and body returns the first run. */
   idempotencyKey?: string;
-  specFormat?: "json" | "yaml";
+  specFormat?: "json" | "yaml" | "moat";
 }
 
 const runSelect = { id: true, name: true, state: true, image: true, hostId: true, createdAt: true, spec: true } satisfies Prisma.RunSelect;

@@ -6,24 +6,31 @@ export interface ListRunsOptions {
   prisma: PrismaClient;
   ctx: Pick<TeamContext, "teamId">;
   state?: RunState;
+  hostId?: string;
+  createdById?: string;
+  /** Matches the run's id, name or image, case-insensitively. */
+  text?: string;
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
 }
 
 /** A team's runs, newest first, paged on (createdAt, id) so inserts never shift a page. */
-export async function listRuns({ prisma, ctx, state, limit, cursor }: ListRunsOptions) {
+export async function listRuns({ prisma, ctx, state, hostId, createdById, text, limit, cursor }: ListRunsOptions) {
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await prisma.run.findMany({
     where: teamScope(ctx, {
       ...(state ? { state } : {}),
+      ...(hostId ? { hostId } : {}),
+      ...(createdById ? { createdById } : {}),
+      ...(text ? { AND: [{ OR: [{ id: text }, { name: { contains: text, mode: "insensitive" as const } }, { image: { contains: text, mode: "insensitive" as const } }] }] } : {}),
       ...(after
         ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
         : {}),
     }),
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    select: { id: true, name: true, image: true, state: true, hostId: true, createdAt: true, finishedAt: true, exitCode: true },
+    select: { id: true, name: true, image: true, state: true, hostId: true, createdById: true, apiTokenId: true, createdAt: true, startedAt: true, finishedAt: true, exitCode: true, host: { select: { name: true } } },
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);

@@ -7,8 +7,9 @@ const responses = (ok: string) => ({
   "404": { description: "Not found in the token's team", content: { "application/json": { schema: error } } },
 });
 const runId = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const hostId = runId;
 
-/** The REST API for automation; every route takes `Authorization: Bearer bly_...`. */
+/** The REST API for automation; every route but /hosts/enroll takes `Authorization: Bearer bly_...`. */
 export const openApiDocument = {
   openapi: "3.1.0",
   info: { title: "Bailey API", version: "1" },
@@ -40,8 +41,14 @@ export const openApiDocument = {
       post: {
         summary: "Create a run (scope runs:write). Idempotency-Key: a retry returns the first run; the same key with another body is 409.",
         parameters: [{ name: "Idempotency-Key", in: "header", schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/RunSpec" } } } },
-        responses: { ...responses("The existing run (idempotent retry)"), "201": { description: "Created" }, "409": { description: "Key reused with another body" }, "413": { description: "Body over 1 MiB" } },
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": { schema: { $ref: "#/components/schemas/RunSpec" } },
+            "application/yaml": { schema: { type: "string", description: "The same fields as YAML, or a moat.yaml (agent, dependencies, env, ports, command, sandbox); fields Bailey does not support yet come back in `ignored`." } },
+          },
+        },
+        responses: { ...responses("The existing run (idempotent retry)"), "201": { description: "Created: { run, ignored: [{ field, reason }] }" }, "409": { description: "Key reused with another body" }, "413": { description: "Body over 1 MiB" } },
       },
       get: {
         summary: "List runs, newest first (scope runs:read)",
@@ -49,6 +56,9 @@ export const openApiDocument = {
           { name: "state", in: "query", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } },
           { name: "cursor", in: "query", schema: { type: "string" } },
+          { name: "host", in: "query", schema: { type: "string" }, description: "Host id" },
+          { name: "creator", in: "query", schema: { type: "string" }, description: "User id of the creator" },
+          { name: "q", in: "query", schema: { type: "string" }, description: "Matches the run's id, name or image" },
         ],
         responses: responses("{ runs, nextCursor }"),
       },
@@ -63,8 +73,29 @@ export const openApiDocument = {
     "/runs/{id}/logs": {
       get: { summary: "The run's output as text; follow=true streams (scope runs:read)", parameters: [runId, { name: "follow", in: "query", schema: { type: "boolean" } }], responses: responses("text/plain") },
     },
-    "/hosts": { get: { summary: "The team's hosts (scope hosts:read)", responses: responses("{ hosts }") } },
+    "/hosts": {
+      get: { summary: "The team's hosts with their active run counts (scope hosts:read)", responses: responses("{ hosts }") },
+      post: { summary: "Add a host by hand: name, address, sshPort, sshUser, hostKeyFingerprint, labels, capacityRuns (scope hosts:write, admin)", responses: { ...responses("-"), "201": { description: "{ host } after the agent was greeted" }, "409": { description: "Name taken" } } },
+    },
+    "/hosts/{id}": {
+      get: { summary: "One host (scope hosts:read)", parameters: [hostId], responses: responses("{ host }") },
+      delete: { summary: "Remove a host with no active runs (scope hosts:write, admin)", parameters: [hostId], responses: { ...responses("{ host }"), "409": { description: "Runs still active on it" } } },
+    },
+    "/hosts/{id}/drain": { post: { summary: "Place no new runs on the host (scope hosts:write, admin)", parameters: [hostId], responses: responses("{ host }") } },
+    "/hosts/{id}/resume": { post: { summary: "End a drain (scope hosts:write, admin)", parameters: [hostId], responses: responses("{ host }") } },
+    "/hosts/enrollments": {
+      get: { summary: "Recent enrollments (scope hosts:read)", responses: responses("{ enrollments }") },
+      post: { summary: "A one-time install command for a new host: name, labels, capacityRuns, expiresInMinutes (scope hosts:write, admin)", responses: { ...responses("-"), "201": { description: "{ enrollment, token, installCommand }; the token is shown only here" } } },
+    },
+    "/hosts/enroll": {
+      post: {
+        summary: "install.sh reports a host back: token, address, sshPort, sshUser, hostKeyFingerprint. The one-time enrollment token is the credential.",
+        security: [],
+        responses: { "201": { description: "{ host }" }, "400": { description: "Invalid report" }, "401": { description: "Token unknown, used or expired" }, "409": { description: "Name taken" } },
+      },
+    },
     "/audit": { get: { summary: "Audit events, newest first (scope audit:read)", responses: responses("{ events, nextBeforeSeq }") } },
+    "/audit/export": { get: { summary: "The whole chain as JSON lines, oldest first (scope audit:read)", responses: responses("application/x-ndjson") } },
     "/audit/verify": { get: { summary: "Recompute the team's hash chain (scope audit:read)", responses: responses("{ valid, events, brokenAtSeq?, reason? }") } },
   },
 } as const;

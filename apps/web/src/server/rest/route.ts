@@ -53,6 +53,16 @@ export function errorResponse(error: unknown): Response {
 
 /** Reads a JSON body of at most 1 MiB; a larger one is 413, malformed JSON 400. */
 export async function readJsonBody(request: Request): Promise<unknown> {
+  const text = await readTextBody(request);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_REQUEST", "The body is not valid JSON.");
+  }
+}
+
+/** Reads a UTF-8 body of at most 1 MiB; a larger one is 413 without reading the rest. */
+export async function readTextBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBodyBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${maxBodyBytes} bytes.`);
   const reader = request.body?.getReader();
@@ -68,12 +78,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
     }
     chunks.push(value);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("BAD_REQUEST", "The body is not valid JSON.");
-  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** JSON with bigints as strings (memory sizes, cursors). */

@@ -4,6 +4,9 @@ import { RunState } from "@bailey/db";
 export const listRunsInput = z
   .object({
     state: z.enum(RunState).optional(),
+    hostId: z.string().min(1).max(64).optional(),
+    createdById: z.string().min(1).max(64).optional(),
+    text: z.string().trim().min(1).max(200).optional(),
     limit: z.number().int().min(1).max(200).default(50),
     // An infinite query asks for its first page with a null cursor.
     cursor: z.string().min(1).max(200).nullish(),

@@ -3,7 +3,17 @@ import { teamProcedure } from "../../trpc";
 import { listRunsInput } from "./list.schema";
 
 export const list = teamProcedure
+  .meta({ scope: "runs:read" })
   .input(listRunsInput)
   .query(({ ctx, input }) =>
-    listRuns({ prisma: ctx.prisma, ctx: ctx.teamContext, state: input.state, limit: input.limit, cursor: input.cursor ?? undefined }),
+    listRuns({
+      prisma: ctx.prisma,
+      ctx: ctx.teamContext,
+      limit: input.limit,
+      ...(input.state ? { state: input.state } : {}),
+      ...(input.hostId ? { hostId: input.hostId } : {}),
+      ...(input.createdById ? { createdById: input.createdById } : {}),
+      ...(input.text ? { text: input.text } : {}),
+      ...(input.cursor ? { cursor: input.cursor } : {}),
+    }),
   );

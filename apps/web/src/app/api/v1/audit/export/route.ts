@@ -1,0 +1,19 @@
+import { exportAuditEvents } from "@bailey/core";
+import { db } from "~/server/db";
+import { restRoute } from "~/server/rest/route";
+
+export const dynamic = "force-dynamic";
+
+/** The team's whole audit chain as JSON lines, oldest first, streamed page by page. */
+export const GET = restRoute("audit:read", async ({ ctx }) => {
+  const lines = exportAuditEvents({ prisma: db(), ctx })[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+  return new Response(body, { headers: { "content-type": "application/x-ndjson", "content-disposition": 'attachment; filename="bailey-audit.jsonl"', "cache-control": "no-store" } });
+});

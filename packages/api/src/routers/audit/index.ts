@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { listAuditEvents, verifyAuditChain } from "@bailey/core";
+import { router, teamProcedure } from "../../trpc";
+
+export const auditRouter = router({
+  list: teamProcedure
+    .meta({ scope: "audit:read" })
+    .input(
+      z
+        .object({
+          actorId: z.string().max(64).optional(),
+          action: z.string().max(100).optional(),
+          runId: z.string().max(64).optional(),
+          since: z.date().optional(),
+          until: z.date().optional(),
+          beforeSeq: z.number().int().positive().optional(),
+          limit: z.number().int().min(1).max(1000).default(100),
+        })
+        .strict()
+        .default({ limit: 100 }),
+    )
+    .query(({ ctx, input }) => listAuditEvents({ prisma: ctx.prisma, ctx: ctx.teamContext, ...input })),
+  verify: teamProcedure.meta({ scope: "audit:read" }).query(({ ctx }) => verifyAuditChain({ prisma: ctx.prisma, teamId: ctx.teamContext.teamId })),
+});

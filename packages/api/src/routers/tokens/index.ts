@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { createApiToken, listApiTokens, revokeApiToken, tokenScopes } from "@bailey/core";
+import { router, teamProcedure, writerProcedure } from "../../trpc";
+
+// Tokens are managed by people only: a leaked token must not be able to mint more.
+export const tokensRouter = router({
+  list: teamProcedure.meta({ scope: "session" }).query(({ ctx }) => listApiTokens({ prisma: ctx.prisma, ctx: ctx.teamContext })),
+  create: writerProcedure
+    .meta({ scope: "session" })
+    .input(
+      z
+        .object({
+          name: z.string().trim().min(1, "Give the token a name").max(100),
+          scopes: z.array(z.enum(tokenScopes)).min(1, "Pick at least one scope"),
+          expiresAt: z.date().optional(),
+        })
+        .strict(),
+    )
+    .mutation(({ ctx, input }) => createApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, name: input.name, scopes: input.scopes, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}) })),
+  revoke: writerProcedure.meta({ scope: "session" }).input(z.object({ id: z.string().min(1).max(64) }).strict()).mutation(({ ctx, input }) => revokeApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, tokenId: input.id })),
+});

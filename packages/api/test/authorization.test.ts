@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { TRPCError } from "@trpc/server";
+import { authenticateApiToken, createApiToken, HostConnections, tokenScopes, type AuthenticatedToken, type TokenScope } from "@bailey/core";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
+import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { appRouter, createCaller, type Context } from "../src";
+import type { ProcedureMeta } from "../src/trpc";
+
+interface ProcedureDef {
+  _def: { type: "query" | "mutation" | "subscription"; meta?: ProcedureMeta };
+}
+
+/** Every procedure of the app router, read from the router itself so none can be missed. */
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, procedure]) => ({ path, type: procedure._def.type, scope: procedure._def.meta?.scope }));
+
+type Ids = { runId: string; hostId: string; tokenId: string };
+
+/**
+ * An input for each procedure that names team A's resources. A procedure without one here
+ * fails the test: adding a procedure means saying how it is checked.
+ */
+const sampleInputs: Record<string, (ids: Ids) => unknown> = {
+  "me.get": () => undefined,
+  "runs.list": () => ({ limit: 10 }),
+  "runs.get": ({ runId }) => ({ id: runId }),
+  "runs.create": () => ({ spec: { image: "bailey-test/busybox:latest", command: ["true"] } }),
+  "runs.stop": ({ runId }) => ({ id: runId }),
+  "runs.destroy": ({ runId }) => ({ id: runId }),
+  "runs.logs": ({ runId }) => ({ id: runId }),
+  "hosts.list": () => undefined,
+  "hosts.get": ({ hostId }) => ({ id: hostId }),
+  "hosts.enrollments": () => undefined,
+  "hosts.add": () => ({ name: "unreachable", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` }),
+  "hosts.createEnrollment": () => ({ name: "enrolling" }),
+  "hosts.drain": ({ hostId }) => ({ id: hostId }),
+  "hosts.resume": ({ hostId }) => ({ id: hostId }),
+  "hosts.remove": ({ hostId }) => ({ id: hostId }),
+  "tokens.list": () => undefined,
+  "tokens.create": () => ({ name: "made-in-test", scopes: ["runs:read"] }),
+  "tokens.revoke": ({ tokenId }) => ({ id: tokenId }),
+  "audit.list": () => ({ limit: 50 }),
+  "audit.verify": () => undefined,
+};
+
+const stringify = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? "";
+
+const refusedWith = (code: TRPCError["code"], message?: RegExp) => (error: unknown) => {
+  assert.ok(error instanceof TRPCError, `expected a TRPCError, got ${String(error)}`);
+  assert.equal(error.code, code, error.message);
+  if (message) assert.match(error.message, message);
+  return true;
+};
+
+describe("authorization of every tRPC procedure", () => {
+  let db: ScratchDatabase;
+  let prisma: PrismaClient;
+  const connections = new HostConnections({});
+  const ids: Ids = { runId: "", hostId: "", tokenId: "" };
+  const users = { admin: { id: "", email: "admin@a.test" }, viewer: { id: "", email: "viewer@a.test" }, outsider: { id: "", email: "owner@b.test" } };
+  let teamA = "";
+  const tokensMissing = new Map<string, AuthenticatedToken>();
+  const call = (ctx: Partial<Context>, path: string) => {
+    const caller = createCaller({ prisma, user: null, connections, installCommand: ({ token }) => `install ${token}`, ...ctx }) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+    const [area, name] = path.split(".") as [string, string];
+    return caller[area]![name]!(sampleInputs[path]!(ids));
+  };
+
+  before(async () => {
+    db = await createScratchDatabase();
+    await migrateDatabase(db.url);
+    prisma = createPrismaClient(db.url);
+    for (const key of Object.keys(users) as (keyof typeof users)[]) users[key].id = (await prisma.user.create({ data: { email: users[key].email } })).id;
+    teamA = (await prisma.team.create({ data: { slug: "team-a", name: "Team A" } })).id;
+    const teamB = (await prisma.team.create({ data: { slug: "team-b", name: "Team B" } })).id;
+    await prisma.membership.createMany({ data: [{ teamId: teamA, userId: users.admin.id, role: "admin" }, { teamId: teamA, userId: users.viewer.id, role: "viewer" }, { teamId: teamB, userId: users.outsider.id, role: "owner" }] });
+    ids.runId = (await prisma.run.create({ data: { teamId: teamA, name: "team-a-run", spec: {}, image: "secret-image-of-team-a" } })).id;
+    ids.hostId = (await prisma.host.create({ data: { teamId: teamA, name: "team-a-host", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"B".repeat(43)}`, status: "offline" } })).id;
+    const adminCtx = { teamId: teamA, role: "admin" as const, actor: { type: "user" as const, userId: users.admin.id } };
+    ids.tokenId = (await createApiToken({ prisma, ctx: adminCtx, name: "team-a-token", scopes: ["runs:read"] })).apiToken.id;
+    await prisma.auditEvent.count();
+    for (const scope of tokenScopes) {
+      const { token } = await createApiToken({ prisma, ctx: adminCtx, name: `without-${scope}`, scopes: tokenScopes.filter((other) => other !== scope) });
+      tokensMissing.set(scope, (await authenticateApiToken({ prisma, token }))!);
+    }
+    const { token } = await createApiToken({ prisma, ctx: adminCtx, name: "all-scopes", scopes: [...tokenScopes] });
+    tokensMissing.set("session", (await authenticateApiToken({ prisma, token }))!);
+  });
+  after(async () => {
+    connections.close();
+    await prisma.$disconnect();
+    await db.drop();
+  });
+
+  it("knows every procedure, and every procedure declares a token scope that fits its kind", () => {
+    assert.ok(procedures.length >= 20, `found ${procedures.length} procedures`);
+    for (const procedure of procedures) {
+      assert.ok(sampleInputs[procedure.path], `${procedure.path} has no sample input in this test: add one so its authorization is checked`);
+      assert.ok(procedure.scope, `${procedure.path} declares no scope`);
+      if (procedure.type === "mutation") assert.ok(procedure.scope === "session" || procedure.scope.endsWith(":write"), `${procedure.path} writes but declares ${procedure.scope}`);
+      else assert.ok(procedure.scope === "session" || procedure.scope.endsWith(":read"), `${procedure.path} reads but declares ${procedure.scope}`);
+    }
+    assert.deepEqual(Object.keys(sampleInputs).sort(), procedures.map((procedure) => procedure.path).sort(), "no stale sample inputs");
+  });
+
+  for (const procedure of procedures) {
+    it(`${procedure.path}: no session → UNAUTHORIZED`, async () => {
+      await assert.rejects(call({ user: null }, procedure.path), refusedWith("UNAUTHORIZED", /Sign in/));
+    });
+
+    it(`${procedure.path}: a token without ${procedure.scope} → FORBIDDEN`, async () => {
+      const token = tokensMissing.get(procedure.scope!)!;
+      await assert.rejects(call({ token }, procedure.path), refusedWith("FORBIDDEN", procedure.scope === "session" ? /sign in to the dashboard/ : new RegExp(`lacks the ${procedure.scope} scope`)));
+    });
+
+    if (procedure.type === "mutation") {
+      it(`${procedure.path}: a viewer's write → FORBIDDEN, nothing changed`, async () => {
+        const before = await prisma.auditEvent.count({ where: { teamId: teamA } });
+        await assert.rejects(call({ user: users.viewer }, procedure.path), refusedWith("FORBIDDEN", /role or higher; you are a viewer/));
+        assert.equal(await prisma.auditEvent.count({ where: { teamId: teamA } }), before);
+      });
+    }
+
+    it(`${procedure.path}: another team's member gets NOT_FOUND or nothing of team A`, async () => {
+      const snapshot = stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) + stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } }));
+      try {
+        const result = stringify(await call({ user: users.outsider }, procedure.path));
+        for (const secret of [teamA, ids.runId, ids.hostId, ids.tokenId, "team-a-run", "team-a-host", "team-a-token", "secret-image-of-team-a"]) {
+          assert.ok(!result.includes(secret), `${procedure.path} showed another team ${secret}: ${result.slice(0, 300)}`);
+        }
+      } catch (error) {
+        refusedWith("NOT_FOUND")(error);
+      }
+      const after = stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) + stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } }));
+      assert.equal(after, snapshot, "team A's run and host are untouched");
+    });
+  }
+});
