@@ -73,7 +73,7 @@ if [ "$uninstall" = 1 ]; then
 fi
 
 if [ -n "$control_plane" ]; then
-  [[ "$control_plane" =~ ^https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?$ ]] || die "--control-plane must be Bailey's URL, e.g. https://bailey.example.com (got '$control_plane')"
+  [[ "$control_plane" =~ ^https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~/-]*)?$ ]] || die "--control-plane must be Bailey's URL, e.g. https://bailey.example.com (got '$control_plane')"
   control_plane="${control_plane%/}"
   [ -n "$agent_source" ] || agent_source="$control_plane/agent/bailey-agent.cjs"
 fi
@@ -119,6 +119,9 @@ if ! id "$user" >/dev/null 2>&1; then
   say "creating user $user"
   useradd --system --home-dir "/home/$user" --create-home --shell /bin/sh "$user"
 fi
+# Key-only logins: '*' sets no password without marking the account locked ('!'), which an
+# sshd without PAM refuses even for public keys.
+usermod -p '*' "$user"
 for group in docker podman; do
   if getent group "$group" >/dev/null; then usermod -aG "$group" "$user"; fi
 done

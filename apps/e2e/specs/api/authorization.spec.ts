@@ -18,7 +18,10 @@ function operations(dir = v1, prefix = "/api/v1"): Operation[] {
     if (statSync(file).isDirectory()) return operations(file, `${prefix}/${name.replace(/^\[(.+)\]$/, "not-a-run")}`);
     if (name !== "route.ts") return [];
     const source = readFileSync(file, "utf8");
-    return [...source.matchAll(/export const (GET|POST|DELETE) = restRoute\("([a-z:]+)"/g)].map((match) => ({ method: match[1] as Operation["method"], path: prefix, scope: match[2]! }));
+    const exported = [...source.matchAll(/export (?:const|async function) (GET|POST|DELETE)\b/g)].length;
+    const guarded = [...source.matchAll(/export const (GET|POST|DELETE) = (?:restRoute\("([a-z:]+)"|(publicRoute)\()/g)].map((match) => ({ method: match[1] as Operation["method"], path: prefix, scope: match[2] ?? "public" }));
+    if (guarded.length !== exported) throw new Error(`${file}: every handler must be restRoute(scope, …) or publicRoute(…)`);
+    return guarded;
   });
 }
 
@@ -29,14 +32,19 @@ const env = (name: string) => {
 };
 
 test("every REST operation refuses a missing token, a token without its scope, and another team", async ({ request }) => {
-  const ops = operations();
-  expect(ops.length).toBeGreaterThanOrEqual(9);
+  const all = operations();
+  expect(all.length).toBeGreaterThanOrEqual(16);
+  // The one route without a bearer token: its credential is the enrollment token in the body.
+  expect(all.filter((op) => op.scope === "public").map((op) => `${op.method} ${op.path}`)).toEqual(["POST /api/v1/hosts/enroll"]);
+  const unauthenticated = await request.post("/api/v1/hosts/enroll", { data: { token: `blye_${"x".repeat(43)}`, address: "127.0.0.1", hostKeyFingerprint: `SHA256:${"A".repeat(43)}` } });
+  expect(unauthenticated.status()).toBe(401);
+  const ops = all.filter((op) => op.scope !== "public");
   for (const op of ops) {
     const call = (token?: string) => request.fetch(op.path, { method: op.method, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(op.method === "POST" ? { data: {} } : {}) });
     const anonymous = await call();
     expect(anonymous.status(), `${op.method} ${op.path} without a token`).toBe(401);
     const narrow = await call(env("BAILEY_E2E_NARROW_TOKEN"));
-    if (op.scope === "hosts:read") expect(narrow.status(), `${op.method} ${op.path} with hosts:read`).toBe(200);
+    if (op.scope === "hosts:read") expect(narrow.status(), `${op.method} ${op.path} with hosts:read`).toBe(op.path.includes("not-a-run") ? 404 : 200);
     else {
       expect(narrow.status(), `${op.method} ${op.path} without ${op.scope}`).toBe(403);
       expect((await narrow.json()).error.message).toContain(op.scope);
