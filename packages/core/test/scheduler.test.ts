@@ -11,17 +11,18 @@ import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
 import Docker from "dockerode";
+import { ensureStandinImage, standinImage } from "../../../apps/agent/test/support/agent-process";
 import { AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-async function startLocalAgent(dir: string, runtime: "docker" | "mock", hostId: string): Promise<{ socketPath: string; child: ChildProcess }> {
+async function startLocalAgent(dir: string, runtime: "docker" | "mock", hostId: string, env: Record<string, string> = {}): Promise<{ socketPath: string; child: ChildProcess }> {
   const socketPath = path.join(dir, `${hostId}.sock`);
   await rm(socketPath, { force: true }); // a killed agent leaves its socket file behind
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/agent/src/main.ts"), "serve"], {
     cwd: root,
     stdio: "ignore",
-    env: { ...process.env, BAILEY_AGENT_SOCKET: socketPath, BAILEY_AGENT_STATE_DIR: path.join(dir, `${hostId}-state`), BAILEY_HOST_ID: hostId, BAILEY_RUNTIME: runtime },
+    env: { ...process.env, BAILEY_AGENT_SOCKET: socketPath, BAILEY_AGENT_STATE_DIR: path.join(dir, `${hostId}-state`), BAILEY_HOST_ID: hostId, BAILEY_RUNTIME: runtime, ...env },
   });
   for (let i = 0; i < 200 && !existsSync(socketPath); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   if (!existsSync(socketPath)) throw new Error("the agent did not start");
@@ -158,6 +159,42 @@ describe("runs through the scheduler to real agents", () => {
       const actions = (await prisma.auditEvent.findMany({ where: { runId: run.id }, orderBy: { seq: "asc" } })).map((event) => event.action);
       assert.ok(actions.includes("agent.container.exited"), actions.join(", "));
       assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
+    } finally {
+      connections.close();
+    }
+  });
+
+  it("a docker:dind run through the scheduler stores its network and BuildKit sidecar with their IDs, and their removal", async () => {
+    await ensureStandinImage();
+    const hostId = `dind-${randomBytes(3).toString("hex")}`;
+    // This machine cannot start privileged containers (see apps/agent/test/dind.test.ts).
+    const agent = await startLocalAgent(dir, "docker", hostId, { BAILEY_BUILDKIT_IMAGE: standinImage, BAILEY_DIND_PRIVILEGED: "false" });
+    agents.push(agent.child);
+    const team = await prisma.team.create({ data: { slug: `dind-${randomBytes(3).toString("hex")}`, name: "Dind" } });
+    await prisma.membership.create({ data: { teamId: team.id, userId: ctx.actor.userId, role: "member" } });
+    const teamCtx: TeamContext = { ...ctx, teamId: team.id };
+    const host = await prisma.host.create({ data: { teamId: team.id, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 2, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() } });
+    const { run } = await createRun({ prisma, ctx: teamCtx, spec: { image: "bailey-test/busybox:latest", dependencies: ["docker:dind"], sandbox: "none", command: ["sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 buildkit 1234 | grep -q 'stand-in ready' && echo reached-buildkit"] } });
+    const connections = new HostConnections();
+    try {
+      let stored = await getRun({ prisma, ctx: teamCtx, runId: run.id });
+      for (let i = 0; i < 80 && !(["succeeded", "failed"].includes(stored.state) && stored.networks[0]?.removedAt && stored.sidecars[0]?.removedAt); i++) {
+        await tick({ prisma, connections });
+        stored = await getRun({ prisma, ctx: teamCtx, runId: run.id });
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(stored.state, "succeeded", stored.lastError ?? stored.stateReason ?? "");
+      const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+      assert.equal(stored.networks.length, 1);
+      assert.deepEqual({ name: stored.networks[0]!.name, hostId: stored.networks[0]!.hostId }, { name: `bailey-${run.id}`, hostId: host.id });
+      assert.match(stored.networks[0]!.networkId ?? "", /^[0-9a-f]{64}$/);
+      assert.ok(stored.networks[0]!.removedAt, "the network's removal was ingested");
+      assert.equal(stored.sidecars.length, 1);
+      assert.deepEqual({ role: stored.sidecars[0]!.role, name: stored.sidecars[0]!.name, image: stored.sidecars[0]!.image, state: stored.sidecars[0]!.state }, { role: "buildkit", name: `bailey-buildkit-${run.id}`, image: standinImage, state: "stopped" });
+      assert.match(stored.sidecars[0]!.containerId ?? "", /^[0-9a-f]{64}$/);
+      await assert.rejects(docker.getNetwork(stored.networks[0]!.networkId!).inspect(), /404|no such network/i, "the network is gone from the engine");
+      await assert.rejects(docker.getContainer(stored.sidecars[0]!.containerId!).inspect(), /404|no such container/i, "the sidecar is gone from the engine");
+      await destroyRun({ prisma, ctx: teamCtx, connections, runId: run.id });
     } finally {
       connections.close();
     }

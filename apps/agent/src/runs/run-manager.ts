@@ -221,7 +221,7 @@ export class RunManager {
         privileged: this.options.dindPrivileged !== false,
         command: ["--addr", "tcp://0.0.0.0:1234"],
       });
-      record.sidecars.push({ role: "buildkit", name: sidecar.name, containerId: sidecar.id });
+      record.sidecars.push({ role: "buildkit", name: sidecar.name, containerId: sidecar.id, image });
       await this.persist(record, { type: "sidecar.started", runId, data: { role: "buildkit", containerId: sidecar.id, name: sidecar.name, image } });
       await this.waitUntilRunning(sidecar.id, "BuildKit sidecar");
       env.BUILDKIT_HOST = "tcp://buildkit:1234";

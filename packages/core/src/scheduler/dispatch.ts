@@ -48,7 +48,7 @@ async function dispatchOne(prisma: PrismaClient, connections: HostConnections, r
         await tx.sidecar.upsert({
           where: { runId_role: { runId, role: sidecar.role } },
           update: { containerId: sidecar.containerId, state: "running" },
-          create: { runId, hostId: run.host!.id, role: sidecar.role, name: sidecar.name, image: agentSpec.buildkitImage ?? "", containerId: sidecar.containerId, state: "running" },
+          create: { runId, hostId: run.host!.id, role: sidecar.role, name: sidecar.name, image: sidecar.image ?? agentSpec.buildkitImage ?? "", containerId: sidecar.containerId, state: "running" },
         });
       }
     });

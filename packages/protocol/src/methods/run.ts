@@ -47,7 +47,7 @@ export const agentRun = z.object({
   containerId: z.string().nullable(),
   networkId: z.string().nullable(),
   networkName: z.string().nullable(),
-  sidecars: z.array(z.object({ role: z.string(), name: z.string(), containerId: z.string() })),
+  sidecars: z.array(z.object({ role: z.string(), name: z.string(), containerId: z.string(), image: z.string().optional() })),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
   createdAt: z.string(),
