@@ -2,9 +2,11 @@
 // in the same process, on this machine, now.
 import os from "node:os";
 import { benchAgentRoundTrip } from "../bench/agent-round-trip";
+import { benchDispatch } from "../bench/dispatch";
 import { benchRuntimeCreateStart } from "../bench/runtime-create-start";
 import { printTable } from "../bench/measure";
 
 console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}`);
 printTable("Container create+start (runtime layer)", await benchRuntimeCreateStart());
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
+printTable("Dispatch: request to running container", await benchDispatch());

@@ -29,7 +29,8 @@ export async function dispatchScheduledRuns({ prisma, connections, limit = 100, 
   return claimed.length;
 }
 
-async function dispatchOne(prisma: PrismaClient, connections: HostConnections, runId: string): Promise<void> {
+/** Creates and starts one run already claimed (moved to provisioning) by this process. */
+export async function dispatchOne(prisma: PrismaClient, connections: HostConnections, runId: string): Promise<void> {
   const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { host: true } });
   if (!run.host) return;
   try {
