@@ -83,7 +83,7 @@ export async function benchDispatch(): Promise<BenchRow[]> {
       const runningAt = await starts.waitFor(`bailey-${run.id}`);
       await fetch(`${base}/api/v1/runs/${run.id}`, { method: "DELETE", headers: auth });
       return runningAt - start;
-      };
+    };
     const rows = await measureInterleaved(iterations, [
       { label: "Docker API create+start, direct (baseline)", once: direct },
       { label: "Bailey: POST /api/v1/runs → running (runc, over SSH)", once: viaBailey("none") },
