@@ -1,5 +1,6 @@
 import type { TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
+import { AppError } from "@bailey/core";
 
 /**
  * Bad input reads as a sentence per field ("✖ Too big: expected number to be <=200
@@ -10,6 +11,11 @@ export function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; er
   return {
     ...shape,
     message: zodError ? `Invalid input:\n${z.prettifyError(zodError)}` : shape.message,
-    data: { ...shape.data, fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null },
+    data: {
+      ...shape.data,
+      fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null,
+      // Domain validation (run specs, hosts): [{ field: "resources.memory", message }], for forms.
+      fields: error.cause instanceof AppError && Array.isArray(error.cause.details?.fields) ? (error.cause.details.fields as { field: string; message: string }[]) : null,
+    },
   };
 }

@@ -31,6 +31,7 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "runs.logs": ({ runId }) => ({ id: runId }),
   "hosts.list": () => undefined,
   "hosts.get": ({ hostId }) => ({ id: hostId }),
+  "hosts.activity": ({ hostId }) => ({ id: hostId }),
   "hosts.enrollments": () => undefined,
   "hosts.add": () => ({ name: "unreachable", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` }),
   "hosts.createEnrollment": () => ({ name: "enrolling" }),

@@ -47,7 +47,7 @@ describe("the tRPC routers", () => {
   });
 
   it("acts in the team joined first unless the caller chose another", async () => {
-    assert.deepEqual(await createCaller(as(users.owner)).me.get(), { email: "owner@example.com", team: { id: teamId, name: "First", slug: "first" }, role: "owner" });
+    assert.deepEqual(await createCaller(as(users.owner)).me.get(), { userId: users.owner.id, email: "owner@example.com", team: { id: teamId, name: "First", slug: "first" }, role: "owner" });
     const second = await createCaller(as(users.owner, secondTeamId)).me.get();
     assert.deepEqual([second.team.name, second.role], ["Second", "viewer"]);
     await assert.rejects(createCaller(as(users.viewer, secondTeamId)).me.get(), rejectsWith("FORBIDDEN", /not a member of the team you chose/));

@@ -3,3 +3,4 @@ export { recordHostKeyMismatch } from "./host-key-mismatch";
 export { createHostEnrollment, completeHostEnrollment, listHostEnrollments, hostInstallCommand, enrollmentRequest, enrollmentReport } from "./enrollment";
 export { drainHost, resumeHost, removeHost } from "./host-lifecycle";
 export { listHosts, getHost } from "./list-hosts";
+export { recordHostSamples, hostActivity } from "./host-activity";

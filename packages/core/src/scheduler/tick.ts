@@ -1,5 +1,6 @@
 import { HostKeyMismatchError } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
+import { recordHostSamples } from "../hosts/host-activity";
 import { recordHostKeyMismatch } from "../hosts/host-key-mismatch";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
@@ -56,6 +57,7 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
       }
     }),
   );
+  await recordHostSamples(prisma);
   report.lost = await markLostRuns(prisma, lostAfterMs);
   report.placed = await placeQueuedRuns({ prisma });
   report.dispatched = await dispatchScheduledRuns({ prisma, connections });

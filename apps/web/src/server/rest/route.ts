@@ -1,4 +1,5 @@
-import { AppError, appErrorHttpStatus, authenticateApiToken, requireScope, type TeamContext, type TokenScope } from "@bailey/core";
+import { AppError, appErrorHttpStatus, authenticateApiToken, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
+import { currentUser } from "~/server/auth";
 import { db } from "~/server/db";
 
 export const maxBodyBytes = 1024 * 1024;
@@ -20,7 +21,12 @@ export function restRoute(scope: TokenScope, handler: Handler) {
     try {
       const header = request.headers.get("authorization") ?? "";
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      if (!token) throw new AppError("UNAUTHORIZED", "Send an API token: Authorization: Bearer bly_...");
+      if (!token) {
+        // The dashboard reads (log streams, audit export) with its session; writes need a token.
+        const session = request.method === "GET" ? await sessionTeamContext() : null;
+        if (session) return await handler({ ctx: session, request, params: await context.params });
+        throw new AppError("UNAUTHORIZED", "Send an API token: Authorization: Bearer bly_...");
+      }
       const auth = await authenticateApiToken({ prisma: db(), token });
       if (!auth) throw new AppError("UNAUTHORIZED", "This API token is unknown, revoked or expired.");
       requireScope(auth, scope);
@@ -41,6 +47,13 @@ export function publicRoute(handler: (request: Request) => Promise<Response>) {
       return errorResponse(error);
     }
   };
+}
+
+async function sessionTeamContext(): Promise<TeamContext | null> {
+  const user = await currentUser();
+  if (!user) return null;
+  const membership = await resolveMembership({ prisma: db(), userId: user.id });
+  return membership ? { teamId: membership.team.id, role: membership.role, actor: { type: "user", userId: user.id } } : null;
 }
 
 export function errorResponse(error: unknown): Response {

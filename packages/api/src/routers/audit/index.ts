@@ -14,11 +14,16 @@ export const auditRouter = router({
           since: z.date().optional(),
           until: z.date().optional(),
           beforeSeq: z.number().int().positive().optional(),
+          // What an infinite query sends as its page parameter (the previous page's nextBeforeSeq).
+          cursor: z.number().int().positive().nullish(),
+          direction: z.enum(["forward", "backward"]).optional(),
           limit: z.number().int().min(1).max(1000).default(100),
         })
         .strict()
         .default({ limit: 100 }),
     )
-    .query(({ ctx, input }) => listAuditEvents({ prisma: ctx.prisma, ctx: ctx.teamContext, ...input })),
+    .query(({ ctx, input: { cursor, direction: _direction, ...input } }) =>
+      listAuditEvents({ prisma: ctx.prisma, ctx: ctx.teamContext, ...input, ...(cursor ? { beforeSeq: cursor } : {}) }),
+    ),
   verify: teamProcedure.meta({ scope: "audit:read" }).query(({ ctx }) => verifyAuditChain({ prisma: ctx.prisma, teamId: ctx.teamContext.teamId })),
 });

@@ -1,18 +1,45 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useDeferredValue, useState } from "react";
 import { EmptyState } from "~/components/empty-state";
 import { RunStateBadge } from "~/components/run-state-badge";
 import { Button } from "~/components/ui/button";
 import { useTRPC } from "~/trpc/client";
+import { RunsFilters, type RunFilters } from "./runs-filters";
 
 const pageSize = 50;
 
+// Badges follow the runs' states without a reload.
+const refreshEveryMs = 2000;
+
 export function RunsList() {
+  const [filters, setFilters] = useState<RunFilters>({ mine: false, text: "" });
+  return (
+    <div className="space-y-4">
+      <RunsFilters value={filters} onChange={setFilters} />
+      <RunsTable filters={filters} />
+    </div>
+  );
+}
+
+function RunsTable({ filters }: { filters: RunFilters }) {
   const trpc = useTRPC();
+  const me = useQuery(trpc.me.get.queryOptions());
+  const text = useDeferredValue(filters.text.trim());
+  const filtered = Boolean(filters.state || filters.hostId || filters.mine || text);
   const runs = useInfiniteQuery(
-    trpc.runs.list.infiniteQueryOptions({ limit: pageSize }, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.runs.list.infiniteQueryOptions(
+      {
+        limit: pageSize,
+        ...(filters.state ? { state: filters.state } : {}),
+        ...(filters.hostId ? { hostId: filters.hostId } : {}),
+        ...(filters.mine && me.data?.userId ? { createdById: me.data.userId } : {}),
+        ...(text ? { text } : {}),
+      },
+      { getNextPageParam: (page) => page.nextCursor, refetchInterval: refreshEveryMs },
+    ),
   );
 
   if (runs.isPending) return <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading runs…</p>;
@@ -24,6 +51,7 @@ export function RunsList() {
     );
   }
   const rows = runs.data.pages.flatMap((page) => page.runs);
+  if (rows.length === 0 && filtered) return <EmptyState title="No runs match">Change or clear the filters above.</EmptyState>;
   if (rows.length === 0) {
     return (
       <EmptyState title="No runs yet">
@@ -31,7 +59,11 @@ export function RunsList() {
         <Link href="/hosts" className="font-medium text-zinc-900 underline underline-offset-4 dark:text-zinc-100">
           Hosts
         </Link>{" "}
-        page, then start a run from here or with an API token.
+        page, then start one with{" "}
+        <Link href="/runs/new" className="font-medium text-zinc-900 underline underline-offset-4 dark:text-zinc-100">
+          New run
+        </Link>{" "}
+        or with an API token.
       </EmptyState>
     );
   }
@@ -44,17 +76,23 @@ export function RunsList() {
               <th className="px-4 py-2 font-medium">Run</th>
               <th className="px-4 py-2 font-medium">Image</th>
               <th className="px-4 py-2 font-medium">State</th>
+              <th className="px-4 py-2 font-medium">Host</th>
               <th className="px-4 py-2 font-medium">Created</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((run) => (
               <tr key={run.id} className="border-t border-zinc-200 dark:border-zinc-800">
-                <td className="px-4 py-2 font-mono">{run.name ?? run.id}</td>
+                <td className="px-4 py-2 font-mono">
+                  <Link href={`/runs/${run.id}`} className="underline-offset-4 hover:underline">
+                    {run.name ?? run.id}
+                  </Link>
+                </td>
                 <td className="px-4 py-2">{run.image ?? "—"}</td>
                 <td className="px-4 py-2">
                   <RunStateBadge state={run.state} />
                 </td>
+                <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">{run.host?.name ?? "—"}</td>
                 <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">
                   <time dateTime={run.createdAt.toISOString()}>{run.createdAt.toLocaleString()}</time>
                 </td>

@@ -1,10 +1,5 @@
-import { EmptyState } from "~/components/empty-state";
+import { TokensView } from "./tokens-view";
 
-export default function Page() {
-  return (
-    <div className="space-y-6">
-      <h1 className="text-2xl font-semibold tracking-tight">API tokens</h1>
-      <EmptyState title="Not available yet">Create scoped API tokens for automation here; each secret is shown once.</EmptyState>
-    </div>
-  );
+export default function TokensPage() {
+  return <TokensView />;
 }

@@ -1,0 +1,138 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { RoleGate } from "~/components/role-gate";
+import { RunStateBadge } from "~/components/run-state-badge";
+import { ConfirmButton } from "~/components/ui/confirm-button";
+import { errorMessage } from "~/lib/trpc-errors";
+import { useTRPC } from "~/trpc/client";
+import { RunLogs } from "./run-logs";
+
+const finalStates = ["succeeded", "failed", "cancelled", "lost"];
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="space-y-2">
+      <h2 className="text-lg font-semibold">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export function RunDetail({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const run = useQuery(trpc.runs.get.queryOptions({ id: runId }, { refetchInterval: (query) => (query.state.data && finalStates.includes(query.state.data.state) ? false : 1500) }));
+  const audit = useQuery(trpc.audit.list.queryOptions({ runId, limit: 200 }, { refetchInterval: run.data && finalStates.includes(run.data.state) ? false : 3000 }));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: runId }) });
+  const stop = useMutation(trpc.runs.stop.mutationOptions({ onSettled: refresh }));
+  const destroy = useMutation(trpc.runs.destroy.mutationOptions({ onSettled: refresh }));
+
+  if (run.isPending) return <p className="text-sm text-zinc-500">Loading the run…</p>;
+  if (run.isError) {
+    return (
+      <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+        {run.error.data?.code === "NOT_FOUND" ? "There is no such run in your team." : `Could not load the run: ${run.error.message}`}
+      </p>
+    );
+  }
+  const data = run.data;
+  const active = !finalStates.includes(data.state);
+  const problem = stop.error ?? destroy.error;
+  return (
+    <div className="space-y-8">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="font-mono text-2xl font-semibold tracking-tight">{data.name ?? data.id}</h1>
+        <RunStateBadge state={data.state} />
+        <RoleGate atLeast="member">
+          <div className="ml-auto flex gap-2">
+            <ConfirmButton label="Stop" title="Stop this run?" confirmLabel="Stop run" disabled={!active || stop.isPending} onConfirm={() => stop.mutate({ id: runId })}>
+              The container gets a few seconds to exit, then it is killed. The run ends as cancelled.
+            </ConfirmButton>
+            <ConfirmButton label="Destroy" title="Destroy this run?" confirmLabel="Destroy" disabled={destroy.isPending} onConfirm={() => destroy.mutate({ id: runId })}>
+              Removes its container, sidecars and network from the host. Its record and logs in Bailey stay.
+            </ConfirmButton>
+          </div>
+        </RoleGate>
+      </div>
+      {problem ? (
+        <p role="alert" className="rounded-md border border-red-300 p-3 text-sm text-red-700 dark:border-red-800 dark:text-red-300">
+          {errorMessage(problem)}
+        </p>
+      ) : null}
+      {data.lastError || (data.stateReason && ["failed", "lost"].includes(data.state)) ? (
+        <p role="alert" className="rounded-md border border-red-300 p-3 text-sm text-red-700 dark:border-red-800 dark:text-red-300">
+          {data.state === "lost" ? "Bailey lost contact with the run: " : "The run failed: "}
+          {data.stateReason ?? data.lastError}
+        </p>
+      ) : null}
+
+      <div className="grid gap-8 md:grid-cols-2">
+        <Section title="Timeline">
+          <ol className="space-y-1 text-sm" data-testid="run-timeline">
+            {data.transitions.map((transition) => (
+              <li key={String(transition.id)} className="flex gap-3">
+                <time className="w-44 shrink-0 text-zinc-500 dark:text-zinc-400" dateTime={transition.at.toISOString()}>
+                  {transition.at.toLocaleString()}
+                </time>
+                <span className="font-medium">{transition.toState}</span>
+                {transition.reason ? <span className="text-zinc-500 dark:text-zinc-400">{transition.reason}</span> : null}
+              </li>
+            ))}
+          </ol>
+        </Section>
+        <Section title="Where it runs">
+          <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
+            <dt className="text-zinc-500">Host</dt>
+            <dd>{data.host ? <Link href="/hosts" className="underline underline-offset-4">{data.host.name}</Link> : "not placed yet"}</dd>
+            <dt className="text-zinc-500">Container</dt>
+            <dd className="break-all font-mono text-xs">{data.containerId ?? "—"}</dd>
+            <dt className="text-zinc-500">Exit code</dt>
+            <dd>{data.exitCode ?? "—"}</dd>
+            {data.networks.map((network) => (
+              <div key={network.id} className="contents">
+                <dt className="text-zinc-500">Network</dt>
+                <dd className="break-all font-mono text-xs">
+                  {network.name} {network.networkId ?? ""} {network.removedAt ? "(removed)" : ""}
+                </dd>
+              </div>
+            ))}
+            {data.sidecars.map((sidecar) => (
+              <div key={sidecar.id} className="contents">
+                <dt className="text-zinc-500">Sidecar</dt>
+                <dd className="break-all font-mono text-xs">
+                  {sidecar.role}: {sidecar.name} {sidecar.containerId ?? ""} ({sidecar.state})
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </Section>
+      </div>
+
+      <RunLogs runId={runId} onHost={Boolean(data.host)} />
+
+      <Section title="Spec">
+        <pre className="overflow-auto rounded-lg border border-zinc-200 p-4 font-mono text-xs dark:border-zinc-800">{JSON.stringify(data.spec, null, 2)}</pre>
+      </Section>
+
+      <Section title="Audit events">
+        {audit.data ? (
+          <ul className="space-y-1 text-sm" data-testid="run-audit">
+            {audit.data.events.map((event) => (
+              <li key={event.seq} className="flex gap-3">
+                <span className="w-12 text-right text-zinc-500">#{event.seq}</span>
+                <span className="font-mono">{event.action}</span>
+                <time className="text-zinc-500" dateTime={event.createdAt.toISOString()}>
+                  {event.createdAt.toLocaleString()}
+                </time>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="text-sm text-zinc-500">Loading…</p>
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "~/components/ui/button";
+import { Field } from "~/components/ui/field";
+import { Input } from "~/components/ui/input";
+import { Select } from "~/components/ui/select";
+import { Textarea } from "~/components/ui/textarea";
+import { errorMessage, fieldErrorsOf } from "~/lib/trpc-errors";
+import { useTRPC } from "~/trpc/client";
+import { emptyRunForm, formFieldOf, specFromForm, type RunFormValues } from "./spec-from-form";
+
+type Mode = "form" | "yaml";
+
+export function NewRunForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [mode, setMode] = useState<Mode>("form");
+  const [values, setValues] = useState<RunFormValues>(emptyRunForm);
+  const [yaml, setYaml] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [ignored, setIgnored] = useState<{ runId: string; fields: { field: string; reason: string }[] } | null>(null);
+  const create = useMutation(trpc.runs.create.mutationOptions());
+
+  const set = (key: keyof RunFormValues) => (event: { target: { value: string } }) => setValues({ ...values, [key]: event.target.value });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setErrors({});
+    let input: { spec: Record<string, unknown> } | { yaml: string };
+    if (mode === "form") {
+      const built = specFromForm(values);
+      if (Object.keys(built.errors).length) return setErrors(built.errors);
+      input = { spec: built.spec };
+    } else {
+      if (!yaml.trim()) return setErrors({ yaml: "Paste a run spec or a moat.yaml." });
+      input = { yaml };
+    }
+    try {
+      const result = await create.mutateAsync(input);
+      if (result.ignored.length) setIgnored({ runId: result.run.id, fields: result.ignored });
+      else router.push(`/runs/${result.run.id}`);
+    } catch (error) {
+      const fields = fieldErrorsOf(error);
+      const mapped: Record<string, string> = {};
+      for (const [path, message] of Object.entries(fields)) mapped[mode === "yaml" ? "yaml" : formFieldOf(path)] ??= message;
+      setErrors(Object.keys(mapped).length ? mapped : { form: errorMessage(error) });
+    }
+  }
+
+  if (ignored) {
+    return (
+      <div className="space-y-4 rounded-lg border border-amber-300 p-4 dark:border-amber-800" role="status">
+        <p className="font-medium">The run was created; Bailey ignored these fields it does not support yet:</p>
+        <ul className="list-disc pl-5 text-sm">
+          {ignored.fields.map((field) => (
+            <li key={field.field}>
+              <code>{field.field}</code>: {field.reason}
+            </li>
+          ))}
+        </ul>
+        <Link href={`/runs/${ignored.runId}`} className="font-medium underline underline-offset-4">
+          Open the run
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <form onSubmit={submit} className="space-y-5" noValidate>
+      <div role="tablist" aria-label="How to describe the run" className="inline-flex rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700">
+        {(["form", "yaml"] as const).map((option) => (
+          <button key={option} type="button" role="tab" aria-selected={mode === option} onClick={() => setMode(option)} className={`rounded px-3 py-1 text-sm ${mode === option ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : ""}`}>
+            {option === "form" ? "Form" : "Paste YAML"}
+          </button>
+        ))}
+      </div>
+      {mode === "yaml" ? (
+        <Field label="Run spec (YAML or moat.yaml)" htmlFor="yaml" error={errors.yaml} hint="Bailey's fields (image, command, env, dependencies, sandbox, placement, resources) or a moat.yaml; unsupported moat fields are reported back.">
+          <Textarea id="yaml" rows={14} value={yaml} onChange={(event) => setYaml(event.target.value)} placeholder={"image: node:20\ncommand: npm test\ndependencies: [docker:dind]"} />
+        </Field>
+      ) : (
+        <>
+          <Field label="Image" htmlFor="image" error={errors.image} hint="The container image the agent runs, e.g. node:20.">
+            <Input id="image" value={values.image} onChange={set("image")} required />
+          </Field>
+          <Field label="Command" htmlFor="command" error={errors.command} hint="Runs under /bin/sh -c; empty runs the image's own command.">
+            <Input id="command" value={values.command} onChange={set("command")} className="font-mono" />
+          </Field>
+          <Field label="Name" htmlFor="name" error={errors.name}>
+            <Input id="name" value={values.name} onChange={set("name")} />
+          </Field>
+          <Field label="Environment" htmlFor="env" error={errors.env} hint="One KEY=value per line. Not for secrets.">
+            <Textarea id="env" rows={3} value={values.env} onChange={set("env")} />
+          </Field>
+          <div className="grid gap-5 sm:grid-cols-2">
+            <Field label="Docker access" htmlFor="docker" error={errors.dependencies} hint="dind adds a BuildKit sidecar on a private network.">
+              <Select id="docker" value={values.docker} onChange={set("docker")} className="w-full">
+                <option value="">None</option>
+                <option value="docker:host">docker:host (the host's engine)</option>
+                <option value="docker:dind">docker:dind (its own engine)</option>
+              </Select>
+            </Field>
+            <Field label="Sandbox" htmlFor="sandbox" error={errors.sandbox}>
+              <Select id="sandbox" value={values.sandbox} onChange={set("sandbox")} className="w-full">
+                <option value="gvisor">gVisor (default)</option>
+                <option value="none">None (host kernel)</option>
+              </Select>
+            </Field>
+          </div>
+          <Field label="Placement labels" htmlFor="labels" error={errors.placement} hint="key=value per line; only hosts with all these labels take the run.">
+            <Textarea id="labels" rows={2} value={values.labels} onChange={set("labels")} />
+          </Field>
+          <fieldset className="grid gap-5 sm:grid-cols-4">
+            <legend className="mb-2 text-sm font-medium">Resources</legend>
+            <Field label="CPUs" htmlFor="cpus" error={errors["resources.cpus"]}>
+              <Input id="cpus" inputMode="decimal" value={values.cpus} onChange={set("cpus")} />
+            </Field>
+            <Field label="Memory" htmlFor="memory" error={errors["resources.memory"]} hint="e.g. 2g">
+              <Input id="memory" value={values.memory} onChange={set("memory")} />
+            </Field>
+            <Field label="Processes" htmlFor="pids" error={errors["resources.pids"]}>
+              <Input id="pids" inputMode="numeric" value={values.pids} onChange={set("pids")} />
+            </Field>
+            <Field label="Timeout (s)" htmlFor="timeoutSeconds" error={errors["resources.timeoutSeconds"]}>
+              <Input id="timeoutSeconds" inputMode="numeric" value={values.timeoutSeconds} onChange={set("timeoutSeconds")} />
+            </Field>
+          </fieldset>
+        </>
+      )}
+      {errors.form || errors.spec ? (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+          {errors.form ?? errors.spec}
+        </p>
+      ) : null}
+      <Button type="submit" disabled={create.isPending}>
+        {create.isPending ? "Starting…" : "Start run"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,64 @@
+/** What the New run form holds, as text the user typed. */
+export interface RunFormValues {
+  name: string;
+  image: string;
+  command: string;
+  env: string;
+  docker: "" | "docker:host" | "docker:dind";
+  sandbox: "gvisor" | "none";
+  labels: string;
+  cpus: string;
+  memory: string;
+  pids: string;
+  timeoutSeconds: string;
+}
+
+export const emptyRunForm: RunFormValues = { name: "", image: "", command: "", env: "", docker: "", sandbox: "gvisor", labels: "", cpus: "", memory: "", pids: "", timeoutSeconds: "" };
+
+/** `KEY=value` lines; a line without `=` is reported against its field. */
+function pairs(text: string, field: string, errors: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  text.split("\n").forEach((line, index) => {
+    if (!line.trim()) return;
+    const at = line.indexOf("=");
+    if (at <= 0) errors[field] ??= `Line ${index + 1} needs the form KEY=value.`;
+    else result[line.slice(0, at).trim()] = line.slice(at + 1);
+  });
+  return result;
+}
+
+function number(text: string, field: string, errors: Record<string, string>): number | undefined {
+  if (!text.trim()) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) errors[field] = "Enter a number.";
+  return value;
+}
+
+/** The run spec the API takes, or the fields the user must fix first. */
+export function specFromForm(values: RunFormValues): { spec: Record<string, unknown>; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const resources = {
+    ...(values.cpus.trim() ? { cpus: number(values.cpus, "resources.cpus", errors) } : {}),
+    ...(values.memory.trim() ? { memory: values.memory.trim() } : {}),
+    ...(values.pids.trim() ? { pids: number(values.pids, "resources.pids", errors) } : {}),
+    ...(values.timeoutSeconds.trim() ? { timeoutSeconds: number(values.timeoutSeconds, "resources.timeoutSeconds", errors) } : {}),
+  };
+  const spec = {
+    ...(values.name.trim() ? { name: values.name.trim() } : {}),
+    image: values.image.trim(),
+    ...(values.command.trim() ? { command: ["/bin/sh", "-c", values.command] } : {}),
+    env: pairs(values.env, "env", errors),
+    dependencies: values.docker ? [values.docker] : [],
+    sandbox: values.sandbox,
+    placement: { labels: pairs(values.labels, "placement", errors) },
+    resources,
+  };
+  if (!spec.image) errors.image = "Give the image to run, e.g. node:20.";
+  return { spec, errors };
+}
+
+/** Where a server-side field error belongs in the form ("env.FOO" → env, "resources.memory" stays). */
+export function formFieldOf(path: string): string {
+  if (path.startsWith("resources.")) return path.split(".").slice(0, 2).join(".");
+  return path.split(".")[0] ?? "spec";
+}

@@ -1,0 +1,54 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Input } from "~/components/ui/input";
+import { Select } from "~/components/ui/select";
+import { useTRPC } from "~/trpc/client";
+
+export const runStates = ["queued", "scheduled", "provisioning", "running", "stopping", "succeeded", "failed", "cancelled", "lost"] as const;
+
+export interface RunFilters {
+  state?: (typeof runStates)[number];
+  hostId?: string;
+  mine: boolean;
+  text: string;
+}
+
+export function RunsFilters({ value, onChange }: { value: RunFilters; onChange: (next: RunFilters) => void }) {
+  const trpc = useTRPC();
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  return (
+    <div className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter runs">
+      <label className="space-y-1 text-sm">
+        <span className="block text-zinc-500 dark:text-zinc-400">State</span>
+        <Select aria-label="State" value={value.state ?? ""} onChange={(event) => onChange({ ...value, state: (event.target.value || undefined) as RunFilters["state"] })}>
+          <option value="">Any state</option>
+          {runStates.map((state) => (
+            <option key={state} value={state}>
+              {state}
+            </option>
+          ))}
+        </Select>
+      </label>
+      <label className="space-y-1 text-sm">
+        <span className="block text-zinc-500 dark:text-zinc-400">Host</span>
+        <Select aria-label="Host" value={value.hostId ?? ""} onChange={(event) => onChange({ ...value, hostId: event.target.value || undefined })}>
+          <option value="">Any host</option>
+          {(hosts.data ?? []).map((host) => (
+            <option key={host.id} value={host.id}>
+              {host.name}
+            </option>
+          ))}
+        </Select>
+      </label>
+      <label className="flex h-9 items-center gap-2 text-sm">
+        <input type="checkbox" checked={value.mine} onChange={(event) => onChange({ ...value, mine: event.target.checked })} />
+        Created by me
+      </label>
+      <label className="min-w-48 flex-1 space-y-1 text-sm">
+        <span className="block text-zinc-500 dark:text-zinc-400">Search</span>
+        <Input type="search" aria-label="Search runs" placeholder="Name, image or run id" value={value.text} onChange={(event) => onChange({ ...value, text: event.target.value })} />
+      </label>
+    </div>
+  );
+}
