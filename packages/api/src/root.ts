@@ -1,7 +1,9 @@
 import { auditRouter } from "./routers/audit";
 import { hostsRouter } from "./routers/hosts";
+import { invitesRouter } from "./routers/invites";
 import { meRouter } from "./routers/me";
 import { runsRouter } from "./routers/runs";
+import { teamRouter } from "./routers/team";
 import { tokensRouter } from "./routers/tokens";
 import { createCallerFactory, router } from "./trpc";
 
@@ -11,6 +13,8 @@ export const appRouter = router({
   hosts: hostsRouter,
   tokens: tokensRouter,
   audit: auditRouter,
+  team: teamRouter,
+  invites: invitesRouter,
 });
 
 export type AppRouter = typeof appRouter;

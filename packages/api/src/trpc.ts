@@ -11,7 +11,8 @@ import { mapProcedureError } from "./errors";
  * signed-in person may (managing tokens, for one). The authorization test reads this.
  */
 export interface ProcedureMeta {
-  scope: TokenScope | "session";
+  /** "public": anyone (the credential is in the input, e.g. an invite token). */
+  scope: TokenScope | "session" | "public";
 }
 
 const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({ transformer: superjson, errorFormatter: formatError });
@@ -27,9 +28,16 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
+/** A signed-in person, whether or not they belong to a team yet (accepting an invite). */
+export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.token) throw new TRPCError({ code: "FORBIDDEN", message: "API tokens cannot do this; sign in to the dashboard instead." });
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
 /** Resolves the caller's team from their session or their API token; scopes are checked here. */
 export const teamProcedure = publicProcedure.use(async ({ ctx, meta, path, next }) => {
-  if (!meta?.scope) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Procedure ${path} declares no scope.` });
+  if (!meta?.scope || meta.scope === "public") throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Procedure ${path} declares no token scope.` });
   if (ctx.token) {
     if (meta.scope === "session") throw new TRPCError({ code: "FORBIDDEN", message: "API tokens cannot do this; sign in to the dashboard instead." });
     requireScope(ctx.token, meta.scope);

@@ -15,7 +15,13 @@ interface ProcedureDef {
 /** Every procedure of the app router, read from the router itself so none can be missed. */
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, procedure]) => ({ path, type: procedure._def.type, scope: procedure._def.meta?.scope }));
 
-type Ids = { runId: string; hostId: string; tokenId: string };
+type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string };
+
+const unknownInvite = `blyi_${"x".repeat(43)}`;
+/** Used before the caller is in the team; the invite token in the input is the credential. */
+const teamless = new Set(["invites.preview", "invites.accept", "invites.register"]);
+/** Anyone may do this to themselves (viewers too); tested on its own in packages/core. */
+const selfService = new Set(["team.leave"]);
 
 /**
  * An input for each procedure that names team A's resources. A procedure without one here
@@ -41,6 +47,16 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "tokens.list": () => undefined,
   "tokens.create": () => ({ name: "made-in-test", scopes: ["runs:read"] }),
   "tokens.revoke": ({ tokenId }) => ({ id: tokenId }),
+  "team.members": () => undefined,
+  "team.changeRole": ({ membershipId }) => ({ id: membershipId, role: "admin" }),
+  "team.remove": ({ membershipId }) => ({ id: membershipId }),
+  "team.leave": () => undefined,
+  "team.invites": () => undefined,
+  "team.createInvite": () => ({ role: "member" }),
+  "team.revokeInvite": () => ({ id: "no-such-invite" }),
+  "invites.preview": () => ({ token: unknownInvite }),
+  "invites.accept": () => ({ token: unknownInvite }),
+  "invites.register": () => ({ token: unknownInvite, email: "new@example.com", password: "long enough password" }),
   "audit.list": () => ({ limit: 50 }),
   "audit.verify": () => undefined,
 };
@@ -58,7 +74,7 @@ describe("authorization of every tRPC procedure", () => {
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   const connections = new HostConnections({});
-  const ids: Ids = { runId: "", hostId: "", tokenId: "" };
+  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "" };
   const users = { admin: { id: "", email: "admin@a.test" }, viewer: { id: "", email: "viewer@a.test" }, outsider: { id: "", email: "owner@b.test" } };
   let teamA = "";
   const tokensMissing = new Map<string, AuthenticatedToken>();
@@ -76,6 +92,7 @@ describe("authorization of every tRPC procedure", () => {
     teamA = (await prisma.team.create({ data: { slug: "team-a", name: "Team A" } })).id;
     const teamB = (await prisma.team.create({ data: { slug: "team-b", name: "Team B" } })).id;
     await prisma.membership.createMany({ data: [{ teamId: teamA, userId: users.admin.id, role: "admin" }, { teamId: teamA, userId: users.viewer.id, role: "viewer" }, { teamId: teamB, userId: users.outsider.id, role: "owner" }] });
+    ids.membershipId = (await prisma.membership.findUniqueOrThrow({ where: { teamId_userId: { teamId: teamA, userId: users.viewer.id } } })).id;
     ids.runId = (await prisma.run.create({ data: { teamId: teamA, name: "team-a-run", spec: {}, image: "secret-image-of-team-a" } })).id;
     ids.hostId = (await prisma.host.create({ data: { teamId: teamA, name: "team-a-host", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"B".repeat(43)}`, status: "offline" } })).id;
     const adminCtx = { teamId: teamA, role: "admin" as const, actor: { type: "user" as const, userId: users.admin.id } };
@@ -99,13 +116,23 @@ describe("authorization of every tRPC procedure", () => {
     for (const procedure of procedures) {
       assert.ok(sampleInputs[procedure.path], `${procedure.path} has no sample input in this test: add one so its authorization is checked`);
       assert.ok(procedure.scope, `${procedure.path} declares no scope`);
-      if (procedure.type === "mutation") assert.ok(procedure.scope === "session" || procedure.scope.endsWith(":write"), `${procedure.path} writes but declares ${procedure.scope}`);
+      if (procedure.scope === "public") assert.ok(teamless.has(procedure.path), `${procedure.path} is public but not listed as teamless here`);
+      else if (procedure.type === "mutation") assert.ok(procedure.scope === "session" || procedure.scope.endsWith(":write"), `${procedure.path} writes but declares ${procedure.scope}`);
       else assert.ok(procedure.scope === "session" || procedure.scope.endsWith(":read"), `${procedure.path} reads but declares ${procedure.scope}`);
     }
     assert.deepEqual(Object.keys(sampleInputs).sort(), procedures.map((procedure) => procedure.path).sort(), "no stale sample inputs");
   });
 
   for (const procedure of procedures) {
+    if (procedure.scope === "public") {
+      it(`${procedure.path}: public, but an unknown invite gets NOT_FOUND and changes nothing`, async () => {
+        const users = await prisma.user.count();
+        await assert.rejects(call({ user: null }, procedure.path), refusedWith("NOT_FOUND", /invite link is unknown/));
+        assert.equal(await prisma.user.count(), users);
+      });
+      continue;
+    }
+
     it(`${procedure.path}: no session → UNAUTHORIZED`, async () => {
       await assert.rejects(call({ user: null }, procedure.path), refusedWith("UNAUTHORIZED", /Sign in/));
     });
@@ -115,7 +142,7 @@ describe("authorization of every tRPC procedure", () => {
       await assert.rejects(call({ token }, procedure.path), refusedWith("FORBIDDEN", procedure.scope === "session" ? /sign in to the dashboard/ : new RegExp(`lacks the ${procedure.scope} scope`)));
     });
 
-    if (procedure.type === "mutation") {
+    if (procedure.type === "mutation" && !teamless.has(procedure.path) && !selfService.has(procedure.path)) {
       it(`${procedure.path}: a viewer's write → FORBIDDEN, nothing changed`, async () => {
         const before = await prisma.auditEvent.count({ where: { teamId: teamA } });
         await assert.rejects(call({ user: users.viewer }, procedure.path), refusedWith("FORBIDDEN", /role or higher; you are a viewer/));
@@ -123,6 +150,7 @@ describe("authorization of every tRPC procedure", () => {
       });
     }
 
+    if (selfService.has(procedure.path)) continue;
     it(`${procedure.path}: another team's member gets NOT_FOUND or nothing of team A`, async () => {
       const snapshot = stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) + stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } }));
       try {

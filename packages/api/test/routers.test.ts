@@ -90,6 +90,6 @@ describe("the tRPC routers", () => {
     assert.equal(await call(as(users.owner)).administer(), "administered");
     await assert.rejects(call(as(users.viewer)).write(), rejectsWith("FORBIDDEN", /member role or higher; you are a viewer/));
     await assert.rejects(call(as(users.owner, secondTeamId)).write(), rejectsWith("FORBIDDEN"), "the role is the chosen team's");
-    await assert.rejects(call(as(users.owner)).undeclared(), rejectsWith("INTERNAL_SERVER_ERROR", /declares no scope/), "a procedure must say which token scope may call it");
+    await assert.rejects(call(as(users.owner)).undeclared(), rejectsWith("INTERNAL_SERVER_ERROR", /declares no token scope/), "a procedure must say which token scope may call it");
   });
 });

@@ -32,3 +32,5 @@ export { transitionRun } from "./runs/transition-run";
 export { canTransition, finalRunStates } from "./runs/state-machine";
 export * from "./hosts";
 export { getRun, stopRun, destroyRun } from "./runs/run-operations";
+export { listMembers, changeMemberRole, removeMember } from "./teams/members";
+export { createInvite, listInvites, revokeInvite, previewInvite, acceptInvite } from "./teams/invites";

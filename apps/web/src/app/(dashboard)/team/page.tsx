@@ -1,10 +1,5 @@
-import { EmptyState } from "~/components/empty-state";
+import { TeamView } from "./team-view";
 
-export default function Page() {
-  return (
-    <div className="space-y-6">
-      <h1 className="text-2xl font-semibold tracking-tight">Team</h1>
-      <EmptyState title="Not available yet">Members, their roles and invitations will be managed here.</EmptyState>
-    </div>
-  );
+export default function TeamPage() {
+  return <TeamView />;
 }
