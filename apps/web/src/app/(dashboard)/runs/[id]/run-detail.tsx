@@ -110,7 +110,7 @@ export function RunDetail({ runId }: { runId: string }) {
         </Section>
       </div>
 
-      <RunLogs runId={runId} onHost={Boolean(data.host)} />
+      <RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />
 
       <Section title="Spec">
         <pre className="overflow-auto rounded-lg border border-zinc-200 p-4 font-mono text-xs dark:border-zinc-800">{JSON.stringify(data.spec, null, 2)}</pre>

@@ -6,40 +6,47 @@ import { Input } from "~/components/ui/input";
 
 const maxKeptChars = 2 * 1024 * 1024;
 
-/** Streams the run's output while it runs (follow=true ends when the run does); searchable, downloadable. */
-export function RunLogs({ runId, onHost }: { runId: string; onHost: boolean }) {
+/** Where the run is, as far as its output goes. */
+export type LogPhase = "waiting" | "running" | "finished";
+
+/**
+ * Streams the run's output while it runs (follow=true); once it has finished, reads the
+ * whole output again so the page holds all of it. Searchable and downloadable.
+ */
+export function RunLogs({ runId, phase }: { runId: string; phase: LogPhase }) {
   const [text, setText] = useState("");
-  const [status, setStatus] = useState<"waiting" | "streaming" | "ended" | "error">("waiting");
+  const [status, setStatus] = useState<"waiting" | "loading" | "streaming" | "ended" | "error">("waiting");
   const [problem, setProblem] = useState("");
   const [query, setQuery] = useState("");
 
   useEffect(() => {
-    if (!onHost) return;
+    if (phase === "waiting") return;
     const abort = new AbortController();
-    setText("");
-    setStatus("streaming");
+    const follow = phase === "running";
+    setStatus(follow ? "streaming" : "loading");
     (async () => {
-      const response = await fetch(`/api/v1/runs/${runId}/logs?follow=true`, { signal: abort.signal });
+      const response = await fetch(`/api/v1/runs/${runId}/logs?follow=${follow}`, { signal: abort.signal });
       if (!response.ok || !response.body) {
         const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
         throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
       }
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
+      setText("");
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         const chunk = decoder.decode(value, { stream: true });
         setText((previous) => (previous + chunk).slice(-maxKeptChars));
       }
-      setStatus("ended");
+      if (!follow) setStatus("ended");
     })().catch((error: Error) => {
       if (abort.signal.aborted) return;
       setProblem(error.message);
       setStatus("error");
     });
     return () => abort.abort();
-  }, [runId, onHost]);
+  }, [runId, phase]);
 
   const lines = useMemo(() => text.split("\n"), [text]);
   const shown = query ? lines.filter((line) => line.toLowerCase().includes(query.toLowerCase())) : lines;
@@ -58,7 +65,7 @@ export function RunLogs({ runId, onHost }: { runId: string; onHost: boolean }) {
           Logs
         </h2>
         <span className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="log-status">
-          {status === "waiting" ? "waiting for the run to reach a host" : status === "streaming" ? "live" : status === "ended" ? "complete" : "unavailable"}
+          {status === "waiting" ? "waiting for the run to start" : status === "loading" ? "loading" : status === "streaming" ? "live" : status === "ended" ? "complete" : "unavailable"}
         </span>
         <div className="ml-auto flex gap-2">
           <Input type="search" aria-label="Search logs" placeholder="Search" value={query} onChange={(event) => setQuery(event.target.value)} className="w-48" />
