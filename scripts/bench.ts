@@ -2,6 +2,7 @@
 // in the same process, on this machine, now.
 import os from "node:os";
 import { benchAgentRoundTrip } from "../bench/agent-round-trip";
+import { benchDashboard } from "../bench/dashboard";
 import { benchDispatch } from "../bench/dispatch";
 import { benchRuntimeCreateStart } from "../bench/runtime-create-start";
 import { printTable } from "../bench/measure";
@@ -10,3 +11,7 @@ console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().l
 printTable("Container create+start (runtime layer)", await benchRuntimeCreateStart());
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
 printTable("Dispatch: request to running container", await benchDispatch());
+const dashboard = await benchDashboard();
+printTable("Dashboard in Chromium (ms from navigation until the page's data is shown and usable)", dashboard.rows);
+console.log("\nJavaScript loaded per page (decoded KiB, first visit in the session)");
+for (const row of dashboard.scripts) console.log(`| ${row.label} | ${row.kib.toFixed(0)} KiB |`);
