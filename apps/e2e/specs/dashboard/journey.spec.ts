@@ -80,6 +80,21 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
     await expect(page.getByTestId("run-audit")).toContainText("run.cancelled");
     await shot(page, "run-stopped");
 
+    // The runs list finds it by state, creator and text, and says when nothing matches.
+    await nav(page, "Runs").click();
+    await expect(page).toHaveURL(/\/runs$/);
+    await page.getByLabel("State").selectOption("cancelled");
+    await page.getByLabel("Creator").selectOption({ label: `${owner.email} (you)` });
+    await expect(page.getByRole("link", { name: runId })).toBeVisible();
+    await page.getByLabel("State").selectOption("succeeded");
+    await expect(page.getByText("No runs match")).toBeVisible();
+    await page.getByLabel("State").selectOption("");
+    await page.getByLabel("Search runs").fill(runId.slice(0, 8));
+    await expect(page.getByText("No runs match")).toBeVisible();
+    await page.getByLabel("Search runs").fill(runId);
+    await expect(page.getByRole("link", { name: runId })).toBeVisible();
+    await shot(page, "runs");
+
     // Its events on the audit page, and the chain verifies.
     await nav(page, "Audit").click();
     await expect(page).toHaveURL(/\/audit$/);

@@ -10,13 +10,14 @@ export const runStates = ["queued", "scheduled", "provisioning", "running", "sto
 export interface RunFilters {
   state?: (typeof runStates)[number];
   hostId?: string;
-  mine: boolean;
+  createdById?: string;
   text: string;
 }
 
 export function RunsFilters({ value, onChange }: { value: RunFilters; onChange: (next: RunFilters) => void }) {
   const trpc = useTRPC();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const members = useQuery(trpc.team.members.queryOptions());
   return (
     <div className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter runs">
       <label className="space-y-1 text-sm">
@@ -41,9 +42,16 @@ export function RunsFilters({ value, onChange }: { value: RunFilters; onChange: 
           ))}
         </Select>
       </label>
-      <label className="flex h-9 items-center gap-2 text-sm">
-        <input type="checkbox" checked={value.mine} onChange={(event) => onChange({ ...value, mine: event.target.checked })} />
-        Created by me
+      <label className="space-y-1 text-sm">
+        <span className="block text-zinc-500 dark:text-zinc-400">Creator</span>
+        <Select aria-label="Creator" value={value.createdById ?? ""} onChange={(event) => onChange({ ...value, createdById: event.target.value || undefined })}>
+          <option value="">Anyone</option>
+          {(members.data ?? []).map((member) => (
+            <option key={member.user.id} value={member.user.id}>
+              {member.isYou ? `${member.user.email} (you)` : member.user.email}
+            </option>
+          ))}
+        </Select>
       </label>
       <label className="min-w-48 flex-1 space-y-1 text-sm">
         <span className="block text-zinc-500 dark:text-zinc-400">Search</span>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useDeferredValue, useState } from "react";
 import { EmptyState } from "~/components/empty-state";
@@ -15,7 +15,7 @@ const pageSize = 50;
 const refreshEveryMs = 2000;
 
 export function RunsList() {
-  const [filters, setFilters] = useState<RunFilters>({ mine: false, text: "" });
+  const [filters, setFilters] = useState<RunFilters>({ text: "" });
   return (
     <div className="space-y-4">
       <RunsFilters value={filters} onChange={setFilters} />
@@ -26,16 +26,15 @@ export function RunsList() {
 
 function RunsTable({ filters }: { filters: RunFilters }) {
   const trpc = useTRPC();
-  const me = useQuery(trpc.me.get.queryOptions());
   const text = useDeferredValue(filters.text.trim());
-  const filtered = Boolean(filters.state || filters.hostId || filters.mine || text);
+  const filtered = Boolean(filters.state || filters.hostId || filters.createdById || text);
   const runs = useInfiniteQuery(
     trpc.runs.list.infiniteQueryOptions(
       {
         limit: pageSize,
         ...(filters.state ? { state: filters.state } : {}),
         ...(filters.hostId ? { hostId: filters.hostId } : {}),
-        ...(filters.mine && me.data?.userId ? { createdById: me.data.userId } : {}),
+        ...(filters.createdById ? { createdById: filters.createdById } : {}),
         ...(text ? { text } : {}),
       },
       { getNextPageParam: (page) => page.nextCursor, refetchInterval: refreshEveryMs },
