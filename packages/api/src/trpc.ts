@@ -26,7 +26,23 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * Postgres cannot store NUL in text, and no field of Bailey's needs it: refused up front with
+ * a clear 400 instead of failing deep in a query as a 500.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput())) throw new TRPCError({ code: "BAD_REQUEST", message: "Text may not contain NUL (\\u0000) characters." });
+  return next();
+});
+
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (depth > 64 || value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item, depth + 1));
+}
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseNul);
 
 /** A signed-in person, whether or not they belong to a team yet (accepting an invite). */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
