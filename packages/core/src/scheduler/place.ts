@@ -70,12 +70,22 @@ export async function placeQueuedRuns({ prisma, limit = 500 }: { prisma: PrismaC
  * (scheduled → provisioning) in the same transaction: a new run's way to its host then
  * costs one transaction fewer.
  */
-export async function placeAndClaim({ prisma, limit = 500, claimForDispatch }: { prisma: PrismaClient; limit?: number; claimForDispatch: string[] }): Promise<{ placed: number; claimed: string[] }> {
+export async function placeAndClaim({ prisma, limit = 500, perTeam = 100, claimForDispatch }: { prisma: PrismaClient; limit?: number; perTeam?: number; claimForDispatch: string[] }): Promise<{ placed: number; claimed: string[] }> {
   return prisma.$transaction(
     async (tx) => {
+      // Only teams with a host that can take runs, and at most perTeam of each team's oldest:
+      // otherwise a team whose runs can go nowhere (no hosts) fills the window and starves
+      // every other team's queue.
       const runs = await tx.$queryRaw<QueuedRun[]>`
         SELECT id, "teamId", sandbox::text AS sandbox, dependencies, placement, "createdAt"
-        FROM "Run" WHERE state = 'queued' ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+        FROM "Run" WHERE id IN (
+          SELECT id FROM (
+            SELECT id, row_number() OVER (PARTITION BY "teamId" ORDER BY "createdAt", id) AS position
+            FROM "Run"
+            WHERE state = 'queued' AND "teamId" IN (SELECT "teamId" FROM "Host" WHERE status = 'online')
+          ) AS oldest WHERE position <= ${perTeam}
+        )
+        ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
       if (!runs.length) return { placed: 0, claimed: [] };
       const teamIds = [...new Set(runs.map((run) => run.teamId))];
       const hosts = await tx.$queryRaw<Omit<CandidateHost, "active">[]>`
