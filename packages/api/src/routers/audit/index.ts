@@ -2,6 +2,9 @@ import { z } from "zod";
 import { listAuditEvents, verifyAuditChain } from "@bailey/core";
 import { router, teamProcedure } from "../../trpc";
 
+// Postgres timestamps span 4713 BC to 294276 AD; JavaScript dates go further.
+const auditDate = z.date().refine((date) => date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999, "Pick a date between the years 1 and 9999.");
+
 export const auditRouter = router({
   list: teamProcedure
     .meta({ scope: "audit:read" })
@@ -11,11 +14,11 @@ export const auditRouter = router({
           actorId: z.string().max(64).optional(),
           action: z.string().max(100).optional(),
           runId: z.string().max(64).optional(),
-          since: z.date().optional(),
-          until: z.date().optional(),
-          beforeSeq: z.number().int().positive().optional(),
+          since: auditDate.optional(),
+          until: auditDate.optional(),
+          beforeSeq: z.number().int().positive().max(2_147_483_647).optional(),
           // What an infinite query sends as its page parameter (the previous page's nextBeforeSeq).
-          cursor: z.number().int().positive().nullish(),
+          cursor: z.number().int().positive().max(2_147_483_647).nullish(),
           direction: z.enum(["forward", "backward"]).optional(),
           limit: z.number().int().min(1).max(1000).default(100),
         })

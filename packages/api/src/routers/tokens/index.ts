@@ -12,7 +12,7 @@ export const tokensRouter = router({
         .object({
           name: z.string().trim().min(1, "Give the token a name").max(100),
           scopes: z.array(z.enum(tokenScopes)).min(1, "Pick at least one scope"),
-          expiresAt: z.date().optional(),
+          expiresAt: z.date().refine((date) => date.getUTCFullYear() <= 9999, "Pick an expiry before the year 10000.").optional(),
         })
         .strict(),
     )
