@@ -19,7 +19,8 @@ type Handler = (rest: RestContext) => Promise<Response>;
 export function restRoute(scope: TokenScope, handler: Handler) {
   return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => {
     try {
-      const params = await context.params;
+      assertDeclaredSizeAllowed(request);
+      const params = (await context?.params) ?? {};
       // Postgres cannot hold NUL in text; a 400 here instead of a 500 deep in a query.
       if ([...Object.values(params), ...new URL(request.url).searchParams.values()].some((value) => value.includes("\u0000"))) throw nulRefused();
       const header = request.headers.get("authorization") ?? "";
@@ -45,6 +46,7 @@ export function restRoute(scope: TokenScope, handler: Handler) {
 export function publicRoute(handler: (request: Request) => Promise<Response>) {
   return async (request: Request): Promise<Response> => {
     try {
+      assertDeclaredSizeAllowed(request);
       return await handler(request);
     } catch (error) {
       return errorResponse(error);
@@ -80,6 +82,11 @@ export async function readJsonBody(request: Request): Promise<unknown> {
     if (error instanceof AppError) throw error;
     throw new AppError("BAD_REQUEST", "The body is not valid JSON.");
   }
+}
+
+/** Every route, whether it reads a body or not, refuses one declared over the limit. */
+function assertDeclaredSizeAllowed(request: Request): void {
+  if (Number(request.headers.get("content-length") ?? "0") > maxBodyBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${maxBodyBytes} bytes.`);
 }
 
 const nulRefused = () => new AppError("BAD_REQUEST", "Text may not contain NUL (\\u0000) characters.");
