@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect } from "react";
 import { RoleGate } from "~/components/role-gate";
 import { RunStateBadge } from "~/components/run-state-badge";
 import { ConfirmButton } from "~/components/ui/confirm-button";
@@ -26,6 +27,12 @@ export function RunDetail({ runId }: { runId: string }) {
   const run = useQuery(trpc.runs.get.queryOptions({ id: runId }, { refetchInterval: (query) => (query.state.data && finalStates.includes(query.state.data.state) ? false : 1500) }));
   const audit = useQuery(trpc.audit.list.queryOptions({ runId, limit: 200 }, { refetchInterval: run.data && finalStates.includes(run.data.state) ? false : 3000 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: runId }) });
+  // Each state change is an audit event: read them again whenever the state moves on.
+  const state = run.data?.state;
+  const refetchAudit = audit.refetch;
+  useEffect(() => {
+    if (state) void refetchAudit();
+  }, [state, refetchAudit]);
   const stop = useMutation(trpc.runs.stop.mutationOptions({ onSettled: refresh }));
   const destroy = useMutation(trpc.runs.destroy.mutationOptions({ onSettled: refresh }));
 
