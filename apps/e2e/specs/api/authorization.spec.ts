@@ -1,29 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { restOperations as operations } from "../../fixtures/rest-operations";
 import { expect, test } from "../../fixtures/test";
-
-const v1 = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../web/src/app/api/v1");
-
-interface Operation {
-  method: "GET" | "POST" | "DELETE";
-  path: string;
-  scope: string;
-}
-
-/** Every /api/v1 operation, read from the route files, so a new route cannot escape this spec. */
-function operations(dir = v1, prefix = "/api/v1"): Operation[] {
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    if (statSync(file).isDirectory()) return operations(file, `${prefix}/${name.replace(/^\[(.+)\]$/, "not-a-run")}`);
-    if (name !== "route.ts") return [];
-    const source = readFileSync(file, "utf8");
-    const exported = [...source.matchAll(/export (?:const|async function) (GET|POST|DELETE)\b/g)].length;
-    const guarded = [...source.matchAll(/export const (GET|POST|DELETE) = (?:restRoute\("([a-z:]+)"|(publicRoute)\()/g)].map((match) => ({ method: match[1] as Operation["method"], path: prefix, scope: match[2] ?? "public" }));
-    if (guarded.length !== exported) throw new Error(`${file}: every handler must be restRoute(scope, …) or publicRoute(…)`);
-    return guarded;
-  });
-}
 
 const env = (name: string) => {
   const value = process.env[name];
