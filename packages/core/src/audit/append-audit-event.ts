@@ -56,3 +56,32 @@ export async function appendAuditEvent(tx: Transaction, input: AuditEventInput) 
 export function recordAuditEvent(prisma: PrismaClient, input: AuditEventInput) {
   return prisma.$transaction((tx) => appendAuditEvent(tx, input));
 }
+
+/**
+ * Appends many events in one go (the scheduler places hundreds of runs per transaction): each
+ * team's head is locked once, in team order so concurrent batches cannot deadlock, and the
+ * chain is computed exactly as one append after another would.
+ */
+export async function appendAuditEvents(tx: Transaction, inputs: AuditEventInput[]): Promise<void> {
+  const byTeam = new Map<string, AuditEventInput[]>();
+  for (const input of inputs) byTeam.set(input.teamId, [...(byTeam.get(input.teamId) ?? []), input]);
+  for (const teamId of [...byTeam.keys()].sort()) {
+    await tx.$executeRaw`
+      INSERT INTO "AuditChainHead" ("teamId", "seq", "hash") VALUES (${teamId}, 0, ${genesisHash})
+      ON CONFLICT ("teamId") DO NOTHING`;
+    const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
+      SELECT "seq", "hash" FROM "AuditChainHead" WHERE "teamId" = ${teamId} FOR UPDATE`;
+    if (!head) throw new Error(`audit chain head for team ${teamId} vanished`);
+    let { seq, hash } = head;
+    const createdAt = new Date(Math.floor(Date.now()));
+    const rows = byTeam.get(teamId)!.map((input) => {
+      seq += 1;
+      const fields = { teamId, seq, actorType: input.actorType, actorId: input.actorId ?? null, action: input.action, targetType: input.targetType ?? null, targetId: input.targetId ?? null, runId: input.runId ?? null, hostId: input.hostId ?? null, data: input.data ?? {}, createdAt };
+      const prevHash = hash;
+      hash = chainHash(prevHash, fields);
+      return { ...fields, data: fields.data as Prisma.InputJsonValue, prevHash, hash };
+    });
+    await tx.auditEvent.createMany({ data: rows });
+    await tx.auditChainHead.update({ where: { teamId }, data: { seq, hash } });
+  }
+}

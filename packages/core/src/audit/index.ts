@@ -1,4 +1,4 @@
-export { appendAuditEvent, recordAuditEvent, type AuditEventInput, type AuditActorType } from "./append-audit-event";
+export { appendAuditEvent, appendAuditEvents, recordAuditEvent, type AuditEventInput, type AuditActorType } from "./append-audit-event";
 export { verifyAuditChain, type ChainVerification } from "./verify-audit-chain";
 export { chainHash, genesisHash } from "./hash";
 export { canonicalJson } from "./canonical-json";
