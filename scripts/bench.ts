@@ -4,6 +4,7 @@ import os from "node:os";
 import { benchAgentRoundTrip } from "../bench/agent-round-trip";
 import { benchDashboard } from "../bench/dashboard";
 import { benchDispatch } from "../bench/dispatch";
+import { benchScheduler } from "../bench/scheduler";
 import { benchRuntimeCreateStart } from "../bench/runtime-create-start";
 import { printTable } from "../bench/measure";
 
@@ -11,6 +12,10 @@ console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().l
 printTable("Container create+start (runtime layer)", await benchRuntimeCreateStart());
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
 printTable("Dispatch: request to running container", await benchDispatch());
+const scheduler = await benchScheduler();
+printTable("Scheduler placement: 5,000 queued runs, 50 hosts (5 teams), capacity accounting only", scheduler.rows);
+const sortedRounds = [...scheduler.roundMs].sort((a, b) => a - b);
+console.log(`${scheduler.placementsPerSecond.toFixed(0)} placements per second; ${scheduler.rounds} placement rounds of up to 500 runs, median ${sortedRounds[Math.floor(sortedRounds.length / 2)]!.toFixed(0)} ms each`);
 const dashboard = await benchDashboard();
 printTable("Dashboard in Chromium (ms from navigation until the page's data is shown and usable)", dashboard.rows);
 console.log("\nJavaScript loaded per page (decoded KiB, first visit in the session)");
