@@ -2,6 +2,7 @@
 // in the same process, on this machine, now.
 import os from "node:os";
 import { benchAgentRoundTrip } from "../bench/agent-round-trip";
+import { benchApiLoad } from "../bench/api-load";
 import { benchDashboard } from "../bench/dashboard";
 import { benchDispatch } from "../bench/dispatch";
 import { benchScheduler } from "../bench/scheduler";
@@ -16,6 +17,11 @@ const scheduler = await benchScheduler();
 printTable("Scheduler placement: 5,000 queued runs, 50 hosts (5 teams), capacity accounting only", scheduler.rows);
 const sortedRounds = [...scheduler.roundMs].sort((a, b) => a - b);
 console.log(`${scheduler.placementsPerSecond.toFixed(0)} placements per second; ${scheduler.rounds} placement rounds of up to 500 runs, median ${sortedRounds[Math.floor(sortedRounds.length / 2)]!.toFixed(0)} ms each`);
+const api = await benchApiLoad();
+console.log("\nAPI under load (8 concurrent clients for 10 s each)");
+console.log("| case | requests | p50 ms | p99 ms | per second | p50 ratio to baseline |");
+console.log("| --- | --- | --- | --- | --- | --- |");
+for (const row of api.rows) console.log(`| ${row.label} | ${row.iterations} | ${row.median.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.perSecond.toFixed(0)} | ${row.ratio?.toFixed(2)}× |`);
 const dashboard = await benchDashboard();
 printTable("Dashboard in Chromium (ms from navigation until the page's data is shown and usable)", dashboard.rows);
 console.log("\nJavaScript loaded per page (decoded KiB, first visit in the session)");
