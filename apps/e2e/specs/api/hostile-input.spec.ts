@@ -40,7 +40,9 @@ function requests(op: RestOperation, token: string) {
     { weight: 1, arbitrary: fc.constant({ text: JSON.stringify({ image: "x".repeat(1536 * 1024) }), type: "application/json", oversized: true }) },
   );
   return fc.record({ id, query, body }).map(({ id: pathId, query: params, body: payload }): Request => {
-    const path = op.path.replace("not-a-run", encodeURIComponent(pathId) || "x");
+    // An oversized body goes to the route itself: a generated id such as "." would make the
+    // URL resolve to another route (405/404 before any body is looked at).
+    const path = op.path.replace("not-a-run", "oversized" in payload ? "not-a-run" : encodeURIComponent(pathId) || "x");
     const search = new URLSearchParams(params as Record<string, string>).toString();
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (op.method !== "POST") return { url: `${path}${search ? `?${search}` : ""}`, method: op.method, headers };
@@ -74,8 +76,7 @@ test(`hostile input: ${runsPerOperation} generated requests per REST operation, 
           const text = await response.text();
           seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
           expect(response.status, `${request.method} ${request.url.slice(0, 200)} ${request.body?.slice(0, 200) ?? ""} → ${text.slice(0, 300)}`).toBeLessThan(500);
-          // Node answers a huge path with 431 before any route (and its 413) is reached.
-          if (request.expect413) expect(response.status).toBe(request.url.length > 8000 && response.status === 431 ? 431 : 413);
+          if (request.expect413) expect(response.status).toBe(413);
         }),
       );
     }
