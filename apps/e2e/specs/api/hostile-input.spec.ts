@@ -4,6 +4,8 @@ import { expect, test } from "../../fixtures/test";
 
 const runsPerOperation = Number(process.env.BAILEY_FUZZ_RUNS ?? 2000);
 const concurrency = 8;
+// Printed with every failure, so a failing input can be generated again: BAILEY_FUZZ_SEED=<seed>.
+const seed = Number(process.env.BAILEY_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 /** Valid-looking bodies to mutate, per POST route. */
 const seeds: Record<string, unknown> = {
@@ -67,7 +69,7 @@ test(`hostile input: ${runsPerOperation} generated requests per REST operation, 
   const base = process.env.BAILEY_E2E_BASE_URL!;
   const statuses = new Map<string, Map<number, number>>();
   for (const op of restOperations()) {
-    const samples = fc.sample(requests(op, token), { numRuns: runsPerOperation });
+    const samples = fc.sample(requests(op, token), { numRuns: runsPerOperation, seed });
     const seen = new Map<number, number>();
     for (let i = 0; i < samples.length; i += concurrency) {
       await Promise.all(
@@ -75,8 +77,8 @@ test(`hostile input: ${runsPerOperation} generated requests per REST operation, 
           const response = await fetch(`${base}${request.url}`, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(30_000) });
           const text = await response.text();
           seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
-          expect(response.status, `${request.method} ${request.url.slice(0, 200)} ${request.body?.slice(0, 200) ?? ""} → ${text.slice(0, 300)}`).toBeLessThan(500);
-          if (request.expect413) expect(response.status).toBe(413);
+          expect(response.status, `seed ${seed}: ${request.method} ${request.url.slice(0, 200)} ${request.body?.slice(0, 200) ?? ""} → ${text.slice(0, 300)}`).toBeLessThan(500);
+          if (request.expect413) expect(response.status, `seed ${seed}: ${request.method} ${request.url}`).toBe(413);
         }),
       );
     }
