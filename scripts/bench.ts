@@ -5,6 +5,7 @@ import { benchAgentRoundTrip } from "../bench/agent-round-trip";
 import { benchApiLoad } from "../bench/api-load";
 import { benchDashboard } from "../bench/dashboard";
 import { benchDispatch } from "../bench/dispatch";
+import { benchLogThroughput } from "../bench/log-throughput";
 import { benchMemory } from "../bench/memory";
 import { benchScheduler } from "../bench/scheduler";
 import { benchRuntimeCreateStart } from "../bench/runtime-create-start";
@@ -14,6 +15,10 @@ console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().l
 printTable("Container create+start (runtime layer)", await benchRuntimeCreateStart());
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
 printTable("Dispatch: request to running container", await benchDispatch());
+console.log("\nLog streaming: 100 MiB of a finished run's output read by an API client");
+console.log("| path | MiB/s | ratio to baseline |");
+console.log("| --- | --- | --- |");
+for (const row of await benchLogThroughput()) console.log(`| ${row.label} | ${row.mibPerSecond.toFixed(1)} | ${row.ratio.toFixed(2)}× |`);
 const scheduler = await benchScheduler();
 printTable("Scheduler placement: 5,000 queued runs, 50 hosts (5 teams), capacity accounting only", scheduler.rows);
 const sortedRounds = [...scheduler.roundMs].sort((a, b) => a - b);
