@@ -1,33 +1,17 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
 import Docker from "dockerode";
 import { ensureStandinImage, standinImage } from "../../../apps/agent/test/support/agent-process";
+import { repoRoot as root, startLocalAgent } from "./support/local-agent";
 import { AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-async function startLocalAgent(dir: string, runtime: "docker" | "mock", hostId: string, env: Record<string, string> = {}): Promise<{ socketPath: string; child: ChildProcess }> {
-  const socketPath = path.join(dir, `${hostId}.sock`);
-  await rm(socketPath, { force: true }); // a killed agent leaves its socket file behind
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/agent/src/main.ts"), "serve"], {
-    cwd: root,
-    stdio: "ignore",
-    env: { ...process.env, BAILEY_AGENT_SOCKET: socketPath, BAILEY_AGENT_STATE_DIR: path.join(dir, `${hostId}-state`), BAILEY_HOST_ID: hostId, BAILEY_RUNTIME: runtime, ...env },
-  });
-  for (let i = 0; i < 200 && !existsSync(socketPath); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!existsSync(socketPath)) throw new Error("the agent did not start");
-  return { socketPath, child };
-}
 
 describe("runs through the scheduler to real agents", () => {
   let db: ScratchDatabase;

@@ -1,67 +1,128 @@
+import { HostKeyMismatchError } from "@bailey/agent-client";
 import { RpcError, rpcErrorCodes } from "@bailey/protocol";
 import type { PrismaClient } from "@bailey/db";
+import { appendAuditEvent } from "../audit";
 import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
+import { defaultDispatchLeaseMs, dispatchClaim } from "./dispatch-lease";
 import type { HostConnections } from "./host-connections";
 
 const maxDispatchAttempts = 3;
+/** Unanswered dispatches are retried this often before the run is given up on (≈ 20 min at the default lease). */
+const maxUnansweredAttempts = 10;
 /** Errors the agent gives for a run that can never start there: retrying cannot help. */
 const permanent = new Set<number>([rpcErrorCodes.invalidParams, rpcErrorCodes.unsupportedFeature, rpcErrorCodes.conflict, rpcErrorCodes.internalError]);
 
+export interface DispatchOptions {
+  prisma: PrismaClient;
+  connections: HostConnections;
+  limit?: number;
+  runIds?: string[];
+  leaseMs?: number;
+}
+
 /**
  * Sends scheduled runs to their hosts. Each run is claimed by moving it to `provisioning`
- * (a compare-and-set under SKIP LOCKED) before any call is made, so no two control planes
- * dispatch the same run; the agent's `run.create` is idempotent, so a retry after a lost
- * answer never makes a second container.
+ * (a compare-and-set under SKIP LOCKED) with a lease before any call is made, so no two
+ * control planes dispatch the same run at once; a run whose lease ran out (its dispatcher
+ * died, or never got an answer) is taken over. The agent's `run.create` and `run.start` are
+ * idempotent, so a repeated dispatch never makes or starts a second container.
  */
-export async function dispatchScheduledRuns({ prisma, connections, limit = 100, runIds }: { prisma: PrismaClient; connections: HostConnections; limit?: number; runIds?: string[] }): Promise<number> {
+export async function dispatchScheduledRuns({ prisma, connections, limit = 100, runIds, leaseMs = defaultDispatchLeaseMs }: DispatchOptions): Promise<number> {
   const claimed = await prisma.$transaction(async (tx) => {
     const rows = runIds
       ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Run" WHERE state = 'scheduled' AND id = ANY(${runIds}) FOR UPDATE SKIP LOCKED`
       : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Run" WHERE state = 'scheduled' ORDER BY "scheduledAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
     const mine: string[] = [];
     for (const { id } of rows) {
-      if (await transitionRun(tx, { runId: id, from: ["scheduled"], to: "provisioning", data: { dispatchAttempts: { increment: 1 } } })) mine.push(id);
+      if (await transitionRun(tx, { runId: id, from: ["scheduled"], to: "provisioning", data: dispatchClaim(leaseMs) })) mine.push(id);
     }
+    if (!runIds) mine.push(...(await takeOverExpiredLeases(tx, limit, leaseMs)));
     return mine;
   }, { maxWait: 15_000 });
-  await Promise.all(claimed.map((runId) => dispatchOne(prisma, connections, runId)));
+  await Promise.all(claimed.map((runId) => dispatchOne(prisma, connections, runId, leaseMs)));
   return claimed.length;
 }
 
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+async function takeOverExpiredLeases(tx: Tx, limit: number, leaseMs: number): Promise<string[]> {
+  const expired = await tx.$queryRaw<{ id: string; teamId: string; hostId: string | null; dispatchAttempts: number; lastError: string | null }[]>`
+    SELECT id, "teamId", "hostId", "dispatchAttempts", "lastError" FROM "Run"
+    WHERE state = 'provisioning' AND COALESCE("dispatchLeaseUntil", "updatedAt" + make_interval(secs => ${leaseMs / 1000})) < now()
+    ORDER BY "dispatchLeaseUntil" NULLS FIRST LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+  for (const run of expired) {
+    await tx.run.update({ where: { id: run.id }, data: dispatchClaim(leaseMs) });
+    await appendAuditEvent(tx, {
+      teamId: run.teamId,
+      actorType: "system",
+      action: "run.dispatch_resumed",
+      targetType: "run",
+      targetId: run.id,
+      runId: run.id,
+      hostId: run.hostId,
+      data: { attempt: run.dispatchAttempts + 1, reason: run.lastError ?? "the control plane that dispatched it stopped before recording the agent's answer" },
+    });
+  }
+  return expired.map((run) => run.id);
+}
+
 /** Creates and starts one run already claimed (moved to provisioning) by this process. */
-export async function dispatchOne(prisma: PrismaClient, connections: HostConnections, runId: string): Promise<void> {
+export async function dispatchOne(prisma: PrismaClient, connections: HostConnections, runId: string, leaseMs = defaultDispatchLeaseMs): Promise<void> {
   const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { host: true } });
   if (!run.host) return;
+  const host = run.host;
+  const giveUp = async (message: string) => {
+    // A run given up on must not leave a created-but-unstarted container on its host.
+    await connections.get(host).request("run.destroy", { runId }, { timeoutMs: 60_000 }).catch(() => undefined);
+    await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message, dispatchLeaseUntil: null } }));
+  };
+  let agentSpec;
   try {
-    const { agentSpec } = validateRunSpec(run.spec);
-    const agent = connections.get(run.host);
+    ({ agentSpec } = validateRunSpec(run.spec));
+  } catch (error) {
+    return giveUp((error as Error).message);
+  }
+  try {
+    const agent = connections.get(host);
     await agent.request("run.create", { runId, spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } } }, { timeoutMs: 120_000 });
     const started = await agent.request("run.start", { runId }, { timeoutMs: 60_000 });
     await prisma.$transaction(async (tx) => {
-      const moved = await transitionRun(tx, { runId, from: ["provisioning"], to: "running", actor: { actorType: "agent", actorId: run.hostId }, data: { containerId: started.containerId } });
+      const moved = await transitionRun(tx, { runId, from: ["provisioning"], to: "running", actor: { actorType: "agent", actorId: run.hostId }, data: { containerId: started.containerId, dispatchLeaseUntil: null } });
       // Ingested agent events may have moved it on already; the container id still belongs here.
       if (!moved) await tx.run.updateMany({ where: { id: runId, containerId: null }, data: { containerId: started.containerId } });
       if (started.networkId && started.networkName) {
-        await tx.network.upsert({ where: { runId_name: { runId, name: started.networkName } }, update: { networkId: started.networkId }, create: { runId, hostId: run.host!.id, name: started.networkName, networkId: started.networkId } });
+        await tx.network.upsert({ where: { runId_name: { runId, name: started.networkName } }, update: { networkId: started.networkId }, create: { runId, hostId: host.id, name: started.networkName, networkId: started.networkId } });
       }
       for (const sidecar of started.sidecars) {
         await tx.sidecar.upsert({
           where: { runId_role: { runId, role: sidecar.role } },
           update: { containerId: sidecar.containerId, state: "running" },
-          create: { runId, hostId: run.host!.id, role: sidecar.role, name: sidecar.name, image: sidecar.image ?? agentSpec.buildkitImage ?? "", containerId: sidecar.containerId, state: "running" },
+          create: { runId, hostId: host.id, role: sidecar.role, name: sidecar.name, image: sidecar.image ?? agentSpec.buildkitImage ?? "", containerId: sidecar.containerId, state: "running" },
         });
       }
     });
   } catch (error) {
     const message = (error as Error).message;
-    const giveUp = (error instanceof RpcError && permanent.has(error.code)) || run.dispatchAttempts >= maxDispatchAttempts || !(error instanceof RpcError);
-    // A run given up on must not leave a created-but-unstarted container on its host.
-    if (giveUp) await connections.get(run.host).request("run.destroy", { runId }, { timeoutMs: 60_000 }).catch(() => undefined);
+    if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message);
+    if (isUnanswered(error)) {
+      // The agent may have created or even started the run: only it can say. The run stays
+      // provisioning and is dispatched again (idempotently) once a short lease runs out; if
+      // the host stays away past the grace period the run is marked lost instead.
+      if (run.dispatchAttempts >= maxUnansweredAttempts) return giveUp(`${message} (no answer after ${run.dispatchAttempts} attempts)`);
+      await prisma.run.updateMany({ where: { id: runId, state: "provisioning" }, data: { lastError: message, dispatchLeaseUntil: new Date(Date.now() + Math.min(leaseMs, 5_000 * run.dispatchAttempts)) } });
+      return;
+    }
+    if (run.dispatchAttempts >= maxDispatchAttempts) return giveUp(message);
     await prisma.$transaction((tx) =>
-      giveUp
-        ? transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message } })
-        : transitionRun(tx, { runId, from: ["provisioning"], to: "scheduled", reason: `dispatch attempt ${run.dispatchAttempts} failed: ${message}`, data: { lastError: message } }),
+      transitionRun(tx, { runId, from: ["provisioning"], to: "scheduled", reason: `dispatch attempt ${run.dispatchAttempts} failed: ${message}`, data: { lastError: message, dispatchLeaseUntil: null } }),
     );
   }
+}
+
+/** No answer from the agent: the connection failed or closed, or the call timed out. */
+function isUnanswered(error: unknown): boolean {
+  if (error instanceof RpcError) return error.code === rpcErrorCodes.connectionClosed || error.code === rpcErrorCodes.timeout;
+  // Errors from opening the transport (refused, reset, SSH handshake) carry no RPC code.
+  return error instanceof Error && !("clientVersion" in error);
 }

@@ -2,6 +2,7 @@ import { Prisma, type PrismaClient } from "@bailey/db";
 import { appendAuditEvents } from "../audit";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
+import { defaultDispatchLeaseMs, dispatchClaim } from "./dispatch-lease";
 
 interface QueuedRun {
   id: string;
@@ -71,7 +72,7 @@ export async function placeQueuedRuns({ prisma, limit = 500 }: { prisma: PrismaC
  * (scheduled → provisioning) in the same transaction: a new run's way to its host then
  * costs one transaction fewer.
  */
-export async function placeAndClaim({ prisma, limit = 500, perTeam = 100, claimForDispatch }: { prisma: PrismaClient; limit?: number; perTeam?: number; claimForDispatch: string[] }): Promise<{ placed: number; claimed: string[] }> {
+export async function placeAndClaim({ prisma, limit = 500, perTeam = 100, claimForDispatch, leaseMs = defaultDispatchLeaseMs }: { prisma: PrismaClient; limit?: number; perTeam?: number; claimForDispatch: string[]; leaseMs?: number }): Promise<{ placed: number; claimed: string[] }> {
   return prisma.$transaction(
     async (tx) => {
       // Only teams with a host that can take runs, and at most perTeam of each team's oldest:
@@ -105,7 +106,7 @@ export async function placeAndClaim({ prisma, limit = 500, perTeam = 100, claimF
       await scheduleRuns(tx, assignments);
       const claimed: string[] = [];
       for (const { runId } of assignments) {
-        if (claimForDispatch.includes(runId) && (await transitionRun(tx, { runId, from: ["scheduled"], to: "provisioning", data: { dispatchAttempts: { increment: 1 } } }))) claimed.push(runId);
+        if (claimForDispatch.includes(runId) && (await transitionRun(tx, { runId, from: ["scheduled"], to: "provisioning", data: dispatchClaim(leaseMs) }))) claimed.push(runId);
       }
       const placed = assignments.length;
       return { placed, claimed };

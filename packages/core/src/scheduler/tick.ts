@@ -19,6 +19,8 @@ export interface TickOptions {
   offlineAfterMs?: number;
   /** Runs on a host offline this long are lost: nobody can watch them. */
   lostAfterMs?: number;
+  /** How long a dispatcher owns a claimed run before another takes it over. */
+  dispatchLeaseMs?: number;
 }
 
 export interface TickReport {
@@ -35,7 +37,7 @@ export interface TickReport {
  * One stateless scheduler step; any number of control planes may run it at once. It reads
  * and writes only Postgres and the agents, so nothing depends on one instance staying up.
  */
-export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000 }: TickOptions): Promise<TickReport> {
+export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000, dispatchLeaseMs }: TickOptions): Promise<TickReport> {
   const report: TickReport = { ingested: 0, reconciled: 0, placed: 0, dispatched: 0, offline: [], lost: 0 };
   const hosts = await prisma.host.findMany({ where: { status: { in: ["online", "draining", "offline"] } } });
   await Promise.all(
@@ -60,7 +62,7 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
   await recordHostSamples(prisma);
   report.lost = await markLostRuns(prisma, lostAfterMs);
   report.placed = await placeQueuedRuns({ prisma });
-  report.dispatched = await dispatchScheduledRuns({ prisma, connections });
+  report.dispatched = await dispatchScheduledRuns({ prisma, connections, ...(dispatchLeaseMs ? { leaseMs: dispatchLeaseMs } : {}) });
   return report;
 }
 

@@ -1,5 +1,5 @@
-// One control-plane process for the two-process dispatch test: waits for a shared start
-// instant, then runs the scheduler's tick() until every run of the team is final.
+// One control-plane process for the two-process dispatch and SIGKILL tests: waits for a
+// shared start instant, then runs the scheduler's tick() until every run of the team is final.
 import { createPrismaClient } from "@bailey/db";
 import { HostConnections, tick } from "../../src";
 
@@ -9,10 +9,14 @@ const prisma = createPrismaClient(databaseUrl, { maxConnections: 8 });
 const connections = new HostConnections();
 const totals = { ticks: 0, placed: 0, dispatched: 0, ingested: 0 };
 const deadline = Date.now() + Number(process.env.BAILEY_TICK_TEST_DEADLINE_MS ?? 240_000);
+const dispatchLeaseMs = process.env.BAILEY_TICK_TEST_LEASE_MS ? Number(process.env.BAILEY_TICK_TEST_LEASE_MS) : undefined;
+// The fault test waits for this line before it picks the instant to kill the process.
+const trace = process.env.BAILEY_TICK_TEST_TRACE === "1";
 try {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAtText) - Date.now())));
   while (Date.now() < deadline) {
-    const report = await tick({ prisma, connections });
+    if (trace) console.log("tick");
+    const report = await tick({ prisma, connections, ...(dispatchLeaseMs ? { dispatchLeaseMs } : {}) });
     totals.ticks += 1;
     totals.placed += report.placed;
     totals.dispatched += report.dispatched;

@@ -1,0 +1,157 @@
+// Fault: the control plane dies (SIGKILL) at random instants while it places, dispatches and
+// ingests. Afterwards no run may be lost, none dispatched twice, and nothing may be left on
+// the host that no run owns.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, it } from "node:test";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
+import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import Docker from "dockerode";
+import { ensureStandinImage, removeByHost, standinImage } from "../../../../apps/agent/test/support/agent-process";
+import { createRun, HostConnections, reconcileHost, verifyAuditChain, type TeamContext } from "../../src";
+import { repoRoot, startLocalAgent } from "../support/local-agent";
+
+const kills = 20;
+const plainRuns = 54;
+const dindRuns = 6;
+const leaseMs = 2_000;
+const seed = Number(process.env.BAILEY_FAULT_SEED ?? Date.now() % 1_000_000);
+
+/** A small seeded generator, so a failing sequence of kill instants can be replayed. */
+function seededRandom(start: number): () => number {
+  let state = start >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+let db: ScratchDatabase;
+let prisma: PrismaClient;
+let dir = "";
+let agent: ChildProcess | undefined;
+const hostId = `sigkill-${randomBytes(3).toString("hex")}`;
+const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+
+before(async () => {
+  await ensureStandinImage();
+  db = await createScratchDatabase();
+  await migrateDatabase(db.url);
+  prisma = createPrismaClient(db.url, { maxConnections: 8 });
+  dir = await mkdtemp(path.join(tmpdir(), "bailey-sigkill-"));
+  await chmod(dir, 0o755);
+});
+
+after(async () => {
+  agent?.kill();
+  await removeByHost(hostId);
+  await prisma?.$disconnect();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function startControlPlane(teamId: string): { child: ChildProcess; firstTick: Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "packages/core/test/support/tick-process.ts"), db.url, teamId, String(Date.now()), "0"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, BAILEY_TICK_TEST_TRACE: "1", BAILEY_TICK_TEST_LEASE_MS: String(leaseMs), BAILEY_TICK_TEST_DEADLINE_MS: "180000" },
+  });
+  let output = "";
+  const firstTick = new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes("tick")) resolve();
+    });
+    child.once("exit", () => reject(new Error(`the control plane exited before its first tick:\n${output}`)));
+  });
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  firstTick.catch(() => undefined);
+  return { child, firstTick, exited };
+}
+
+it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses no run, doubles none and leaks nothing`, { timeout: 600_000 }, async () => {
+  const random = seededRandom(seed);
+  console.log(`[sigkill] seed ${seed} (set BAILEY_FAULT_SEED to replay the kill instants)`);
+  const started = await startLocalAgent(dir, "docker", hostId, { BAILEY_BUILDKIT_IMAGE: standinImage, BAILEY_DIND_PRIVILEGED: "false" });
+  agent = started.child;
+  const user = await prisma.user.create({ data: { email: "sigkill@t.test" } });
+  const team = await prisma.team.create({ data: { slug: "sigkill", name: "SIGKILL" } });
+  await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
+  const ctx: TeamContext = { teamId: team.id, role: "member", actor: { type: "user", userId: user.id } };
+  const host = await prisma.host.create({
+    data: { teamId: team.id, name: hostId, transport: "local", address: started.socketPath, capacityRuns: 6, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() },
+  });
+  const expectedOutput = new Map<string, string>();
+  for (let i = 0; i < plainRuns + dindRuns; i++) {
+    const dind = i % 10 === 9;
+    const { run } = await createRun({
+      prisma,
+      ctx,
+      spec: { image: "bailey-test/busybox:latest", sandbox: i % 3 === 0 && !dind ? "gvisor" : "none", ...(dind ? { dependencies: ["docker:dind"] } : {}), command: ["sh", "-c", `echo run-${i}; sleep 0.${i % 8}`] },
+    });
+    expectedOutput.set(run.id, `run-${i}`);
+  }
+
+  const observed: { afterMs: number; provisioning: number; running: number; final: number }[] = [];
+  for (let k = 0; k < kills; k++) {
+    const controlPlane = startControlPlane(team.id);
+    await controlPlane.firstTick;
+    const afterMs = Math.floor(random() * 900);
+    await new Promise((resolve) => setTimeout(resolve, afterMs));
+    controlPlane.child.kill("SIGKILL");
+    await controlPlane.exited;
+    const states = await prisma.run.groupBy({ by: ["state"], where: { teamId: team.id }, _count: true });
+    const count = (...names: string[]) => states.filter((row) => names.includes(row.state)).reduce((sum, row) => sum + row._count, 0);
+    observed.push({ afterMs, provisioning: count("provisioning"), running: count("running", "stopping"), final: count("succeeded", "failed", "cancelled", "lost") });
+  }
+  console.log(`[sigkill] after each kill (ms after the first tick, runs provisioning / running / final): ${observed.map((o) => `${o.afterMs}:${o.provisioning}/${o.running}/${o.final}`).join(" ")}`);
+  assert.ok(observed.every((o) => o.final < plainRuns + dindRuns), "every kill struck while runs were still unfinished");
+
+  const survivor = startControlPlane(team.id);
+  assert.equal(await survivor.exited, 0, "an unharmed control plane finishes the queue");
+
+  const runs = await prisma.run.findMany({ where: { teamId: team.id }, include: { transitions: { orderBy: { id: "asc" } } } });
+  const notSucceeded = runs.filter((run) => run.state !== "succeeded");
+  assert.deepEqual(notSucceeded.map((run) => `${run.id} ${run.state}: ${run.stateReason ?? run.lastError}`), [], "no run was lost or failed");
+  const events = await prisma.hostEvent.findMany({ where: { hostId: host.id }, select: { seq: true, runId: true, type: true }, orderBy: { seq: "asc" } });
+  assert.deepEqual(events.map((event) => Number(event.seq)), events.map((_, index) => index + 1), "the agent's journal was ingested without a gap or a duplicate");
+  for (const type of ["run.created", "container.started", "container.exited"]) {
+    const perRun = new Map<string, number>();
+    for (const event of events.filter((e) => e.type === type)) perRun.set(event.runId!, (perRun.get(event.runId!) ?? 0) + 1);
+    assert.equal(perRun.size, runs.length, `every run has a ${type} event`);
+    assert.deepEqual([...perRun].filter(([, n]) => n !== 1), [], `no run has two ${type} events: none was created or started twice`);
+  }
+  for (const run of runs) {
+    const path = run.transitions.map((t) => t.toState);
+    assert.deepEqual(path.slice(-2), ["running", "succeeded"], `${run.id}: ${path.join(" → ")}`);
+    assert.equal(path.filter((state) => state === "running").length, 1, `${run.id} ran once: ${path.join(" → ")}`);
+  }
+  const resumed = await prisma.auditEvent.count({ where: { teamId: team.id, action: "run.dispatch_resumed" } });
+  assert.ok(resumed >= 1, "some kill struck between a claim and the agent's answer, and another process took the run over");
+
+  const connections = new HostConnections();
+  try {
+    await reconcileHost({ prisma, connections, host });
+  } finally {
+    connections.close();
+  }
+  const containers = await docker.listContainers({ all: true, filters: { label: [`bailey.host-id=${hostId}`] } });
+  const mains = containers.filter((c) => c.Labels["bailey.role"] === "main");
+  assert.deepEqual(containers.filter((c) => c.Labels["bailey.role"] !== "main").map((c) => c.Names[0]), [], "no BuildKit sidecar outlived its run");
+  assert.deepEqual(mains.map((c) => c.Labels["bailey.run-id"]).sort(), runs.map((run) => run.id).sort(), "exactly one kept container per run, none that no run owns");
+  assert.deepEqual((await docker.listNetworks({ filters: { label: [`bailey.host-id=${hostId}`] } })).map((n) => n.Name), [], "no run network outlived its run");
+  for (const run of runs.filter((_, index) => index % 12 === 0)) {
+    const logs = (await docker.getContainer(`bailey-${run.id}`).logs({ stdout: true, stderr: true })).toString("latin1");
+    assert.equal(logs.split(expectedOutput.get(run.id)!).length - 1, 1, `${run.id} printed its line once`);
+  }
+  assert.equal((await verifyAuditChain({ prisma, teamId: team.id })).valid, true);
+  console.log(`[sigkill] ${kills} kills; ${runs.length} runs all succeeded once; ${resumed} dispatches taken over after a killed claimer's lease ran out; ${events.length} agent events ingested exactly once; ${containers.length} containers kept, 0 orphans, 0 networks`);
+});
