@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { HostConnections, tick } from "@bailey/core";
+import { databaseUnavailable, HostConnections, tick } from "@bailey/core";
 import { createPrismaClient } from "@bailey/db";
 
 /**
@@ -12,14 +12,22 @@ export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: n
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let databaseDown = false;
   const loop = () => {
     running = tick({ prisma, connections })
       .then((report) => {
+        if (databaseDown) options.log("scheduler: the database is back; ticking again");
+        databaseDown = false;
         if (report.placed || report.dispatched || report.lost || report.offline.length) {
           options.log(`scheduler: placed ${report.placed}, dispatched ${report.dispatched}, events ${report.ingested}, lost ${report.lost}${report.offline.length ? `, offline ${report.offline.join(" ")}` : ""}`);
         }
       })
-      .catch((error: Error) => options.log(`scheduler tick failed: ${error.message}`))
+      .catch((error: Error) => {
+        // An outage is said once, not with Prisma's whole message every interval.
+        if (!databaseUnavailable(error)) return options.log(`scheduler tick failed: ${error.message}`);
+        if (!databaseDown) options.log("scheduler: the database is unreachable; retrying every tick until it is back");
+        databaseDown = true;
+      })
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, options.intervalMs);
       });

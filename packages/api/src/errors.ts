@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { AppError, type AppErrorCode } from "@bailey/core";
+import { AppError, databaseUnavailable, type AppErrorCode } from "@bailey/core";
 
 // tRPC derives the HTTP status from its code; these agree with core's appErrorHttpStatus.
 const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -22,5 +22,7 @@ export function toTRPCError(error: AppError): TRPCError {
 
 /** A procedure's failure as the client should see it: AppErrors mapped, the rest untouched. */
 export function mapProcedureError(error: TRPCError): TRPCError {
-  return error.cause instanceof AppError ? toTRPCError(error.cause) : error;
+  if (error.cause instanceof AppError) return toTRPCError(error.cause);
+  const outage = databaseUnavailable(error.cause);
+  return outage ? toTRPCError(outage) : error;
 }

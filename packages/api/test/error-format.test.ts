@@ -12,13 +12,13 @@ interface ErrorBody {
 }
 
 // Errors as the dashboard's client receives them over HTTP. Neither case reaches the database.
-async function get(path: string, input: unknown, user: { id: string; email: string } | null) {
+async function get(path: string, input: unknown, user: { id: string; email: string } | null, prisma = {} as PrismaClient) {
   const url = `http://localhost/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
   const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req: new Request(url),
     router: appRouter,
-    createContext: () => ({ prisma: {} as PrismaClient, user }),
+    createContext: () => ({ prisma, user }),
   });
   return { status: response.status, body: (await response.json()) as ErrorBody };
 }
@@ -49,5 +49,15 @@ describe("errors over HTTP", () => {
     const formatted = formatError({ shape, error: new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." }) });
     assert.equal(formatted.message, "Sign in first.");
     assert.equal(formatted.data.fieldErrors, null);
+  });
+
+  it("answers 503 with what to do while the database is unreachable", async () => {
+    const outage = Object.assign(new Error("Can't reach database server at 127.0.0.1"), { code: "P1001", meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } } });
+    // Every query of this client fails as Prisma's do while Postgres restarts.
+    const unreachable = new Proxy({}, { get: () => new Proxy({}, { get: () => () => Promise.reject(outage) }) }) as unknown as PrismaClient;
+    const { status, body } = await get("runs.list", {}, { id: "u1", email: "a@b.test" }, unreachable);
+    assert.equal(status, 503);
+    assert.equal(body.error.json.data.code, "SERVICE_UNAVAILABLE");
+    assert.match(body.error.json.message, /database is unreachable.*retry/);
   });
 });

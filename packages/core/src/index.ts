@@ -1,4 +1,5 @@
 export * from "./errors";
+export { databaseUnavailable } from "./database-unavailable";
 export * from "./authz";
 export { isUniqueViolation } from "./unique-violation";
 export {

@@ -1,4 +1,4 @@
-import { AppError, appErrorHttpStatus, authenticateApiToken, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
+import { AppError, appErrorHttpStatus, databaseUnavailable, authenticateApiToken, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
 import { currentUser } from "~/server/auth";
 import { db } from "~/server/db";
 
@@ -61,9 +61,11 @@ async function sessionTeamContext(): Promise<TeamContext | null> {
   return membership ? { teamId: membership.team.id, role: membership.role, actor: { type: "user", userId: user.id } } : null;
 }
 
-export function errorResponse(error: unknown): Response {
+export function errorResponse(thrown: unknown): Response {
+  const error = databaseUnavailable(thrown) ?? thrown;
   if (error instanceof AppError) {
-    return Response.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, { status: appErrorHttpStatus[error.code] });
+    const headers = error.code === "UNAVAILABLE" ? { "retry-after": "5" } : undefined;
+    return Response.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, { status: appErrorHttpStatus[error.code], ...(headers ? { headers } : {}) });
   }
   console.error("[api/v1] unexpected error", error);
   return Response.json({ error: { code: "INTERNAL", message: "Something went wrong on the server; it has been logged." } }, { status: 500 });
