@@ -28,6 +28,8 @@ export interface RunningSshd {
   hostPublicKey: string;
   /** The host key's .pub file, as install.sh's --ssh-host-key takes it. */
   hostPublicKeyFile: string;
+  /** The listening sshd; each connection is served by a child of it. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
     hostKeyFingerprint: fingerprint,
     hostPublicKey: (await readFile(`${hostKey}.pub`, "utf8")).trim(),
     hostPublicKeyFile: `${hostKey}.pub`,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
