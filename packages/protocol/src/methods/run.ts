@@ -8,6 +8,18 @@ export const runId = z
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name");
 const noNul = z.string().refine((value) => !value.includes("\0"), "must not contain NUL bytes");
 
+// Docker's reference grammar: [registry[:port]/]path[:tag][@digest]. Checked here so that no
+// string that is not an image name (spaces, shell syntax, "../") reaches an engine at all.
+const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const imageReferencePattern = new RegExp(
+  `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?${pathComponent}(?:/${pathComponent})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+export const imageReference = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(imageReferencePattern, "must be an image reference such as busybox, ghcr.io/org/app:1.2 or app@sha256:<digest>");
+
 export const dependency = z.enum(["docker:host", "docker:dind"], {
   error: (issue) =>
     issue.input === "docker"
@@ -17,7 +29,7 @@ export const dependency = z.enum(["docker:host", "docker:dind"], {
 
 export const runSpec = z
   .object({
-    image: noNul.min(1).max(512),
+    image: imageReference,
     command: z.array(noNul.max(64 * 1024)).max(1024).optional(),
     env: z.record(envName, noNul.max(128 * 1024)).default({}),
     workdir: noNul.max(4096).regex(/^\//, "must be an absolute path").optional(),
@@ -32,7 +44,7 @@ export const runSpec = z
       })
       .default({}),
     labels: z.record(z.string().regex(/^[a-z0-9.\-_/]{1,128}$/, "label keys are lower-case letters, digits and . - _ /"), noNul.max(1024)).default({}),
-    buildkitImage: noNul.max(512).optional(),
+    buildkitImage: imageReference.optional(),
   })
   .strict();
 
