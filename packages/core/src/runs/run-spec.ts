@@ -72,7 +72,12 @@ export function validateRunSpec(input: unknown): ValidatedRun {
   return { spec, agentSpec: agent.data };
 }
 
-function specError(issues: { path: PropertyKey[]; message: string }[]): AppError {
-  const fields = issues.map((issue) => ({ field: issue.path.map(String).join(".") || "spec", message: issue.message }));
+function specError(issues: { path: PropertyKey[]; message: string; code?: string; issues?: { message: string }[] }[]): AppError {
+  const fields = issues.map((issue) => ({ field: issue.path.map(String).join(".") || "spec", message: issueMessage(issue) }));
   return new AppError("BAD_REQUEST", `The run spec is invalid: ${fields.map((field) => `${field.field}: ${field.message}`).join("; ")}`, { fields });
+}
+
+/** A bad record key says why the key is bad, not zod's generic "Invalid key in record". */
+function issueMessage(issue: { message: string; code?: string; issues?: { message: string }[] }): string {
+  return issue.code === "invalid_key" && issue.issues?.length ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
 }
