@@ -67,7 +67,9 @@ export function isRpcError(error: unknown, code?: number): error is RpcError {
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const where = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : String(key))).join(".").replace(/\.\[/g, "[");
-    return `${where || "params"}: ${issue.message}`;
+    // A bad record key says why (e.g. "must be a valid environment variable name"), not zod's "Invalid key in record".
+    const message = issue.code === "invalid_key" && issue.issues.length ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
+    return `${where || "params"}: ${message}`;
   });
 }
 

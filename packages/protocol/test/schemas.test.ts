@@ -23,6 +23,15 @@ describe("method schemas", () => {
     assert.ok(lines.some((line) => line.startsWith("resources.cpus: ")), lines.join("\n"));
   });
 
+  it("says why an env name or image is refused", () => {
+    const bad = runSpec.safeParse({ image: "busybox; touch /tmp/x", env: { "A=B": "x" } });
+    assert.ok(!bad.success);
+    assert.deepEqual(describeIssues(bad.error.issues).sort(), [
+      "env.A=B: must be a valid environment variable name",
+      "image: must be an image reference such as busybox, ghcr.io/org/app:1.2 or app@sha256:<digest>",
+    ]);
+  });
+
   it("keeps seq within exact integers", () => {
     const event = { seq: 1, at: new Date().toISOString(), type: "container.exited", runId: "r1", data: { exitCode: 3 } };
     assert.ok(agentEvent.safeParse(event).success);
