@@ -20,6 +20,9 @@ command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v chromium >/dev/null || need+=(chromium)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v podman >/dev/null || need+=(podman)
+# Podman 4.3 resolves container names on a network (a sidecar as "buildkit") only with the
+# CNI dnsname plugin, a Recommends that --no-install-recommends leaves out.
+[ -x /usr/lib/cni/dnsname ] || need+=(golang-github-containernetworking-plugin-dnsname)
 command -v ip >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
