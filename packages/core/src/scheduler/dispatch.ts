@@ -104,6 +104,9 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     });
   } catch (error) {
     const message = (error as Error).message;
+    // The agent did its part and only recording it failed (the database is away): nothing to
+    // undo. The run stays provisioning; its events or the next dispatch after the lease record it.
+    if (error instanceof Error && "clientVersion" in error) return;
     if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message);
     if (isUnanswered(error)) {
       // The agent may have created or even started the run: only it can say. The run stays
@@ -124,5 +127,5 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
 function isUnanswered(error: unknown): boolean {
   if (error instanceof RpcError) return error.code === rpcErrorCodes.connectionClosed || error.code === rpcErrorCodes.timeout;
   // Errors from opening the transport (refused, reset, SSH handshake) carry no RPC code.
-  return error instanceof Error && !("clientVersion" in error);
+  return error instanceof Error;
 }
