@@ -13,8 +13,10 @@ export class UnsupportedFeatureError extends Error {
   constructor(
     readonly feature: Feature,
     readonly runtime: RuntimeType,
+    /** Why, when it is this host's setup rather than the runtime itself. */
+    reason?: string,
   ) {
-    super(`The ${runtime} runtime does not support ${feature}: ${alternatives[feature]}.`);
+    super(reason ?? `The ${runtime} runtime does not support ${feature}: ${alternatives[feature]}.`);
     this.name = "UnsupportedFeatureError";
   }
 }

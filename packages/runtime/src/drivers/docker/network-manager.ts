@@ -1,12 +1,31 @@
 import type Docker from "dockerode";
+import { UnsupportedFeatureError } from "../../errors";
 import type { NetworkInfo, NetworkManager } from "../../types";
 import { isConflict, isNotFound } from "./engine-errors";
 import { labelFilters } from "./labels";
 
 export class DockerNetworkManager implements NetworkManager {
-  constructor(private readonly engine: Docker) {}
+  /** Podman: check that the network resolves container names (a sidecar as `buildkit`). */
+  constructor(
+    private readonly engine: Docker,
+    private readonly checkPodmanNameResolution = false,
+  ) {}
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
+    const network = await this.createOrFindOwn(name, labels);
+    if (this.checkPodmanNameResolution && !(await this.podmanResolvesNames(name))) {
+      await this.removeNetwork(name);
+      throw new UnsupportedFeatureError(
+        "networks",
+        "podman",
+        "Podman on this host makes networks without name resolution, so a run could not reach its sidecar by name. " +
+          "Install the DNS plugin of Podman's network backend (Debian/Ubuntu with CNI: apt-get install golang-github-containernetworking-plugin-dnsname; with netavark: aardvark-dns), or use Docker on this host.",
+      );
+    }
+    return network;
+  }
+
+  private async createOrFindOwn(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
     try {
       const network = await this.engine.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
       return { id: network.id, name };
@@ -20,6 +39,16 @@ export class DockerNetworkManager implements NetworkManager {
       }
       throw error;
     }
+  }
+
+  /** Podman's own API tells whether a network has DNS; its Docker-compatible API does not. */
+  private async podmanResolvesNames(name: string): Promise<boolean> {
+    const inspected = await new Promise<{ dns_enabled?: boolean }>((resolve, reject) =>
+      this.engine.modem.dial({ path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`, method: "GET", statusCodes: { 200: true, 404: "no such network", 500: "server error" }, options: {} }, (error: unknown, body: unknown) =>
+        error ? reject(error) : resolve(body as { dns_enabled?: boolean }),
+      ),
+    );
+    return inspected.dns_enabled !== false;
   }
 
   async removeNetwork(idOrName: string): Promise<void> {

@@ -72,7 +72,7 @@ export class DockerRuntime implements Runtime {
     this.type = this.profile.type;
     this.sandboxRuntime = options.sandboxRuntime ?? "runsc";
     this.engine = new Docker({ socketPath: options.socketPath });
-    this.networks = this.profile.networks ? new DockerNetworkManager(this.engine) : null;
+    this.networks = this.profile.networks ? new DockerNetworkManager(this.engine, this.profile.type === "podman") : null;
     this.sidecars = this.profile.sidecars ? new DockerSidecarManager(this) : null;
     this.builds = this.profile.builds ? new DockerBuildManager(this.engine, options.log) : null;
   }
