@@ -1,11 +1,13 @@
 // Fault: Postgres restarts while clients keep calling the API. Requests in the outage must get
 // a clear 503 (never a 500, never a hang), and Bailey must recover without being restarted.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, it } from "node:test";
+import { chromium, type Browser } from "playwright-core";
 import { createApiToken } from "@bailey/core";
 import { createPrismaClient } from "@bailey/db";
 import { startEmbeddedPostgres, type RunningPostgres } from "@bailey/db/admin";
@@ -20,6 +22,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Signs in through next-auth's credentials flow the way the sign-in form does; returns the session cookie. */
+async function signIn(base: string, email: string, password: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const csrfCookie = csrf.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  const session = response.headers.getSetCookie().find((cookie) => cookie.startsWith("next-auth.session-token="));
+  assert.ok(session, `signing in set a session cookie (status ${response.status})`);
+  return session.split(";")[0]!;
+}
+
 interface Sample {
   at: number;
   path: string;
@@ -31,8 +49,13 @@ interface Sample {
 let parent = "";
 let postgres: RunningPostgres | undefined;
 let launcher: ReturnType<typeof startLauncher> | undefined;
+let browser: Browser | undefined;
+/** The load clients run until the test ends, however it ends. */
+let loadRunning = true;
 
 after(async () => {
+  loadRunning = false;
+  await browser?.close();
   launcher?.child.kill("SIGTERM");
   if (launcher && launcher.child.exitCode === null) await new Promise((resolve) => launcher!.child.once("exit", resolve));
   await postgres?.stop().catch(() => undefined);
@@ -59,9 +82,21 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
     await prisma.$disconnect();
   }
   const auth = { authorization: `Bearer ${token}` };
+  const password = launcher.output().match(/Password:\s+(\S+)/)?.[1];
+  assert.ok(password, "the launcher printed the owner's generated password");
+  const sessionCookie = await signIn(base, "owner@restart.test", password);
+  // Next renders a server error's boundary in the browser, so a real one looks at the page.
+  const chromiumPath = process.env.BAILEY_CHROMIUM ?? "/usr/bin/chromium";
+  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: apt-get install chromium (npm test does), or set BAILEY_CHROMIUM.`);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
+  const context = await browser.newContext();
+  const [name, ...value] = sessionCookie.split("=");
+  await context.addCookies([{ name: name!, value: value.join("="), url: base }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/runs`);
+  await page.getByRole("heading", { name: "Runs" }).waitFor();
 
   const samples: Sample[] = [];
-  let running = true;
   const started = Date.now();
   const call = async (pathname: string, init: RequestInit = {}) => {
     const t0 = performance.now();
@@ -75,7 +110,7 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   };
   const clients = Array.from({ length: 4 }, (_, index) =>
     (async () => {
-      while (running) {
+      while (loadRunning) {
         if (index === 3) await call("/api/health");
         else await call("/api/v1/runs?limit=20", { headers: auth });
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -91,6 +126,10 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   const key = `restart-${Date.now()}`;
   const duringOutage = await fetch(`${base}/api/v1/runs`, { method: "POST", headers: { ...auth, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ image: "busybox", command: ["true"] }) });
   const outageBody = await duringOutage.json();
+  await page.goto(`${base}/runs`);
+  const errorPage = page.locator("main[role=alert]");
+  const errorShown = await errorPage.filter({ hasText: "This page could not be loaded" }).waitFor({ timeout: 15_000 }).then(() => true, () => false);
+  const errorText = errorShown ? await errorPage.innerText() : await page.content();
   const restartedAt = Date.now() - started;
   postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort });
   let recoveredAt = -1;
@@ -100,7 +139,7 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
     if (recent.slice(-3).length === 3 && recent.slice(-3).every((s) => s.status === 200)) recoveredAt = recent.at(-3)!.at;
   }
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  running = false;
+  loadRunning = false;
   await Promise.all(clients);
 
   const outage = samples.filter((s) => s.at > stoppedAt + 500 && s.at < restartedAt);
@@ -118,6 +157,11 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   assert.equal(outageBody.error.code, "UNAVAILABLE");
   assert.ok(recoveredAt > 0, "the API answered 200 again without a restart of Bailey");
   assert.equal(launcher.child.exitCode, null, "Bailey stayed up through the outage");
+  assert.ok(errorShown, `in the outage the dashboard shows its own error page; it showed:\n${errorText.slice(0, 2000)}`);
+  assert.match(errorText, /database is restarting/);
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("heading", { name: "Runs" }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByText("This page could not be loaded").count(), 0, "Try again loads the page once the database is back");
   await waitForOutput(launcher, /scheduler: the database is back/, 15_000);
   assert.equal(launcher.output().match(/the database is unreachable; retrying/g)?.length, 1, "the scheduler said the outage once");
   assert.doesNotMatch(launcher.output(), /unexpected error/, "no request failed with an unexplained error");
