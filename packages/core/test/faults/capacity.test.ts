@@ -1,18 +1,11 @@
 // Pressure: 100 runs for one host that takes 10 at a time. The rest must wait in the queue
 // and start as capacity frees up, never more than 10 at once, none forgotten.
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { after, before, it } from "node:test";
-import { createPrismaClient, type PrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { it } from "node:test";
 import Docker from "dockerode";
-import { removeByHost } from "../../../../apps/agent/test/support/agent-process";
 import { activeRunStates, createRun, HostConnections, tick, type TeamContext } from "../../src";
+import { useFaultSetup } from "../support/fault-setup";
 import { startLocalAgent } from "../support/local-agent";
 
 const total = 100;
@@ -20,30 +13,12 @@ const capacity = 10;
 const hostId = `capacity-${randomBytes(3).toString("hex")}`;
 const docker = new Docker({ socketPath: "/var/run/docker.sock" });
 
-let db: ScratchDatabase;
-let prisma: PrismaClient;
-let dir = "";
-let agent: ChildProcess | undefined;
-
-before(async () => {
-  db = await createScratchDatabase();
-  await migrateDatabase(db.url);
-  prisma = createPrismaClient(db.url, { maxConnections: 12 });
-  dir = await mkdtemp(path.join(tmpdir(), "bailey-capacity-"));
-  await chmod(dir, 0o755);
-});
-
-after(async () => {
-  agent?.kill();
-  await removeByHost(hostId);
-  await prisma?.$disconnect();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+const setup = useFaultSetup({ hostId, maxConnections: 12 });
 
 it(`${total} runs on one host with capacity ${capacity}: the rest queue and start as capacity frees up`, { timeout: 300_000 }, async () => {
+  const { prisma, dir } = setup;
   const started = await startLocalAgent(dir, "docker", hostId);
-  agent = started.child;
+  setup.agents.push(started.child);
   const user = await prisma.user.create({ data: { email: "capacity@t.test" } });
   const team = await prisma.team.create({ data: { slug: "capacity", name: "Capacity" } });
   await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });

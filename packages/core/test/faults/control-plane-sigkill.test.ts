@@ -4,16 +4,12 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, it } from "node:test";
-import { createPrismaClient, type PrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { before, it } from "node:test";
 import Docker from "dockerode";
-import { ensureStandinImage, removeByHost, standinImage } from "../../../../apps/agent/test/support/agent-process";
+import { ensureStandinImage, standinImage } from "../../../../apps/agent/test/support/agent-process";
 import { createRun, HostConnections, reconcileHost, verifyAuditChain, type TeamContext } from "../../src";
+import { useFaultSetup } from "../support/fault-setup";
 import { repoRoot, startLocalAgent } from "../support/local-agent";
 
 const kills = 20;
@@ -33,32 +29,14 @@ function seededRandom(start: number): () => number {
   };
 }
 
-let db: ScratchDatabase;
-let prisma: PrismaClient;
-let dir = "";
-let agent: ChildProcess | undefined;
 const hostId = `sigkill-${randomBytes(3).toString("hex")}`;
+const setup = useFaultSetup({ hostId, maxConnections: 8 });
 const docker = new Docker({ socketPath: "/var/run/docker.sock" });
 
-before(async () => {
-  await ensureStandinImage();
-  db = await createScratchDatabase();
-  await migrateDatabase(db.url);
-  prisma = createPrismaClient(db.url, { maxConnections: 8 });
-  dir = await mkdtemp(path.join(tmpdir(), "bailey-sigkill-"));
-  await chmod(dir, 0o755);
-});
-
-after(async () => {
-  agent?.kill();
-  await removeByHost(hostId);
-  await prisma?.$disconnect();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+before(ensureStandinImage);
 
 function startControlPlane(teamId: string): { child: ChildProcess; firstTick: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "packages/core/test/support/tick-process.ts"), db.url, teamId, String(Date.now()), "0"], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "packages/core/test/support/tick-process.ts"), setup.db.url, teamId, String(Date.now()), "0"], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, BAILEY_TICK_TEST_TRACE: "1", BAILEY_TICK_TEST_LEASE_MS: String(leaseMs), BAILEY_TICK_TEST_DEADLINE_MS: "180000" },
@@ -78,10 +56,11 @@ function startControlPlane(teamId: string): { child: ChildProcess; firstTick: Pr
 }
 
 it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses no run, doubles none and leaks nothing`, { timeout: 600_000 }, async () => {
+  const { prisma, dir } = setup;
   const random = seededRandom(seed);
   console.log(`[sigkill] seed ${seed} (set BAILEY_FAULT_SEED to replay the kill instants)`);
   const started = await startLocalAgent(dir, "docker", hostId, { BAILEY_BUILDKIT_IMAGE: standinImage, BAILEY_DIND_PRIVILEGED: "false" });
-  agent = started.child;
+  setup.agents.push(started.child);
   const user = await prisma.user.create({ data: { email: "sigkill@t.test" } });
   const team = await prisma.team.create({ data: { slug: "sigkill", name: "SIGKILL" } });
   await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
