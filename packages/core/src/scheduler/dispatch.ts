@@ -1,6 +1,6 @@
 import { HostKeyMismatchError } from "@bailey/agent-client";
 import { RpcError, rpcErrorCodes } from "@bailey/protocol";
-import type { PrismaClient } from "@bailey/db";
+import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
 import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
@@ -44,9 +44,7 @@ export async function dispatchScheduledRuns({ prisma, connections, limit = 100, 
   return claimed.length;
 }
 
-type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
-
-async function takeOverExpiredLeases(tx: Tx, limit: number, leaseMs: number): Promise<string[]> {
+async function takeOverExpiredLeases(tx: Prisma.TransactionClient, limit: number, leaseMs: number): Promise<string[]> {
   const expired = await tx.$queryRaw<{ id: string; teamId: string; hostId: string | null; dispatchAttempts: number; lastError: string | null }[]>`
     SELECT id, "teamId", "hostId", "dispatchAttempts", "lastError" FROM "Run"
     WHERE state = 'provisioning' AND COALESCE("dispatchLeaseUntil", "updatedAt" + make_interval(secs => ${leaseMs / 1000})) < now()

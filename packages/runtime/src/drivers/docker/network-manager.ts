@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import { UnsupportedFeatureError } from "../../errors";
 import type { NetworkInfo, NetworkManager } from "../../types";
 import { isConflict, isNotFound } from "./engine-errors";
+import { engineRequest } from "./engine-request";
 import { labelFilters } from "./labels";
 
 export class DockerNetworkManager implements NetworkManager {
@@ -43,11 +44,7 @@ export class DockerNetworkManager implements NetworkManager {
 
   /** Podman's own API tells whether a network has DNS; its Docker-compatible API does not. */
   private async podmanResolvesNames(name: string): Promise<boolean> {
-    const inspected = await new Promise<{ dns_enabled?: boolean }>((resolve, reject) =>
-      this.engine.modem.dial({ path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`, method: "GET", statusCodes: { 200: true, 404: "no such network", 500: "server error" }, options: {} }, (error: unknown, body: unknown) =>
-        error ? reject(error) : resolve(body as { dns_enabled?: boolean }),
-      ),
-    );
+    const inspected = await engineRequest<{ dns_enabled?: boolean }>(this.engine, { path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`, notFound: "no such network" });
     return inspected.dns_enabled !== false;
   }
 

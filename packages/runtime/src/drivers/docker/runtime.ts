@@ -18,6 +18,7 @@ import type {
 import { DockerBuildManager } from "./build-manager";
 import { toContainerInfo, toContainerStatus } from "./container-info";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
+import { engineRequest } from "./engine-request";
 import { imageExists } from "./images";
 import { labelFilters } from "./labels";
 import { collect, demultiplex, rawToChunks } from "./log-demux";
@@ -210,12 +211,7 @@ export class DockerRuntime implements Runtime {
     };
     // Streamed even without follow: dockerode would read a whole finished log into memory
     // first (100 MiB of output cost the agent 800 MiB of heap).
-    const source = await new Promise<Readable>((resolve, reject) =>
-      this.engine.modem.dial(
-        { path: `/containers/${encodeURIComponent(id)}/logs?`, method: "GET", isStream: true, statusCodes: { 200: true, 404: "no such container", 500: "server error" }, options: { ...base, follow: Boolean(options.follow) } },
-        (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as Readable)),
-      ),
-    ).catch((error: unknown) => translate(id, error));
+    const source = await engineRequest<Readable>(this.engine, { path: `/containers/${encodeURIComponent(id)}/logs?`, isStream: true, options: { ...base, follow: Boolean(options.follow) }, notFound: "no such container" }).catch((error: unknown) => translate(id, error));
     return info.Config.Tty ? rawToChunks(source) : demultiplex(source);
   }
 
