@@ -17,6 +17,8 @@ export interface Context {
   teamId?: string | null;
   /** Pooled agent connections, for procedures that reach hosts. */
   connections?: HostConnections;
+  /** The request's `Idempotency-Key` header: a retried create returns the first result. */
+  idempotencyKey?: string;
   /** Builds a host's install command; only the web server knows its URL, key and agent bundle. */
   installCommand?: (input: { token: string; hostName: string }) => string;
 }

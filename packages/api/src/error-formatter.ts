@@ -1,6 +1,7 @@
 import type { TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import { AppError } from "@bailey/core";
+import { fieldErrorsOf } from "./errors";
 
 /**
  * Bad input reads as a sentence per field ("✖ Too big: expected number to be <=200
@@ -15,7 +16,8 @@ export function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; er
       ...shape.data,
       fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null,
       // Domain validation (run specs, hosts): [{ field: "resources.memory", message }], for forms.
-      fields: error.cause instanceof AppError && Array.isArray(error.cause.details?.fields) ? (error.cause.details.fields as { field: string; message: string }[]) : null,
+      // Input schemas (a run spec, for one) give the same shape from zod's issues.
+      fields: zodError ? fieldErrorsOf(zodError) : error.cause instanceof AppError && Array.isArray(error.cause.details?.fields) ? (error.cause.details.fields as { field: string; message: string }[]) : null,
     },
   };
 }

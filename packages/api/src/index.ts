@@ -1,3 +1,5 @@
 export { appRouter, createCaller, type AppRouter } from "./root";
 export type { Context, SessionUser } from "./context";
-export { toTRPCError } from "./errors";
+export { restErrorResponse, toAppError, toTRPCError, trpcResponseMeta } from "./errors";
+export { maxBatchSize } from "./trpc";
+export * from "./rest";

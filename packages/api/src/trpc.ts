@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import type { Role } from "@bailey/db";
 import { requireRole, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
 import type { Context } from "./context";
@@ -10,10 +11,29 @@ import { mapProcedureError } from "./errors";
  * Every team procedure says which API-token scope may call it, or "session" when only a
  * signed-in person may (managing tokens, for one). The authorization test reads this.
  */
-export interface ProcedureMeta {
+// A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
+export type ProcedureMeta = {
   /** "public": anyone (the credential is in the input, e.g. an invite token). */
   scope: TokenScope | "session" | "public";
-}
+  /**
+   * Present: the procedure is also a REST operation under /api/v1, generated from this
+   * meta and the procedure's own input and output schemas (see ./rest).
+   */
+  openapi?: NonNullable<OpenApiMeta["openapi"]>;
+  /**
+   * REST's 201: "always" for a POST that makes something, "unless-existing" when an
+   * idempotent retry answers 200 with what the first call made (`output.created === false`).
+   */
+  restCreated?: "always" | "unless-existing";
+  /**
+   * REST only: a body of one of these content types (not JSON) arrives as text in this input
+   * field, e.g. a YAML run spec. The operation shares its method and path with the JSON one.
+   */
+  restTextBody?: { contentTypes: readonly string[]; field: string };
+};
+
+/** The most calls one tRPC batch request may carry; the dashboard's client sends fewer. */
+export const maxBatchSize = 20;
 
 const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({ transformer: superjson, errorFormatter: formatError });
 

@@ -19,7 +19,13 @@ type Ids = { runId: string; hostId: string; tokenId: string; membershipId: strin
 
 const unknownInvite = `blyi_${"x".repeat(43)}`;
 /** Used before the caller is in the team; the invite token in the input is the credential. */
-const teamless = new Set(["invites.preview", "invites.accept", "invites.register"]);
+const teamless = new Set(["invites.preview", "invites.accept", "invites.register", "hosts.enroll"]);
+/** How each public procedure refuses a credential it does not know. */
+const publicRefusal: Record<string, [TRPCError["code"], RegExp]> = {
+  "invites.preview": ["NOT_FOUND", /invite link is unknown/],
+  "invites.register": ["NOT_FOUND", /invite link is unknown/],
+  "hosts.enroll": ["UNAUTHORIZED", /enrollment token/],
+};
 /** Anyone may do this to themselves (viewers too); tested on its own in packages/core. */
 const selfService = new Set(["team.leave"]);
 
@@ -31,7 +37,8 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "me.get": () => undefined,
   "runs.list": () => ({ limit: 10 }),
   "runs.get": ({ runId }) => ({ id: runId }),
-  "runs.create": () => ({ spec: { image: "bailey-test/busybox:latest", command: ["true"] } }),
+  "runs.create": () => ({ image: "bailey-test/busybox:latest", command: ["true"] }),
+  "runs.createFromYaml": () => ({ yaml: "image: bailey-test/busybox:latest\ncommand: [\"true\"]\n" }),
   "runs.stop": ({ runId }) => ({ id: runId }),
   "runs.destroy": ({ runId }) => ({ id: runId }),
   "runs.logs": ({ runId }) => ({ id: runId }),
@@ -41,6 +48,7 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "hosts.enrollments": () => undefined,
   "hosts.add": () => ({ name: "unreachable", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` }),
   "hosts.createEnrollment": () => ({ name: "enrolling" }),
+  "hosts.enroll": () => ({ token: `blye_${"x".repeat(43)}`, address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"C".repeat(43)}` }),
   "hosts.drain": ({ hostId }) => ({ id: hostId }),
   "hosts.resume": ({ hostId }) => ({ id: hostId }),
   "hosts.remove": ({ hostId }) => ({ id: hostId }),
@@ -125,10 +133,13 @@ describe("authorization of every tRPC procedure", () => {
 
   for (const procedure of procedures) {
     if (procedure.scope === "public") {
-      it(`${procedure.path}: public, but an unknown invite gets NOT_FOUND and changes nothing`, async () => {
+      const [code, message] = publicRefusal[procedure.path] ?? ["NOT_FOUND", /./];
+      it(`${procedure.path}: public, but an unknown credential gets ${code} and changes nothing`, async () => {
         const users = await prisma.user.count();
-        await assert.rejects(call({ user: null }, procedure.path), refusedWith("NOT_FOUND", /invite link is unknown/));
+        const hosts = await prisma.host.count();
+        await assert.rejects(call({ user: null }, procedure.path), refusedWith(code, message));
         assert.equal(await prisma.user.count(), users);
+        assert.equal(await prisma.host.count(), hosts);
       });
       continue;
     }

@@ -12,9 +12,10 @@ const runsPerProcedure = Number(process.env.BAILEY_FUZZ_RUNS ?? 2000);
 
 /** Valid-looking inputs per procedure, for mutations to start from (unknown paths start from {}). */
 const seeds: Record<string, unknown> = {
-  "runs.list": { limit: 10, state: "running", text: "x" },
+  "runs.list": { limit: 10, state: "running", q: "x" },
   "runs.get": { id: "run-id" },
-  "runs.create": { spec: { image: "bailey-test/busybox:latest", command: ["true"], env: { A: "1" }, resources: { memory: "64m" } } },
+  "runs.create": { image: "bailey-test/busybox:latest", command: ["true"], env: { A: "1" }, resources: { memory: "64m" } },
+  "runs.createFromYaml": { yaml: "image: bailey-test/busybox:latest\nenv: { A: '1' }\n" },
   "runs.stop": { id: "run-id" },
   "runs.destroy": { id: "run-id" },
   "runs.logs": { id: "run-id", maxBytes: 4096 },
@@ -22,6 +23,7 @@ const seeds: Record<string, unknown> = {
   "hosts.activity": { id: "host-id" },
   "hosts.add": { name: "fuzz", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"A".repeat(43)}`, labels: { a: "b" } },
   "hosts.createEnrollment": { name: "fuzz", labels: { a: "b" }, capacityRuns: 2, expiresInMinutes: 10 },
+  "hosts.enroll": { token: `blye_${"a".repeat(43)}`, address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"A".repeat(43)}` },
   "hosts.drain": { id: "host-id" },
   "hosts.resume": { id: "host-id" },
   "hosts.remove": { id: "host-id" },

@@ -26,7 +26,7 @@ export * from "./scheduler";
 export { createRun, type CreateRunOptions } from "./runs/create-run";
 export { createRunFromYaml } from "./runs/create-run-from-yaml";
 export { parseYamlRunSpec, type IgnoredField, type ParsedYamlSpec } from "./runs/run-spec-yaml";
-export { readRunLogs } from "./runs/read-run-logs";
+export { openRunLogs, readRunLogs } from "./runs/read-run-logs";
 export { activeRunStates } from "./runs/state-machine";
 export { validateRunSpec, submittedRunSpec, parseMemory, type SubmittedRunSpec } from "./runs/run-spec";
 export { transitionRun } from "./runs/transition-run";

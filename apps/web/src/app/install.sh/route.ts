@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { errorResponse } from "~/server/rest/route";
+import { restErrorResponse } from "@bailey/api";
 import { installScriptPath } from "~/server/host-install";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +9,6 @@ export async function GET(): Promise<Response> {
   try {
     return new Response(await readFile(installScriptPath()), { headers: { "content-type": "text/x-shellscript; charset=utf-8", "cache-control": "no-store" } });
   } catch (error) {
-    return errorResponse(error);
+    return restErrorResponse(error);
   }
 }

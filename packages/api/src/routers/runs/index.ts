@@ -1,35 +1,35 @@
 import { z } from "zod";
-import { createRun, createRunFromYaml, destroyRun, getRun, readRunLogs, scheduleNow, stopRun } from "@bailey/core";
+import { destroyRun, getRun, readRunLogs, stopRun } from "@bailey/core";
+import { destroyRunOutput, runLogsOutput, runOutput } from "../../schemas/runs";
 import { requireConnections, router, teamProcedure, writerProcedure } from "../../trpc";
+import { create, createFromYaml } from "./create";
 import { list } from "./list";
 
 const runId = z.object({ id: z.string().min(1).max(64) }).strict();
 
 export const runsRouter = router({
   list,
-  get: teamProcedure.meta({ scope: "runs:read" }).input(runId).query(({ ctx, input }) => getRun({ prisma: ctx.prisma, ctx: ctx.teamContext, runId: input.id })),
-  /** A spec as an object (the form) or as YAML text (pasted, moat.yaml included). */
-  create: writerProcedure
-    .meta({ scope: "runs:write" })
-    .input(
-      z
-        .object({ spec: z.unknown().optional(), yaml: z.string().max(1024 * 1024).optional(), idempotencyKey: z.string().max(200).optional() })
-        .strict()
-        .refine((input) => (input.spec === undefined) !== (input.yaml === undefined), "Send either spec or yaml, not both."),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const key = input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {};
-      const result = input.yaml !== undefined
-        ? await createRunFromYaml({ prisma: ctx.prisma, ctx: ctx.teamContext, yaml: input.yaml, ...key })
-        : { ...(await createRun({ prisma: ctx.prisma, ctx: ctx.teamContext, spec: input.spec, ...key })), ignored: [] };
-      // A free host starts it now; what this misses, the scheduler's next tick picks up.
-      if (result.created && ctx.connections) void scheduleNow({ prisma: ctx.prisma, connections: ctx.connections, runId: result.run.id }).catch((error: unknown) => console.error("[trpc] schedule-now", error));
-      return result;
-    }),
-  stop: writerProcedure.meta({ scope: "runs:write" }).input(runId).mutation(({ ctx, input }) => stopRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id })),
-  destroy: writerProcedure.meta({ scope: "runs:write" }).input(runId).mutation(({ ctx, input }) => destroyRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id })),
+  get: teamProcedure
+    .meta({ scope: "runs:read", openapi: { method: "GET", path: "/runs/{id}", tags: ["runs"], summary: "A run with its timeline, host, sidecars and network" } })
+    .input(runId)
+    .output(runOutput)
+    .query(async ({ ctx, input }) => ({ run: await getRun({ prisma: ctx.prisma, ctx: ctx.teamContext, runId: input.id }) })),
+  create,
+  createFromYaml,
+  stop: writerProcedure
+    .meta({ scope: "runs:write", openapi: { method: "POST", path: "/runs/{id}/stop", tags: ["runs"], summary: "Stop a run: SIGTERM, then SIGKILL after graceSeconds" } })
+    .input(runId.extend({ graceSeconds: z.number().int().min(0).max(3600).default(10) }))
+    .output(runOutput)
+    .mutation(async ({ ctx, input }) => ({ run: await stopRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, graceSeconds: input.graceSeconds }) })),
+  destroy: writerProcedure
+    .meta({ scope: "runs:write", openapi: { method: "DELETE", path: "/runs/{id}", tags: ["runs"], summary: "Destroy a run and everything it left on its host" } })
+    .input(runId)
+    .output(destroyRunOutput)
+    .mutation(({ ctx, input }) => destroyRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id })),
+  /** The dashboard's tail of a run's output; REST streams the whole of it (GET /runs/{id}/logs). */
   logs: teamProcedure
     .meta({ scope: "runs:read" })
     .input(runId.extend({ maxBytes: z.number().int().min(1024).max(8 * 1024 * 1024).optional() }))
+    .output(runLogsOutput)
     .query(({ ctx, input }) => readRunLogs({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) })),
 });

@@ -4,11 +4,14 @@ import { RunState } from "@bailey/db";
 export const listRunsInput = z
   .object({
     state: z.enum(RunState).optional(),
-    hostId: z.string().min(1).max(64).optional(),
-    createdById: z.string().min(1).max(64).optional(),
-    text: z.string().trim().min(1).max(200).optional(),
+    /** A host id. */
+    host: z.string().min(1).max(64).optional(),
+    /** The user id of the run's creator. */
+    creator: z.string().min(1).max(64).optional(),
+    /** Matches the run's id, name or image. */
+    q: z.string().trim().min(1).max(200).optional(),
     limit: z.number().int().min(1).max(200).default(50),
-    // An infinite query asks for its first page with a null cursor.
+    /** The previous page's nextCursor; an infinite query asks for its first page with null. */
     cursor: z.string().min(1).max(200).nullish(),
     // Sent by @trpc/tanstack-react-query's infinite queries; pages only go forward here.
     direction: z.enum(["forward", "backward"]).optional(),

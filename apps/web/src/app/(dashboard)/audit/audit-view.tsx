@@ -28,9 +28,9 @@ export function AuditView() {
     trpc.audit.list.infiniteQueryOptions(
       {
         limit: 100,
-        ...(deferred.actorId.trim() ? { actorId: deferred.actorId.trim() } : {}),
+        ...(deferred.actorId.trim() ? { actor: deferred.actorId.trim() } : {}),
         ...(deferred.action.trim() ? { action: deferred.action.trim() } : {}),
-        ...(deferred.runId.trim() ? { runId: deferred.runId.trim() } : {}),
+        ...(deferred.runId.trim() ? { run: deferred.runId.trim() } : {}),
         ...(since ? { since } : {}),
         ...(until ? { until } : {}),
       },

@@ -22,8 +22,8 @@ export function AddHost({ onDone }: { onDone: () => void }) {
   const issued = create.data;
   const enrollments = useQuery(trpc.hosts.enrollments.queryOptions(undefined, { enabled: Boolean(issued), refetchInterval: 1500 }));
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { enabled: Boolean(issued), refetchInterval: 1500 }));
-  const enrollment = enrollments.data?.find((candidate) => candidate.id === issued?.enrollment.id);
-  const host = hosts.data?.find((candidate) => candidate.id === enrollment?.hostId);
+  const enrollment = enrollments.data?.enrollments.find((candidate) => candidate.id === issued?.enrollment.id);
+  const host = hosts.data?.hosts.find((candidate) => candidate.id === enrollment?.hostId);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -48,10 +48,10 @@ export function HostsView() {
           Could not load hosts: {hosts.error.message}
         </p>
       ) : null}
-      {hosts.data?.length === 0 && !adding ? (
+      {hosts.data?.hosts.length === 0 && !adding ? (
         <EmptyState title="No hosts yet">Add a host: Bailey shows a one-line install command to run on it, and the host appears here when it reports back.</EmptyState>
       ) : null}
-      {hosts.data?.length ? (
+      {hosts.data?.hosts.length ? (
         <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full text-left text-sm">
             <thead className="bg-zinc-50 text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
@@ -68,7 +68,7 @@ export function HostsView() {
               </tr>
             </thead>
             <tbody>
-              {hosts.data.map((host) => (
+              {hosts.data.hosts.map((host) => (
                 <tr key={host.id} className="border-t border-zinc-200 align-top dark:border-zinc-800" data-host={host.name}>
                   <td className="px-4 py-2">
                     <div className="font-mono">{host.name}</div>

@@ -35,7 +35,7 @@ export function RunsFilters({ value, onChange }: { value: RunFilters; onChange: 
         <span className="block text-zinc-500 dark:text-zinc-400">Host</span>
         <Select aria-label="Host" value={value.hostId ?? ""} onChange={(event) => onChange({ ...value, hostId: event.target.value || undefined })}>
           <option value="">Any host</option>
-          {(hosts.data ?? []).map((host) => (
+          {(hosts.data?.hosts ?? []).map((host) => (
             <option key={host.id} value={host.id}>
               {host.name}
             </option>

@@ -33,8 +33,8 @@ function RunsTable({ filters }: { filters: RunFilters }) {
       {
         limit: pageSize,
         ...(filters.state ? { state: filters.state } : {}),
-        ...(filters.hostId ? { hostId: filters.hostId } : {}),
-        ...(filters.createdById ? { createdById: filters.createdById } : {}),
+        ...(filters.hostId ? { host: filters.hostId } : {}),
+        ...(filters.createdById ? { creator: filters.createdById } : {}),
         ...(text ? { text } : {}),
       },
       { getNextPageParam: (page) => page.nextCursor, refetchInterval: refreshEveryMs },

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { agentBundle } from "~/server/host-install";
-import { errorResponse } from "~/server/rest/route";
+import { restErrorResponse } from "@bailey/api";
 
 export const dynamic = "force-dynamic";
 
@@ -10,6 +10,6 @@ export async function GET(): Promise<Response> {
     const bundle = agentBundle();
     return new Response(await readFile(bundle.path), { headers: { "content-type": "application/javascript", "x-bailey-sha256": bundle.sha256, "cache-control": "no-store" } });
   } catch (error) {
-    return errorResponse(error);
+    return restErrorResponse(error);
   }
 }

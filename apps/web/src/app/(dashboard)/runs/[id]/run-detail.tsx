@@ -24,8 +24,8 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 export function RunDetail({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const run = useQuery(trpc.runs.get.queryOptions({ id: runId }, { refetchInterval: (query) => (query.state.data && finalStates.includes(query.state.data.state) ? false : 1500) }));
-  const audit = useQuery(trpc.audit.list.queryOptions({ runId, limit: 200 }, { refetchInterval: run.data && finalStates.includes(run.data.state) ? false : 3000 }));
+  const run = useQuery(trpc.runs.get.queryOptions({ id: runId }, { select: (answer) => answer.run, refetchInterval: (query) => (query.state.data && finalStates.includes(query.state.data.run.state) ? false : 1500) }));
+  const audit = useQuery(trpc.audit.list.queryOptions({ run: runId, limit: 200 }, { refetchInterval: run.data && finalStates.includes(run.data.state) ? false : 3000 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: runId }) });
   // Each state change is an audit event: read them again whenever the state moves on.
   const state = run.data?.state;

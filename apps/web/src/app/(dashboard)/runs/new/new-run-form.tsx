@@ -23,24 +23,26 @@ export function NewRunForm() {
   const [yaml, setYaml] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [ignored, setIgnored] = useState<{ runId: string; fields: { field: string; reason: string }[] } | null>(null);
-  const create = useMutation(trpc.runs.create.mutationOptions());
+  const createFromSpec = useMutation(trpc.runs.create.mutationOptions());
+  const createFromYaml = useMutation(trpc.runs.createFromYaml.mutationOptions());
 
   const set = (key: keyof RunFormValues) => (event: { target: { value: string } }) => setValues({ ...values, [key]: event.target.value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setErrors({});
-    let input: { spec: Record<string, unknown> } | { yaml: string };
+    let create: () => ReturnType<typeof createFromSpec.mutateAsync>;
     if (mode === "form") {
       const built = specFromForm(values);
       if (Object.keys(built.errors).length) return setErrors(built.errors);
-      input = { spec: built.spec };
+      // The form builds what the schema checks; the server's answer names any field it refuses.
+      create = () => createFromSpec.mutateAsync(built.spec as Parameters<typeof createFromSpec.mutateAsync>[0]);
     } else {
       if (!yaml.trim()) return setErrors({ yaml: "Paste a run spec or a moat.yaml." });
-      input = { yaml };
+      create = () => createFromYaml.mutateAsync({ yaml });
     }
     try {
-      const result = await create.mutateAsync(input);
+      const result = await create();
       if (result.ignored.length) setIgnored({ runId: result.run.id, fields: result.ignored });
       else router.push(`/runs/${result.run.id}`);
     } catch (error) {
@@ -136,8 +138,8 @@ export function NewRunForm() {
           {errors.form ?? errors.spec}
         </p>
       ) : null}
-      <Button type="submit" disabled={create.isPending}>
-        {create.isPending ? "Starting…" : "Start run"}
+      <Button type="submit" disabled={createFromSpec.isPending || createFromYaml.isPending}>
+        {createFromSpec.isPending || createFromYaml.isPending ? "Starting…" : "Start run"}
       </Button>
     </form>
   );

@@ -3,22 +3,22 @@ import { tick } from "@bailey/core";
 import { serverEnv } from "~/env";
 import { hostConnections } from "~/server/connections";
 import { db } from "~/server/db";
-import { errorResponse, json } from "~/server/rest/route";
+import { jsonResponse, restErrorResponse } from "@bailey/api";
 
 export const dynamic = "force-dynamic";
 
 /** One scheduler step for a hosted deployment's cron; `npm start` ticks by itself. */
 export async function POST(request: Request): Promise<Response> {
   const secret = serverEnv().BAILEY_CRON_SECRET;
-  if (!secret) return json({ error: { code: "NOT_FOUND", message: "Set BAILEY_CRON_SECRET to drive the scheduler from cron." } }, { status: 404 });
+  if (!secret) return jsonResponse({ error: { code: "NOT_FOUND", message: "Set BAILEY_CRON_SECRET to drive the scheduler from cron." } }, 404);
   const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "");
   const expected = Buffer.from(secret);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return json({ error: { code: "UNAUTHORIZED", message: "Send Authorization: Bearer $BAILEY_CRON_SECRET." } }, { status: 401 });
+    return jsonResponse({ error: { code: "UNAUTHORIZED", message: "Send Authorization: Bearer $BAILEY_CRON_SECRET." } }, 401);
   }
   try {
-    return json(await tick({ prisma: db(), connections: hostConnections() }));
+    return jsonResponse(await tick({ prisma: db(), connections: hostConnections() }));
   } catch (error) {
-    return errorResponse(error);
+    return restErrorResponse(error);
   }
 }

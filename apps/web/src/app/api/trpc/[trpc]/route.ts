@@ -1,26 +1,38 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, type Context } from "@bailey/api";
-import { authenticateApiToken } from "@bailey/core";
-import { currentUser } from "~/server/auth";
-import { hostConnections } from "~/server/connections";
-import { db } from "~/server/db";
-import { installCommandFor } from "~/server/host-install";
+import { appRouter, maxBatchSize, readBodyBytes, restErrorResponse, toTRPCError, trpcResponseMeta } from "@bailey/api";
+import { AppError } from "@bailey/core";
+import { createApiContext } from "~/server/api-context";
 
-/** A session for the dashboard; automation may send an API token instead, scoped per procedure. */
-async function createContext(request: Request): Promise<Context> {
-  const base = { prisma: db(), connections: hostConnections(), installCommand: installCommandFor };
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (bearer) return { ...base, user: null, token: await authenticateApiToken({ prisma: db(), token: bearer }) };
-  const teamId = request.headers.get("x-bailey-team");
-  return { ...base, user: await currentUser(), ...(teamId ? { teamId } : {}) };
+/**
+ * The body is read here first, at most 1 MiB (a larger one is 413 before authentication or
+ * parsing), then handed to tRPC as a fresh request.
+ */
+async function boundedRequest(request: Request): Promise<Request> {
+  if (request.method !== "POST") return request;
+  const body = await readBodyBytes(request);
+  return new Request(request.url, { method: request.method, headers: request.headers, body: body as Uint8Array<ArrayBuffer>, signal: request.signal });
 }
 
-function handler(request: Request) {
+async function handler(request: Request) {
+  let bounded: Request;
+  try {
+    bounded = await boundedRequest(request);
+  } catch (error) {
+    return restErrorResponse(error);
+  }
   return fetchRequestHandler({
     endpoint: "/api/trpc",
-    req: request,
+    req: bounded,
     router: appRouter,
-    createContext: () => createContext(request),
+    maxBatchSize,
+    createContext: async () => {
+      try {
+        return await createApiContext(bounded);
+      } catch (error) {
+        throw error instanceof AppError ? toTRPCError(error) : error;
+      }
+    },
+    responseMeta: trpcResponseMeta,
     // Expected refusals (bad input, not signed in, forbidden) reach the client as they are;
     // only failures nobody anticipated belong in the server log.
     onError: ({ error, path }) => {

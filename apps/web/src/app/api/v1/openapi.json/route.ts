@@ -1,7 +1,7 @@
-import { openApiDocument } from "~/server/rest/openapi";
+import { openApiDocument } from "@bailey/api";
 
 export const dynamic = "force-static";
 
 export function GET(): Response {
-  return Response.json(openApiDocument);
+  return Response.json(openApiDocument());
 }

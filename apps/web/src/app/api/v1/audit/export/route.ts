@@ -1,11 +1,11 @@
 import { exportAuditEvents } from "@bailey/core";
 import { db } from "~/server/db";
-import { restRoute } from "~/server/rest/route";
+import { streamRoute } from "~/server/rest/stream-route";
 
 export const dynamic = "force-dynamic";
 
 /** The team's whole audit chain as JSON lines, oldest first, streamed page by page. */
-export const GET = restRoute("audit:read", async ({ ctx }) => {
+export const GET = streamRoute("audit:read", async ({ ctx }) => {
   const lines = exportAuditEvents({ prisma: db(), ctx })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({

@@ -1,17 +1,15 @@
-import { AppError, getRun } from "@bailey/core";
+import { AppError, openRunLogs } from "@bailey/core";
 import { hostConnections } from "~/server/connections";
 import { db } from "~/server/db";
-import { restRoute } from "~/server/rest/route";
+import { streamRoute } from "~/server/rest/stream-route";
 
 export const dynamic = "force-dynamic";
 
 /** The run's output as plain text; `follow=true` keeps streaming until the run ends or the client leaves. */
-export const GET = restRoute("runs:read", async ({ ctx, params, request }) => {
-  const run = await getRun({ prisma: db(), ctx, runId: params.id ?? "" });
-  if (!run.host) throw new AppError("CONFLICT", "This run has not reached a host yet; its logs start once it does.");
-  const host = await db().host.findUniqueOrThrow({ where: { id: run.host.id } });
+export const GET = streamRoute("runs:read", async ({ ctx, params, request }) => {
   const follow = new URL(request.url).searchParams.get("follow") === "true";
-  const stream = await hostConnections().get(host).openStream("run.logs", { runId: run.id, follow });
+  const { stream } = await openRunLogs({ prisma: db(), ctx, connections: hostConnections(), runId: params.id ?? "", follow });
+  if (!stream) throw new AppError("CONFLICT", "This run has not reached a host yet; its logs start once it does.");
   request.signal.addEventListener("abort", () => stream.cancel(), { once: true });
   // Pull-based: the agent's stream advances only as fast as the HTTP client reads, so a slow
   // client holds back the agent (through the protocol's flow control), not this process's memory.

@@ -1,0 +1,23 @@
+import type { Context } from "@bailey/api";
+import { AppError, authenticateApiToken } from "@bailey/core";
+import { currentUser } from "~/server/auth";
+import { hostConnections } from "~/server/connections";
+import { db } from "~/server/db";
+import { installCommandFor } from "~/server/host-install";
+
+/**
+ * The procedures' context for /api/trpc and /api/v1 alike: an API token when one is sent
+ * (it acts for its own team, with its scopes), else the dashboard session.
+ */
+export async function createApiContext(request: Request): Promise<Context> {
+  const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
+  const base = { prisma: db(), connections: hostConnections(), installCommand: installCommandFor, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+  if (bearer) {
+    const token = await authenticateApiToken({ prisma: db(), token: bearer });
+    if (!token) throw new AppError("UNAUTHORIZED", "This API token is unknown, revoked or expired.");
+    return { ...base, user: null, token };
+  }
+  const teamId = request.headers.get("x-bailey-team");
+  return { ...base, user: await currentUser(), ...(teamId ? { teamId } : {}) };
+}

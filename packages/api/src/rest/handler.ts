@@ -1,0 +1,81 @@
+import { AppError } from "@bailey/core";
+import type { Context } from "../context";
+import { restErrorResponse, toAppError } from "../errors";
+import { appRouter, createCaller } from "../root";
+import { parseJsonBody, readBodyBytes } from "./body";
+import { queryInput } from "./coerce-query";
+import { matchOperation, restOperations, type RestOperation } from "./operations";
+
+export interface RestHandlerOptions {
+  /** Where the operations' paths start, e.g. "/api/v1". */
+  basePath: string;
+  /** Builds the procedures' context from the request (token or session, connections). */
+  createContext: (request: Request) => Promise<Context>;
+}
+
+const operations = restOperations(appRouter);
+
+const sendToken = () => new AppError("UNAUTHORIZED", "Send an API token: Authorization: Bearer bly_...");
+
+/** JSON with bigints as decimal strings (memory sizes, ids of 64-bit rows). */
+export function jsonResponse(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)), { status, headers: { "content-type": "application/json" } });
+}
+
+const mediaType = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+
+/** Of the procedures at one method and path, the one that takes this body's content type. */
+function pickByContentType(candidates: { operation: RestOperation; params: Record<string, string> }[], request: Request) {
+  const type = mediaType(request);
+  const text = candidates.find(({ operation }) => operation.meta.restTextBody?.contentTypes.includes(type));
+  if (text) return text;
+  const json = candidates.find(({ operation }) => !operation.meta.restTextBody);
+  if (json && (type === "" || type === "application/json" || type.endsWith("+json"))) return json;
+  const accepted = candidates.flatMap(({ operation }) => operation.meta.restTextBody?.contentTypes ?? ["application/json"]);
+  throw new AppError("BAD_REQUEST", `Content-Type ${type} is not accepted here; send one of: ${accepted.join(", ")}.`);
+}
+
+async function inputOf(operation: RestOperation, request: Request, url: URL, params: Record<string, string>): Promise<unknown> {
+  const fromQuery = queryInput(url.searchParams, operation.input);
+  if (operation.method === "GET" || operation.method === "DELETE") return { ...fromQuery, ...params };
+  const bytes = await readBodyBytes(request);
+  const textField = operation.meta.restTextBody?.field;
+  if (textField) return { [textField]: Buffer.from(bytes).toString("utf8") };
+  const body = parseJsonBody(bytes);
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new AppError("BAD_REQUEST", "The body must be a JSON object.");
+  // Query parameters still work on POSTs (e.g. /runs/{id}/stop?graceSeconds=5); the body wins.
+  return { ...fromQuery, ...body, ...params };
+}
+
+/**
+ * /api/v1: each operation is a tRPC procedure with `meta.openapi`, called with the same
+ * context, middlewares (scope, role, tenancy), schemas and error mapping as /api/trpc.
+ */
+export function createRestHandler({ basePath, createContext }: RestHandlerOptions) {
+  return async (request: Request): Promise<Response> => {
+    try {
+      const url = new URL(request.url);
+      const path = url.pathname.slice(basePath.length).replace(/\/+$/, "") || "/";
+      const { candidates, allowed } = matchOperation(operations, request.method, path);
+      if (candidates.length === 0) {
+        if (allowed.length > 0) return Response.json({ error: { code: "METHOD_NOT_ALLOWED", message: `${path} answers ${allowed.join(", ")}, not ${request.method}.` } }, { status: 405, headers: { allow: allowed.join(", ") } });
+        throw new AppError("NOT_FOUND", `There is no API operation ${request.method} ${basePath}${path}; the operations are listed in ${basePath}/openapi.json.`);
+      }
+      const { operation, params } = candidates.length === 1 ? (candidates[0] as (typeof candidates)[number]) : pickByContentType(candidates, request);
+      // The dashboard reads with its session (GET only); changing anything needs an API token.
+      const bearer = /^Bearer\s+\S+$/i.test(request.headers.get("authorization") ?? "");
+      if (operation.meta.scope !== "public" && request.method !== "GET" && !bearer) throw sendToken();
+      const input = await inputOf(operation, request, url, params);
+      const ctx = await createContext(request);
+      if (operation.meta.scope !== "public" && !ctx.token && !ctx.user) throw sendToken();
+      const caller = createCaller(ctx) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+      const [group, name] = operation.procedure.split(".") as [string, string];
+      const output = await caller[group]![name]!(operation.input ? input : undefined);
+      const created = operation.meta.restCreated === "always" || (operation.meta.restCreated === "unless-existing" && (output as { created?: boolean }).created === true);
+      return jsonResponse(output, created ? 201 : 200);
+    } catch (error) {
+      if (toAppError(error).code === "INTERNAL") console.error(`[api/v1] ${request.method} ${new URL(request.url).pathname} failed:`, error);
+      return restErrorResponse(error);
+    }
+  };
+}

@@ -1,0 +1,5 @@
+export { createRestHandler, jsonResponse, type RestHandlerOptions } from "./handler";
+export { openApiDocument } from "./document";
+export { restOperations, type RestOperation } from "./operations";
+export { streamOperations } from "./streams";
+export { assertDeclaredSizeAllowed, maxBodyBytes, readBodyBytes } from "./body";

@@ -1,0 +1,18 @@
+import type { TokenScope } from "@bailey/core";
+
+/**
+ * The REST operations that stream, so no procedure can answer them; each is a thin route
+ * adapter over a core function with the same error mapping (apps/web/src/app/api/v1/...).
+ * They are listed here so the OpenAPI document and the route enumeration tests see them.
+ */
+export const streamOperations: readonly { method: "GET"; path: string; scope: TokenScope; summary: string; contentType: string; query?: Record<string, { type: string; description: string }> }[] = [
+  {
+    method: "GET",
+    path: "/runs/{id}/logs",
+    scope: "runs:read",
+    summary: "The run's output as text; follow=true keeps streaming until the run ends or the client leaves",
+    contentType: "text/plain",
+    query: { follow: { type: "boolean", description: "Stream until the run ends." } },
+  },
+  { method: "GET", path: "/audit/export", scope: "audit:read", summary: "The team's whole audit chain as JSON lines, oldest first", contentType: "application/x-ndjson" },
+];

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { RunState } from "@bailey/db";
+import { cuid, int64, jsonValue, timestamp } from "./json-types";
+
+export const runState = z.enum(RunState);
+
+/** What `createRun` answers with: the queued run and its stored spec. */
+export const createdRun = z
+  .object({ id: cuid, name: z.string().nullable(), state: runState, image: z.string().nullable(), hostId: z.string().nullable(), createdAt: timestamp, spec: jsonValue })
+  .loose();
+
+export const ignoredField = z.object({ field: z.string(), reason: z.string() });
+
+export const createRunOutput = z.object({
+  run: createdRun,
+  /** false: an Idempotency-Key retry found the first run. */
+  created: z.boolean(),
+  /** moat.yaml fields Bailey does not support yet, each with why (never dropped silently). */
+  ignored: z.array(ignoredField),
+});
+
+export const runSummary = z
+  .object({
+    id: cuid,
+    name: z.string().nullable(),
+    image: z.string().nullable(),
+    state: runState,
+    hostId: z.string().nullable(),
+    createdById: z.string().nullable(),
+    apiTokenId: z.string().nullable(),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    exitCode: z.number().int().nullable(),
+    host: z.object({ name: z.string() }).nullable(),
+  })
+  .loose();
+
+export const listRunsOutput = z.object({ runs: z.array(runSummary), nextCursor: z.string().nullable() });
+
+const transition = z.object({ id: int64, runId: cuid, fromState: runState.nullable(), toState: runState, reason: z.string().nullable(), at: timestamp }).loose();
+const sidecar = z.object({ id: cuid, role: z.string(), name: z.string(), image: z.string(), containerId: z.string().nullable(), state: z.string(), createdAt: timestamp, removedAt: timestamp.nullable() }).loose();
+const network = z.object({ id: cuid, name: z.string(), networkId: z.string().nullable(), createdAt: timestamp, removedAt: timestamp.nullable() }).loose();
+
+/** A run with its timeline, host, sidecars and network. */
+export const runDetail = z
+  .object({
+    id: cuid,
+    teamId: cuid,
+    hostId: z.string().nullable(),
+    createdById: z.string().nullable(),
+    apiTokenId: z.string().nullable(),
+    name: z.string().nullable(),
+    spec: jsonValue,
+    specFormat: z.string(),
+    image: z.string().nullable(),
+    command: z.array(z.string()),
+    dependencies: z.array(z.string()),
+    sandbox: z.enum(["gvisor", "none"]),
+    placement: jsonValue,
+    cpus: z.number().nullable(),
+    memoryBytes: int64.nullable(),
+    pidsLimit: z.number().int().nullable(),
+    timeoutSeconds: z.number().int().nullable(),
+    state: runState,
+    stateReason: z.string().nullable(),
+    exitCode: z.number().int().nullable(),
+    containerId: z.string().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: timestamp,
+    scheduledAt: timestamp.nullable(),
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    transitions: z.array(transition),
+    host: z.object({ id: cuid, name: z.string(), status: z.string() }).nullable(),
+    sidecars: z.array(sidecar),
+    networks: z.array(network),
+  })
+  .loose();
+
+export const runOutput = z.object({ run: runDetail });
+
+/** The run and the container, sidecar and network ids its host removed. */
+export const destroyRunOutput = z.object({ runId: cuid, removed: z.array(z.string()) });
+
+export const runLogsOutput = z.object({ text: z.string(), truncated: z.boolean(), state: runState });
