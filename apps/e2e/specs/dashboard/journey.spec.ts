@@ -149,7 +149,7 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
       await expect(viewer.getByRole("button", { name: "Add host" })).toHaveCount(0);
       await expect(viewer.getByRole("button", { name: "Drain" })).toHaveCount(0);
       // The server refuses a viewer's write whatever the UI shows.
-      const forced = await viewer.request.post("/api/trpc/runs.create", { data: { json: { spec: { image: "bailey-test/busybox:latest" } } } });
+      const forced = await viewer.request.post("/api/trpc/runs.create", { data: { json: { image: "bailey-test/busybox:latest" } } });
       expect(forced.status()).toBe(403);
       expect(JSON.stringify(await forced.json())).toContain("you are a viewer");
       const forcedDrain = await viewer.request.post("/api/trpc/hosts.drain", { data: { json: { id: "any" } } });

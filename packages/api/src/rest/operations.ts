@@ -39,5 +39,8 @@ export function matchOperation(operations: readonly RestOperation[], method: str
     const params = Object.fromEntries(operation.params.map((name, index) => [name, decodeURIComponent(match[index + 1] as string)]));
     return [{ operation, params }];
   });
-  return { candidates: atPath.filter(({ operation }) => operation.method === method), allowed: [...new Set(atPath.map(({ operation }) => operation.method))] };
+  // A literal segment beats a parameter: /hosts/enrollments is not the host "enrollments".
+  const fewestParams = Math.min(...atPath.map(({ operation }) => operation.params.length));
+  const specific = atPath.filter(({ operation }) => operation.params.length === fewestParams);
+  return { candidates: specific.filter(({ operation }) => operation.method === method), allowed: [...new Set(specific.map(({ operation }) => operation.method))] };
 }
