@@ -80,3 +80,9 @@ export function passThroughEnv(source: NodeJS.ProcessEnv = process.env): Record<
   const names = ["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME", "BAILEY_SSH_PRIVATE_KEY_FILE", "BAILEY_CRON_SECRET"];
   return Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]]] : [])));
 }
+
+/** BAILEY_DEBUG: print stack traces of start-up errors. */
+export const debugRequested = (source: NodeJS.ProcessEnv = process.env): boolean => Boolean(source.BAILEY_DEBUG);
+
+/** The environment `next start` inherits (PATH, locale, proxies) before Bailey's settings. */
+export const inheritedEnvironment = (): NodeJS.ProcessEnv => process.env;

@@ -6,7 +6,7 @@ import { migrateDatabase } from "@bailey/db/admin";
 import { ensureOwnerAccount } from "@bailey/core";
 import { loadOrCreateAuthSecret } from "./auth-secret";
 import { provideDatabase, type ProvidedDatabase } from "./database";
-import { ConfigurationError, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
+import { ConfigurationError, debugRequested, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
 import { startNextServer, waitUntilHealthy } from "./next-server";
 import { assertPortFree } from "./port-check";
 import { startSchedulerLoop } from "./scheduler-loop";
@@ -124,6 +124,6 @@ function prefixLines(prefix: string, chunk: Buffer): string {
 main(process.argv[2] ?? "serve").catch(async (error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(error instanceof ConfigurationError ? message : `[bailey] ${message}`);
-  if (process.env.BAILEY_DEBUG && error instanceof Error) console.error(error.stack);
+  if (debugRequested() && error instanceof Error) console.error(error.stack);
   await shutdown(1);
 });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { inheritedEnvironment } from "./env";
 
 export const webAppDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -18,7 +19,7 @@ export function startNextServer(options: NextServerOptions): ChildProcess {
   return spawn(process.execPath, [nextBin, "start", "--port", String(options.port), "--hostname", options.host], {
     cwd: webAppDir,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...options.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...inheritedEnvironment(), ...options.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
 }
 

@@ -27,6 +27,9 @@ const serverEnvSchema = z
     OIDC_CLIENT_SECRET: z.preprocess(optional, z.string().optional()),
     OIDC_NAME: z.preprocess(optional, z.string().default("Single sign-on")),
     BAILEY_SSH_PRIVATE_KEY_FILE: z.preprocess(optional, z.string().optional()),
+    // Test and packaging overrides of where the agent bundle and install.sh are read from.
+    BAILEY_AGENT_BUNDLE: z.preprocess(optional, z.string().optional()),
+    BAILEY_INSTALL_SCRIPT: z.preprocess(optional, z.string().optional()),
     BAILEY_CRON_SECRET: z.preprocess(optional, z.string().min(32, "BAILEY_CRON_SECRET must be at least 32 characters. Example: BAILEY_CRON_SECRET=$(openssl rand -hex 32)").optional()),
   })
   .superRefine((env, ctx) => {

@@ -6,6 +6,7 @@ import { createPodmanRuntime } from "./drivers/podman";
 import { NoRuntimeError, type ProbeAttempt } from "./errors";
 import { MockRuntime } from "./testing/mock-runtime";
 import type { Runtime, RuntimeType } from "./types";
+import { processEnvironment } from "./env";
 
 export interface RuntimeProbe {
   name: Exclude<RuntimeType, "mock">;
@@ -38,7 +39,7 @@ async function answering(runtime: Runtime): Promise<Runtime> {
 }
 
 /** The probes in the order they are tried: Docker, Podman (rootful, then rootless), Apple on macOS. */
-export function defaultProbes(env: NodeJS.ProcessEnv = process.env, platform = process.platform): RuntimeProbe[] {
+export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), platform = process.platform): RuntimeProbe[] {
   const dockerSocket = socketFromDockerHost(env.DOCKER_HOST);
   const rootlessPodman = env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR}/podman/podman.sock` : `/run/user/${process.getuid?.() ?? 1000}/podman/podman.sock`;
   const probes: RuntimeProbe[] = [

@@ -6,8 +6,8 @@ import { AppError, hostInstallCommand } from "@bailey/core";
 import { serverEnv } from "~/env";
 
 // `next start` runs in apps/web; the agent bundle and the installer live beside it in the repo.
-export const agentBundlePath = () => process.env.BAILEY_AGENT_BUNDLE ?? path.resolve(/* turbopackIgnore: true */ process.cwd(), "../agent/dist/bailey-agent.cjs");
-export const installScriptPath = () => process.env.BAILEY_INSTALL_SCRIPT ?? path.resolve(/* turbopackIgnore: true */ process.cwd(), "../../infra/install.sh");
+export const agentBundlePath = () => serverEnv().BAILEY_AGENT_BUNDLE ?? path.resolve(/* turbopackIgnore: true */ process.cwd(), "../agent/dist/bailey-agent.cjs");
+export const installScriptPath = () => serverEnv().BAILEY_INSTALL_SCRIPT ?? path.resolve(/* turbopackIgnore: true */ process.cwd(), "../../infra/install.sh");
 
 let bundleDigest: { mtimeMs: number; sha256: string } | undefined;
 

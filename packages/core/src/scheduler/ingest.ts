@@ -1,5 +1,5 @@
 import type { AgentEvent } from "@bailey/protocol";
-import { Prisma, type PrismaClient } from "@bailey/db";
+import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";

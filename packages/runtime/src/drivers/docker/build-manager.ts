@@ -4,6 +4,7 @@ import type Docker from "dockerode";
 import type { BuildManager, BuildOptions, BuildResult } from "../../types";
 import { planBuild, type BuildStep } from "./build-plan";
 import { imageExists } from "./images";
+import { buildEnvironmentFromProcess } from "../../env";
 
 export interface BuildEnvironment {
   buildkitHost?: string;
@@ -14,10 +15,7 @@ export class DockerBuildManager implements BuildManager {
   constructor(
     private readonly engine: Docker,
     private readonly log: (line: string) => void = () => undefined,
-    private readonly environment: BuildEnvironment = {
-      buildkitHost: process.env.BUILDKIT_HOST || undefined,
-      buildkitDisabled: process.env.BAILEY_DISABLE_BUILDKIT === "1",
-    },
+    private readonly environment: BuildEnvironment = buildEnvironmentFromProcess(),
   ) {}
 
   async buildImage(options: BuildOptions): Promise<BuildResult> {

@@ -1,4 +1,4 @@
-import { PassThrough, Readable, Transform, type TransformCallback } from "node:stream";
+import { PassThrough, type Readable, Transform, type TransformCallback } from "node:stream";
 import type { LogChunk } from "../../types";
 
 /**

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { ContainerNotFoundError, SandboxUnavailableError } from "../../errors";
 import { hardenedHostConfig, toEnvList } from "../../hardening";
