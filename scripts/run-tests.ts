@@ -65,6 +65,25 @@ function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
   return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
 }
 
+/** Lint and format (Biome) and the type check of every workspace (turbo): each counts as one test. */
+function runStaticChecks(): Tally {
+  const checks: [string, string, string[]][] = [
+    ["lint and format (biome ci)", path.join(root, "node_modules/.bin/biome"), ["ci", "."]],
+    ["typecheck (turbo run typecheck typecheck:root)", path.join(root, "node_modules/.bin/turbo"), ["run", "typecheck", "typecheck:root", "--output-logs=errors-only"]],
+  ];
+  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+  for (const [name, command, args] of checks) {
+    console.log(`\n[test] ${name}`);
+    const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }, timeout: 15 * 60_000 });
+    if (result.status === 0) tally.passed += 1;
+    else {
+      tally.failed += 1;
+      console.error(`[test] ${name} failed: see its findings above (npm run lint / npm run format / npm run typecheck).`);
+    }
+  }
+  return tally;
+}
+
 const scratch = mkdtempSync(path.join(tmpdir(), "bailey-test-"));
 chmodSync(scratch, 0o755); // as root, the embedded Postgres runs as "postgres" and must enter it
 const postgresDir = path.join(scratch, "postgres-data");
@@ -72,7 +91,7 @@ const postgres = await startEmbeddedPostgres({ dataDir: postgresDir, database: "
 const env = { ...process.env, BAILEY_TEST_POSTGRES_URL: postgres.url, NEXT_TELEMETRY_DISABLED: "1" };
 const tallies: Tally[] = [];
 try {
-  if (only !== "e2e") tallies.push(runNodeTests(env, scratch));
+  if (only !== "e2e") tallies.push(runStaticChecks(), runNodeTests(env, scratch));
   if (only !== "unit") tallies.push(runBrowserTests(env, scratch));
 } finally {
   await postgres.stop();
