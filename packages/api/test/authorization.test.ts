@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { TRPCError } from "@trpc/server";
-import { authenticateApiToken, createApiToken, HostConnections, tokenScopes, type AuthenticatedToken, type TokenScope } from "@bailey/core";
+import { authenticateApiToken, createApiToken, HostConnections, tokenScopes, type AuthenticatedToken, } from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";

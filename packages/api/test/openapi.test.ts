@@ -66,8 +66,8 @@ describe("the OpenAPI document generated from the router", () => {
     const spec = body?.["application/json"]?.schema as Schema;
     assert.equal(spec.properties?.image?.maxLength, 512);
     assert.equal(spec.properties?.name?.maxLength, 100);
-    assert.equal((spec.properties?.resources?.properties?.pids as Schema).minimum, 16);
-    assert.match(String(((spec.properties?.placement?.properties?.labels as Schema).propertyNames as Schema).pattern), /a-z0-9/);
+    assert.equal((spec.properties!.resources!.properties!.pids as Schema).minimum, 16);
+    assert.match(String(((spec.properties!.placement!.properties!.labels as Schema).propertyNames as Schema).pattern), /a-z0-9/);
     assert.equal(body?.["application/yaml"]?.schema.type, "string");
     assert.equal(operationAt("POST", "/runs")?.parameters?.find((parameter) => parameter.name === "idempotency-key")?.schema.maxLength, 200);
   });

@@ -2,7 +2,7 @@ import type { Duplex } from "node:stream";
 import type { z } from "zod";
 import { describeIssues, RpcError, rpcErrorCodes, toRpcError } from "./errors";
 import { encodeFrameWithin, FrameDecoder, FrameTooLargeError, maxFrameBytes } from "./framing";
-import { cancelMethod, classify, streamChunkMethod, type RpcId, type RpcRequest } from "./jsonrpc";
+import { cancelMethod, classify, streamChunkMethod, type RpcRequest } from "./jsonrpc";
 import { isMethodName, methods, type MethodName, type Params, type ParamsInput, type Result } from "./method-map";
 import { ChunkQueue, type RpcStream, type StreamChunk } from "./stream";
 import { checkHelloVersion } from "./version";
@@ -248,10 +248,16 @@ export class RpcPeer {
       case "error-response": {
         const pending = typeof message.id === "number" ? this.settle(message.id) : undefined;
         if (!pending) return; // late answer to a call that timed out or was cancelled
-        if (message.kind === "error-response") return pending.reject(message.error);
+        if (message.kind === "error-response") {
+          pending.reject(message.error);
+          return;
+        }
         if (pending.method === "agent.hello") {
           const mismatch = checkHelloVersion((message.result as { protocolVersion?: unknown } | null)?.protocolVersion, "agent");
-          if (mismatch) return pending.reject(mismatch);
+          if (mismatch) {
+            pending.reject(mismatch);
+            return;
+          }
         }
         pending.resolve(message.result);
       }

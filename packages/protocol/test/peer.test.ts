@@ -24,7 +24,7 @@ async function collect(stream: RpcStream<unknown>): Promise<string> {
 for (const transport of transports) {
   describe(`RpcPeer over a ${transport.name}`, () => {
     let client: RpcPeer;
-    let server: RpcPeer;
+    let _server: RpcPeer;
     let probe: Probe;
     let cleanup: () => Promise<void>;
     const handlerErrors: string[] = [];
@@ -34,7 +34,7 @@ for (const transport of transports) {
       cleanup = ends.cleanup;
       probe = newProbe();
       client = connect(ends.client);
-      server = serve(ends.server, testHandlers(probe), { onHandlerError: (method, error) => handlerErrors.push(`${method}: ${(error as Error).message}`) });
+      _server = serve(ends.server, testHandlers(probe), { onHandlerError: (method, error) => handlerErrors.push(`${method}: ${(error as Error).message}`) });
     });
     after(async () => cleanup());
 

@@ -305,7 +305,7 @@ export class RunManager {
 
   private async timeOut(runId: string): Promise<void> {
     const record = this.records.get(runId);
-    if (!record || record.state !== "running" || !record.containerId) return;
+    if (record?.state !== "running" || !record.containerId) return;
     record.timedOut = true;
     await this.persist(record, { type: "run.timed_out", runId, data: { timeoutSeconds: record.spec.resources.timeoutSeconds } });
     await this.options.runtime.stopContainer(record.containerId, 10).catch(() => undefined);

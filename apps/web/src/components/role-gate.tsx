@@ -15,5 +15,5 @@ export function useRole(): Role | null {
 
 export function RoleGate({ atLeast, children }: { atLeast: Role; children: ReactNode }) {
   const role = useRole();
-  return role && rank[role] >= rank[atLeast] ? <>{children}</> : null;
+  return role && rank[role] >= rank[atLeast] ? children : null;
 }

@@ -75,7 +75,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     await connections.get(host).request("run.destroy", { runId }, { timeoutMs: 60_000 }).catch(() => undefined);
     await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message, dispatchLeaseUntil: null } }));
   };
-  let agentSpec;
+  let agentSpec: ReturnType<typeof validateRunSpec>["agentSpec"];
   try {
     ({ agentSpec } = validateRunSpec(run.spec));
   } catch (error) {
