@@ -129,7 +129,7 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   await page.goto(`${base}/runs`);
   const errorPage = page.locator("main[role=alert]");
   const errorShown = await errorPage.filter({ hasText: "This page could not be loaded" }).waitFor({ timeout: 15_000 }).then(() => true, () => false);
-  const errorText = errorShown ? await errorPage.textContent() : await page.content();
+  const errorText = errorShown ? await errorPage.innerText() : await page.content();
   const restartedAt = Date.now() - started;
   postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort });
   let recoveredAt = -1;
