@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { RpcPeer } from "@bailey/protocol";
-import { docker, ensureStandinImage, makeAgentDirs, removeByHost, resourcesOf, startAgent, type AgentProcess } from "./support/agent-process";
+import { type AgentProcess, docker, ensureStandinImage, resourcesOf, standinImage, startAgent } from "../src/testing";
 
 async function waitForState(peer: RpcPeer, runId: string, states: string[], timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -16,23 +16,19 @@ async function waitForState(peer: RpcPeer, runId: string, states: string[], time
 
 describe("a docker:dind run on the real engine, end to end", () => {
   const hostId = `test-host-${randomBytes(3).toString("hex")}`;
-  let dirs: Awaited<ReturnType<typeof makeAgentDirs>>;
   let agent: AgentProcess;
   let peer: RpcPeer;
 
   before(async () => {
     await ensureStandinImage();
-    dirs = await makeAgentDirs();
     // This machine's kernel withholds CAP_SYS_RESOURCE from dockerd, so no privileged container
     // can start here; the privileged default is pinned in run-manager.test.ts.
-    agent = await startAgent({ socketPath: dirs.socketPath, stateDir: dirs.stateDir, hostId, env: { BAILEY_DIND_PRIVILEGED: "false" } });
+    agent = await startAgent({ hostId, buildkitImage: standinImage, dindPrivileged: false });
     peer = await agent.connect();
   });
   after(async () => {
     peer?.close();
-    await agent?.kill();
-    await removeByHost(hostId);
-    await dirs?.cleanup();
+    await agent?.stop();
   });
 
   it("provisions network and BuildKit sidecar, reaches buildkit:1234, and tears both down when the main container exits", async () => {
@@ -49,10 +45,7 @@ describe("a docker:dind run on the real engine, end to end", () => {
     assert.deepEqual(await peer.request("run.create", { runId, spec }), created, "a retried create returns the same run, never a second container");
 
     const network = await docker.getNetwork(`bailey-${runId}`).inspect();
-    assert.deepEqual(
-      { run: network.Labels?.["bailey.run-id"], role: network.Labels?.["bailey.role"], host: network.Labels?.["bailey.host-id"] },
-      { run: runId, role: "network", host: hostId },
-    );
+    assert.deepEqual({ run: network.Labels?.["bailey.run-id"], role: network.Labels?.["bailey.role"], host: network.Labels?.["bailey.host-id"] }, { run: runId, role: "network", host: hostId });
     const sidecar = await docker.getContainer(`bailey-buildkit-${runId}`).inspect();
     assert.equal(sidecar.State.Running, true);
     assert.equal(sidecar.Config.Hostname, "buildkit");
@@ -92,7 +85,11 @@ describe("a docker:dind run on the real engine, end to end", () => {
       "run.state:exited",
     ]);
     const seqs = events.map((event) => event.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "sequence numbers are monotonic");
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      "sequence numbers are monotonic",
+    );
 
     const destroyed = await peer.request("run.destroy", { runId });
     assert.ok(destroyed.removed.includes(`bailey-${runId}`));
@@ -111,7 +108,11 @@ describe("a docker:dind run on the real engine, end to end", () => {
   it("a sidecar image that is missing fails provisioning and removes the network it made", async () => {
     const runId = `nosc-${randomBytes(4).toString("hex")}`;
     await assert.rejects(
-      peer.request("run.create", { runId, spec: { image: "bailey-test/busybox:latest", dependencies: ["docker:dind"], sandbox: "none", buildkitImage: "bailey-test/no-such-buildkit:latest" } }, { timeoutMs: 60_000 }),
+      peer.request(
+        "run.create",
+        { runId, spec: { image: "bailey-test/busybox:latest", dependencies: ["docker:dind"], sandbox: "none", buildkitImage: "bailey-test/no-such-buildkit:latest" } },
+        { timeoutMs: 60_000 },
+      ),
       /could not be pulled|removed/,
     );
     assert.equal((await peer.request("run.inspect", { runId })).state, "failed");

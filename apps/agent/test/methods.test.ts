@@ -3,18 +3,16 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { RpcPeer } from "@bailey/protocol";
-import { agentMain, makeAgentDirs, removeByHost, startAgent, type AgentProcess } from "./support/agent-process";
+import { type AgentProcess, agentMain, standinImage, startAgent } from "../src/testing";
 
 describe("agent methods on a running container (Docker, gVisor)", () => {
   const hostId = `methods-host-${randomBytes(3).toString("hex")}`;
-  let dirs: Awaited<ReturnType<typeof makeAgentDirs>>;
   let agent: AgentProcess;
   let peer: RpcPeer;
   const runId = `live-${randomBytes(4).toString("hex")}`;
 
   before(async () => {
-    dirs = await makeAgentDirs();
-    agent = await startAgent({ socketPath: dirs.socketPath, stateDir: dirs.stateDir, hostId });
+    agent = await startAgent({ hostId, buildkitImage: standinImage });
     peer = await agent.connect();
     await peer.request("run.create", {
       runId,
@@ -24,9 +22,7 @@ describe("agent methods on a running container (Docker, gVisor)", () => {
   });
   after(async () => {
     peer?.close();
-    await agent?.kill();
-    await removeByHost(hostId);
-    await dirs?.cleanup();
+    await agent?.stop();
   });
 
   it("execs with and without a TTY; env values reach the container verbatim, not through a shell", async () => {
@@ -57,7 +53,7 @@ describe("agent methods on a running container (Docker, gVisor)", () => {
   it("doctor checks the engine, runsc, disk and the socket", () => {
     const result = spawnSync(process.execPath, ["--import", "tsx", agentMain, "doctor"], {
       encoding: "utf8",
-      env: { ...process.env, BAILEY_AGENT_SOCKET: dirs.socketPath, BAILEY_AGENT_STATE_DIR: dirs.stateDir, BAILEY_RUNTIME: "docker" },
+      env: { ...process.env, BAILEY_AGENT_SOCKET: agent.socketPath, BAILEY_AGENT_STATE_DIR: agent.stateDir, BAILEY_RUNTIME: "docker" },
     });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     for (const check of ["container engine: docker answers", "gVisor (runsc): registered", "disk space:", "agent socket:"]) {
@@ -65,7 +61,7 @@ describe("agent methods on a running container (Docker, gVisor)", () => {
     }
     const broken = spawnSync(process.execPath, ["--import", "tsx", agentMain, "doctor"], {
       encoding: "utf8",
-      env: { ...process.env, BAILEY_AGENT_SOCKET: `${dirs.root}/nothing.sock`, BAILEY_AGENT_STATE_DIR: dirs.stateDir, BAILEY_RUNTIME: "docker" },
+      env: { ...process.env, BAILEY_AGENT_SOCKET: `${agent.dir}/nothing.sock`, BAILEY_AGENT_STATE_DIR: agent.stateDir, BAILEY_RUNTIME: "docker" },
     });
     assert.equal(broken.status, 1);
     assert.match(broken.stdout, /FAIL agent socket: .*missing: the daemon is not running\n\s+fix: start it/);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { RpcPeer } from "@bailey/protocol";
-import { docker, ensureStandinImage, makeAgentDirs, removeByHost, resourcesOf, startAgent, type AgentProcess } from "./support/agent-process";
+import { type AgentProcess, docker, ensureStandinImage, resourcesOf, standinImage, startAgent } from "../src/testing";
 
 async function eventsFor(peer: RpcPeer, runId: string) {
   const { events } = await peer.request("events.pull", { afterSeq: 0, limit: 10_000 });
@@ -11,23 +11,17 @@ async function eventsFor(peer: RpcPeer, runId: string) {
 
 describe("an agent killed and restarted", () => {
   const hostId = `restart-host-${randomBytes(3).toString("hex")}`;
-  let dirs: Awaited<ReturnType<typeof makeAgentDirs>>;
-  let agent: AgentProcess | undefined;
-  const start = (env: Record<string, string> = {}) =>
-    startAgent({ socketPath: dirs.socketPath, stateDir: dirs.stateDir, hostId, env: { BAILEY_DIND_PRIVILEGED: "false", ...env } });
+  let agent: AgentProcess;
 
   before(async () => {
     await ensureStandinImage();
-    dirs = await makeAgentDirs();
   });
   after(async () => {
-    await agent?.kill();
-    await removeByHost(hostId);
-    await dirs?.cleanup();
+    await agent?.stop();
   });
 
   it("SIGKILL mid-provisioning: the restarted agent removes what was made and records the run failed", async () => {
-    agent = await start({ BAILEY_AGENT_FAULT_STEP_DELAY_MS: "1500" });
+    agent = await startAgent({ hostId, buildkitImage: standinImage, dindPrivileged: false, faultStepDelayMs: 1500 });
     const peer = await agent.connect();
     const runId = `killed-${randomBytes(4).toString("hex")}`;
     const creating = peer.request("run.create", { runId, spec: { image: "bailey-test/busybox:latest", command: ["true"], dependencies: ["docker:dind"], sandbox: "none" } }, { timeoutMs: 60_000 });
@@ -41,7 +35,7 @@ describe("an agent killed and restarted", () => {
     await agent.kill("SIGKILL");
     await assert.rejects(creating);
 
-    agent = await start();
+    await agent.restart({ faultStepDelayMs: 0 });
     const again = await agent.connect();
     const run = await again.request("run.inspect", { runId });
     assert.equal(run.state, "failed");
@@ -57,14 +51,14 @@ describe("an agent killed and restarted", () => {
   });
 
   it("SIGKILL mid-run: supervision resumes and the exit is recorded with its code", async () => {
-    const peer = await agent!.connect();
+    const peer = await agent.connect();
     const runId = `resume-${randomBytes(4).toString("hex")}`;
     await peer.request("run.create", { runId, spec: { image: "bailey-test/busybox:latest", command: ["sh", "-c", "sleep 3; exit 5"], sandbox: "gvisor" } });
     await peer.request("run.start", { runId });
     const lastSeqBefore = (await peer.request("events.pull", { afterSeq: 0, limit: 1 })).lastSeq;
-    await agent!.kill("SIGKILL");
+    await agent.kill("SIGKILL");
 
-    agent = await start();
+    await agent.restart({ faultStepDelayMs: 0 });
     const again = await agent.connect();
     assert.equal((await again.request("agent.hello", { protocolVersion: 1, client: "t" })).runningRuns.includes(runId), true);
     let run = await again.request("run.inspect", { runId });
@@ -80,10 +74,15 @@ describe("an agent killed and restarted", () => {
   });
 
   it("reconcile removes labelled resources of runs nobody owns, and never touches unlabelled ones", async () => {
-    const peer = await agent!.connect();
+    const peer = await agent.connect();
     const ghost = `ghost-${randomBytes(4).toString("hex")}`;
     const ghostNetwork = await docker.createNetwork({ Name: `bailey-${ghost}`, Labels: { "bailey.managed": "true", "bailey.run-id": ghost, "bailey.host-id": hostId } });
-    const ghostContainer = await docker.createContainer({ name: `bailey-${ghost}`, Image: "bailey-test/busybox:latest", Cmd: ["sleep", "60"], Labels: { "bailey.managed": "true", "bailey.run-id": ghost, "bailey.role": "main", "bailey.host-id": hostId } });
+    const ghostContainer = await docker.createContainer({
+      name: `bailey-${ghost}`,
+      Image: "bailey-test/busybox:latest",
+      Cmd: ["sleep", "60"],
+      Labels: { "bailey.managed": "true", "bailey.run-id": ghost, "bailey.role": "main", "bailey.host-id": hostId },
+    });
     const bystander = await docker.createContainer({ name: `not-bailey-${ghost}`, Image: "bailey-test/busybox:latest", Cmd: ["sleep", "60"] });
     try {
       const kept = (await peer.request("run.inspect", { runId: (await peer.request("agent.hello", { protocolVersion: 1, client: "t" })).runningRuns[0] ?? "none" }).catch(() => null))?.runId;

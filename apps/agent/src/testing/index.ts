@@ -1,0 +1,5 @@
+// For tests (this repository's and other workspaces'): a real agent on a Unix socket, or a
+// whole worker host behind real sshd, and the Docker helpers their assertions use.
+export { type AgentHost, type AgentHostFields, type StartAgentHostOptions, startAgentHost } from "./agent-host";
+export { type AgentProcess, type AgentSettings, agentMain, repoRoot, type StartAgentOptions, startAgent } from "./agent-process";
+export { docker, dockerSocket, ensureStandinImage, removeByHost, requireDocker, resourcesOf, standinImage } from "./docker";
