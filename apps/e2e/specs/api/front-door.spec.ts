@@ -106,3 +106,33 @@ test("tRPC refuses a body over 1 MiB with 413 before reading it whole or authent
   const allowed = await request.get(`/api/trpc/${Array.from({ length: 20 }, () => "runs.list").join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: 20 }, (_, index) => [index, { json: {} }]))))}`, { headers: auth() });
   expect(allowed.status()).toBe(200);
 });
+
+test("the session cookie changes nothing from another site: no foreign Origin, no form bodies; the dashboard's headers forbid framing", async ({ page, owner, signInPage, baseURL }) => {
+  await signInPage.goto();
+  await signInPage.signIn(owner.email, owner.password);
+  await expect(page).toHaveURL(/\/runs$/);
+  const create = { json: { name: "cross-site" } };
+  const foreign = await page.request.post("/api/trpc/tokens.create", { headers: { origin: "https://evil.example" }, data: create });
+  expect(foreign.status()).toBe(403);
+  expect(await foreign.text()).toContain("another site");
+  const noOrigin = await page.request.post("/api/trpc/tokens.create", { data: create });
+  expect(noOrigin.status()).toBe(403);
+  const form = await page.request.post("/api/trpc/tokens.create", { headers: { origin: new URL(baseURL!).origin }, multipart: { name: "cross-site", scopes: "runs:read" } });
+  expect(form.status()).toBe(400);
+  expect(await form.text()).toContain("application/json");
+  // The same call from Bailey's own page still works (the origin is the dashboard's).
+  const own = await page.request.post("/api/trpc/tokens.create", { headers: { origin: new URL(baseURL!).origin }, data: { json: { name: "same-site", scopes: ["runs:read"] } } });
+  expect(own.status(), await own.text()).toBe(200);
+
+  const headers = (await page.request.get("/runs")).headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  // The dashboard still renders and runs its scripts under that policy.
+  const violations: string[] = [];
+  page.on("console", (message) => (message.text().includes("Content Security Policy") ? violations.push(message.text()) : undefined));
+  await page.goto("/hosts");
+  await expect(page.getByRole("heading", { name: "Hosts" })).toBeVisible();
+  expect(violations).toEqual([]);
+});
