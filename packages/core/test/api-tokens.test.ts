@@ -58,6 +58,22 @@ describe("API tokens", () => {
     assert.equal(await authenticateApiToken({ prisma, token }), null);
   });
 
+  it("revoking answers without the secret's hash, and a member cannot revoke another member's token (an admin can)", async () => {
+    const bob = await prisma.user.create({ data: { email: "bob@t.test" } });
+    const ada = await prisma.user.create({ data: { email: "ada@t.test" } });
+    await prisma.membership.createMany({ data: [{ teamId: member.teamId, userId: bob.id, role: "member" }, { teamId: member.teamId, userId: ada.id, role: "admin" }] });
+    const otherMember: TeamContext = { teamId: member.teamId, role: "member", actor: { type: "user", userId: bob.id } };
+    const admin: TeamContext = { teamId: member.teamId, role: "admin", actor: { type: "user", userId: ada.id } };
+    const { apiToken } = await createApiToken({ prisma, ctx: member, name: "alices", scopes: ["runs:read"] });
+    await assert.rejects(revokeApiToken({ prisma, ctx: otherMember, tokenId: apiToken.id }), (error: AppError) => error.code === "FORBIDDEN" && /another member/.test(error.message));
+    assert.equal((await prisma.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).revokedAt, null);
+    const revoked = await revokeApiToken({ prisma, ctx: admin, tokenId: apiToken.id });
+    assert.ok(revoked.revokedAt);
+    assert.ok(!("secretHash" in revoked), "the hash is not in the answer");
+    const again = await revokeApiToken({ prisma, ctx: member, tokenId: apiToken.id });
+    assert.ok(!("secretHash" in again), "nor when it was revoked already");
+  });
+
   it("validates input, keeps viewers out, and scopes every query by team", async () => {
     await assert.rejects(createApiToken({ prisma, ctx: member, name: "x", scopes: ["root"] }), /Choose scopes from runs:read/);
     await assert.rejects(createApiToken({ prisma, ctx: viewer, name: "x", scopes: ["runs:read"] }), (error: AppError) => error.code === "FORBIDDEN");

@@ -68,17 +68,23 @@ export async function listApiTokens({ prisma, ctx }: { prisma: PrismaClient; ctx
   return prisma.apiToken.findMany({
     where: teamScope(ctx),
     orderBy: { createdAt: "desc" },
-    select: { id: true, name: true, prefix: true, scopes: true, expiresAt: true, lastUsedAt: true, revokedAt: true, createdAt: true, createdById: true },
+    select: tokenView,
   });
 }
 
+const tokenView = { id: true, name: true, prefix: true, scopes: true, expiresAt: true, lastUsedAt: true, revokedAt: true, createdAt: true, createdById: true } as const;
+
+/** Members revoke their own tokens; admins and owners any of the team's. The hash never leaves. */
 export async function revokeApiToken({ prisma, ctx, tokenId }: { prisma: PrismaClient; ctx: TeamContext; tokenId: string }) {
   requireRole(ctx, "member");
-  const token = await prisma.apiToken.findFirst({ where: teamScope(ctx, { id: tokenId }) });
+  const token = await prisma.apiToken.findFirst({ where: teamScope(ctx, { id: tokenId }), select: tokenView });
   if (!token) throw AppError.notFound("API token");
+  if (token.createdById !== ctx.actor.userId && ctx.role !== "admin" && ctx.role !== "owner") {
+    throw new AppError("FORBIDDEN", "This token belongs to another member: only they or a team admin can revoke it.");
+  }
   if (token.revokedAt) return token;
   return prisma.$transaction(async (tx) => {
-    const revoked = await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    const revoked = await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() }, select: tokenView });
     await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "token.revoked", targetType: "api_token", targetId: token.id, data: { name: token.name } });
     return revoked;
   });

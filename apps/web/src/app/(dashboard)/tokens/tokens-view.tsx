@@ -14,6 +14,9 @@ export function TokensView() {
   const tokens = useQuery(trpc.tokens.list.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
   const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSettled: refresh }));
+  const me = useQuery(trpc.me.get.queryOptions());
+  // Members revoke their own tokens; admins and owners any (the server checks the same).
+  const canRevoke = (createdById: string | null) => me.data?.role === "admin" || me.data?.role === "owner" || (createdById !== null && createdById === me.data?.userId);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">API tokens</h1>
@@ -52,7 +55,7 @@ export function TokensView() {
                   <td className="px-4 py-2 text-zinc-500">{token.lastUsedAt ? token.lastUsedAt.toLocaleString() : "never"}</td>
                   <td className="px-4 py-2 text-zinc-500">{token.revokedAt ? <span className="text-red-600">revoked</span> : token.expiresAt ? token.expiresAt.toLocaleDateString() : "never"}</td>
                   <td className="px-4 py-2 text-right">
-                    {token.revokedAt ? null : (
+                    {token.revokedAt || !canRevoke(token.createdById) ? null : (
                       <RoleGate atLeast="member">
                         <ConfirmButton label="Revoke" title={`Revoke ${token.name}?`} confirmLabel="Revoke token" onConfirm={() => revoke.mutate({ id: token.id })}>
                           Anything still using this token is refused from now on. This cannot be undone.
