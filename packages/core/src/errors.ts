@@ -1,4 +1,8 @@
-/** Stable codes callers can branch on; HTTP and tRPC mappings live in packages/api. */
+/**
+ * AppError: a domain failure with a stable code callers can branch on. It becomes an HTTP
+ * or tRPC error in exactly one place, packages/api/src/errors.ts (which reads the status
+ * table below).
+ */
 export type AppErrorCode =
   | "BAD_REQUEST"
   | "UNAUTHORIZED"

@@ -12,7 +12,7 @@ conformanceSuite({
     return createPodmanRuntime(service.socketPath);
   },
   image: podmanTestImage,
-  // Podman's compat API cannot select runsc per container (see podman-differences.test.ts).
+  // Podman's compat API cannot select runsc per container (see sandbox-errors.test.ts).
   sandbox: "none",
   builds: false,
 });

@@ -8,6 +8,8 @@ import { expect, test } from "../../fixtures/test";
 const installer = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../infra/install.sh");
 const nav = (page: Page, name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
 const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+// Tailwind 4's red-600, oklch(57.7% 0.245 27.325), as the build compiles it (lab(), #e40014 fallback) and Chromium reports it.
+const red600 = "lab(48.4493 77.4328 61.5452)";
 
 // The whole journey of a team lead, in the browser only: the one exception is running the
 // shown install command on the "host" (this machine, as root, behind its own sshd).
@@ -116,7 +118,11 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
     const tokenRow = page.locator('tr[data-token="ci-pipeline"]');
     await expect(tokenRow).toContainText("never");
     await tokenRow.getByRole("button", { name: "Revoke" }).click();
-    await page.getByRole("button", { name: "Revoke token" }).click();
+    // The confirm button is the red (destructive) one: it once rendered black, bg-zinc-900 winning over bg-red-600.
+    const confirmRevoke = page.getByRole("dialog", { name: "Revoke ci-pipeline?" }).getByRole("button", { name: "Revoke token" });
+    await page.mouse.move(0, 0); // off the button: hover:bg-red-500 is another red
+    await expect(confirmRevoke).toHaveCSS("background-color", red600);
+    await confirmRevoke.click();
     await expect(tokenRow).toContainText("revoked");
     await shot(page, "tokens");
 

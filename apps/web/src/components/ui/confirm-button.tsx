@@ -1,10 +1,10 @@
 "use client";
 
 import { useRef, type ReactNode } from "react";
-import { Button } from "./button";
+import { Button, type ButtonVariant } from "./button";
 
-/** A button that asks first, in a modal dialog (Escape cancels, focus stays inside). */
-export function ConfirmButton({ label, title, children, confirmLabel, onConfirm, disabled, variant = "secondary" }: { label: string; title: string; children: ReactNode; confirmLabel: string; onConfirm: () => void; disabled?: boolean; variant?: "primary" | "secondary" }) {
+/** A button that asks first, in a modal dialog (Escape cancels, focus stays inside); the confirm button is red (destructive). */
+export function ConfirmButton({ label, title, children, confirmLabel, onConfirm, disabled, variant = "secondary" }: { label: string; title: string; children: ReactNode; confirmLabel: string; onConfirm: () => void; disabled?: boolean; variant?: ButtonVariant }) {
   const dialog = useRef<HTMLDialogElement>(null);
   return (
     <>
@@ -18,11 +18,7 @@ export function ConfirmButton({ label, title, children, confirmLabel, onConfirm,
           <Button variant="secondary" value="cancel" autoFocus>
             Cancel
           </Button>
-          <Button
-            value="confirm"
-            className="bg-red-600 text-white hover:bg-red-500 dark:bg-red-600 dark:text-white dark:hover:bg-red-500"
-            onClick={() => onConfirm()}
-          >
+          <Button value="confirm" variant="destructive" onClick={() => onConfirm()}>
             {confirmLabel}
           </Button>
         </form>

@@ -1,10 +1,11 @@
 import type { ReactNode } from "react";
+import { cn } from "~/lib/utils";
 
 /** A labelled form control with its hint and, when the server refused it, its error beside it. */
-export function Field({ label, htmlFor, hint, error, children }: { label: string; htmlFor: string; hint?: ReactNode; error?: string | undefined; children: ReactNode }) {
+export function Field({ label, htmlFor, hint, error, className, children }: { label: string; htmlFor: string; hint?: ReactNode; error?: string | undefined; className?: string; children: ReactNode }) {
   const describedBy = error ? `${htmlFor}-error` : hint ? `${htmlFor}-hint` : undefined;
   return (
-    <div className="space-y-1.5" data-field={htmlFor}>
+    <div className={cn("space-y-1.5", className)} data-field={htmlFor}>
       <label htmlFor={htmlFor} className="block text-sm font-medium">
         {label}
       </label>
