@@ -35,7 +35,7 @@ function RunsTable({ filters }: { filters: RunFilters }) {
         ...(filters.state ? { state: filters.state } : {}),
         ...(filters.hostId ? { host: filters.hostId } : {}),
         ...(filters.createdById ? { creator: filters.createdById } : {}),
-        ...(text ? { text } : {}),
+        ...(text ? { q: text } : {}),
       },
       { getNextPageParam: (page) => page.nextCursor, refetchInterval: refreshEveryMs },
     ),
