@@ -155,10 +155,12 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
       await expect(viewer.getByRole("button", { name: "Add host" })).toHaveCount(0);
       await expect(viewer.getByRole("button", { name: "Drain" })).toHaveCount(0);
       // The server refuses a viewer's write whatever the UI shows.
-      const forced = await viewer.request.post("/api/trpc/runs.create", { data: { json: { image: "bailey-test/busybox:latest" } } });
+      // As the viewer's own browser would send it (same origin), so only the role can refuse it.
+      const sameOrigin = { origin: new URL(viewer.url()).origin };
+      const forced = await viewer.request.post("/api/trpc/runs.create", { headers: sameOrigin, data: { json: { image: "bailey-test/busybox:latest" } } });
       expect(forced.status()).toBe(403);
       expect(JSON.stringify(await forced.json())).toContain("you are a viewer");
-      const forcedDrain = await viewer.request.post("/api/trpc/hosts.drain", { data: { json: { id: "any" } } });
+      const forcedDrain = await viewer.request.post("/api/trpc/hosts.drain", { headers: sameOrigin, data: { json: { id: "any" } } });
       expect(forcedDrain.status()).toBe(403);
     } finally {
       await other.close();
