@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres";
+import type { Membership, PrismaClient, Role, Team } from "./generated/prisma/client";
 
 export interface ScratchDatabase {
   url: string;
@@ -54,4 +55,38 @@ async function testServer(): Promise<{ serverUrl: string; stopServer: () => Prom
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ScratchTeamOptions {
+  /** Defaults to a random `scratch-…` slug, so several teams may share one database. */
+  slug?: string;
+  name?: string;
+  /** The member's role; default "member". */
+  role?: Role;
+  /** Make this existing user the member instead of creating one. */
+  userId?: string;
+  /** The new member's email; default `<slug>@scratch.test`. */
+  email?: string;
+  /** The new member's display name; default none. */
+  userName?: string;
+}
+
+export interface ScratchTeam {
+  team: Team;
+  user: { id: string; email: string };
+  membership: Membership;
+  /** What core's services take as `ctx` (a TeamContext): the member acting as themself. */
+  ctx: { teamId: string; role: Role; actor: { type: "user"; userId: string } };
+}
+
+/** A team with one member (a new user, or `userId`), for tests that act on a team's behalf. */
+export async function createScratchTeam(prisma: PrismaClient, options: ScratchTeamOptions = {}): Promise<ScratchTeam> {
+  const slug = options.slug ?? `scratch-${randomBytes(4).toString("hex")}`;
+  const role = options.role ?? "member";
+  const user = options.userId
+    ? await prisma.user.findUniqueOrThrow({ where: { id: options.userId }, select: { id: true, email: true } })
+    : await prisma.user.create({ data: { email: options.email ?? `${slug}@scratch.test`, name: options.userName ?? null }, select: { id: true, email: true } });
+  const team = await prisma.team.create({ data: { slug, name: options.name ?? slug } });
+  const membership = await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
+  return { team, user, membership, ctx: { teamId: team.id, role, actor: { type: "user", userId: user.id } } };
 }
