@@ -37,11 +37,6 @@ export interface StartAgentOptions extends AgentSettings {
   dir?: string;
   socketPath?: string;
   stateDir?: string;
-  /**
-   * After stop(), also remove the Docker containers and networks labelled with the host id.
-   * Default: true for the docker runtime.
-   */
-  removeResourcesOnStop?: boolean;
 }
 
 export interface AgentProcess {
@@ -84,7 +79,6 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     faultStepDelayMs: options.faultStepDelayMs,
     env: options.env,
   };
-  const removeResources = options.removeResourcesOnStop ?? (options.runtime ?? "docker") === "docker";
 
   let child: ChildProcess;
   let output = "";
@@ -149,7 +143,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     },
     stop: async () => {
       await kill();
-      if (removeResources) await removeByHost(options.hostId);
+      if ((initial.runtime ?? "docker") === "docker") await removeByHost(options.hostId);
       if (ownDir) await rm(dir, { recursive: true, force: true });
     },
   };
