@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type AgentProcess, docker, ensureStandinImage, repoRoot as root, standinImage, startAgent } from "@bailey/agent/testing";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
-import Docker from "dockerode";
-import { ensureStandinImage, standinImage } from "../../../apps/agent/test/support/agent-process";
-import { repoRoot as root, startLocalAgent } from "./support/local-agent";
+import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
 import { AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
 
 describe("runs through the scheduler to real agents", () => {
@@ -18,7 +17,8 @@ describe("runs through the scheduler to real agents", () => {
   let prisma: PrismaClient;
   let dir = "";
   let ctx: TeamContext;
-  const agents: ChildProcess[] = [];
+  const agents: AgentProcess[] = [];
+  const tickProcess = fileURLToPath(new URL("./support/tick-process.ts", import.meta.url));
 
   before(async () => {
     db = await createScratchDatabase();
@@ -26,13 +26,10 @@ describe("runs through the scheduler to real agents", () => {
     prisma = createPrismaClient(db.url, { maxConnections: 20 });
     dir = await mkdtemp(path.join(tmpdir(), "bailey-sched-"));
     await chmod(dir, 0o755);
-    const user = await prisma.user.create({ data: { email: "sched@t.test" } });
-    const team = await prisma.team.create({ data: { slug: "sched", name: "Sched" } });
-    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
-    ctx = { teamId: team.id, role: "member", actor: { type: "user", userId: user.id } };
+    ({ ctx } = await createScratchTeam(prisma));
   });
   after(async () => {
-    for (const agent of agents) agent.kill();
+    for (const agent of agents) await agent.stop();
     await prisma.$disconnect();
     await db.drop();
     await rm(dir, { recursive: true, force: true });
@@ -44,16 +41,30 @@ describe("runs through the scheduler to real agents", () => {
     assert.equal(new Set(results.map((result) => result.run.id)).size, 1);
     assert.equal(results.filter((result) => result.created).length, 1);
     await assert.rejects(createRun({ prisma, ctx, spec: { ...spec, command: ["false"] }, idempotencyKey: "deploy-42" }), (error: AppError) => error.code === "CONFLICT");
-    await assert.rejects(createRun({ prisma, ctx, spec: { image: "x", dependencies: ["docker"] } }), (error: AppError) => error.code === "BAD_REQUEST" && /docker:host/.test(error.message) && /docker:dind/.test(error.message));
+    await assert.rejects(
+      createRun({ prisma, ctx, spec: { image: "x", dependencies: ["docker"] } }),
+      (error: AppError) => error.code === "BAD_REQUEST" && /docker:host/.test(error.message) && /docker:dind/.test(error.message),
+    );
     await prisma.run.deleteMany({ where: { teamId: ctx.teamId } });
   });
 
   it("two schedulers ticking at once never dispatch a run twice (200 runs, capacity-limited host)", async () => {
     const hostId = `mock-${randomBytes(3).toString("hex")}`;
-    const agent = await startLocalAgent(dir, "mock", hostId);
-    agents.push(agent.child);
+    const agent = await startAgent({ dir, runtime: "mock", hostId });
+    agents.push(agent);
     const host = await prisma.host.create({
-      data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 1000, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() },
+      data: {
+        teamId: ctx.teamId,
+        name: hostId,
+        transport: "local",
+        address: agent.socketPath,
+        capacityRuns: 1000,
+        status: "online",
+        hasRunsc: true,
+        hasNetworks: true,
+        hasSidecars: true,
+        lastSeenAt: new Date(),
+      },
     });
     for (let i = 0; i < 200; i++) await createRun({ prisma, ctx, spec: { image: "busybox", command: ["sh", "-c", `echo run ${i}`] } });
     const second = createPrismaClient(db.url, { maxConnections: 20 });
@@ -70,7 +81,10 @@ describe("runs through the scheduler to real agents", () => {
     }
     const dispatches = await prisma.runTransition.groupBy({ by: ["runId"], where: { toState: "provisioning" }, _count: true });
     assert.equal(dispatches.length, 200);
-    assert.ok(dispatches.every((row) => row._count === 1), "each run was dispatched exactly once");
+    assert.ok(
+      dispatches.every((row) => row._count === 1),
+      "each run was dispatched exactly once",
+    );
     assert.equal(await prisma.run.count({ where: { teamId: ctx.teamId, state: "succeeded", hostId: host.id } }), 200);
     const events = await prisma.hostEvent.count({ where: { hostId: host.id } });
     const distinct = await prisma.hostEvent.groupBy({ by: ["seq"], where: { hostId: host.id } });
@@ -81,23 +95,34 @@ describe("runs through the scheduler to real agents", () => {
 
   it("two control-plane processes ticking against one database never dispatch a run twice (240 runs)", async () => {
     const hostIds = [`mock-a-${randomBytes(3).toString("hex")}`, `mock-b-${randomBytes(3).toString("hex")}`];
-    const team = await prisma.team.create({ data: { slug: `two-process-${randomBytes(3).toString("hex")}`, name: "Two processes" } });
-    const teamCtx: TeamContext = { ...ctx, teamId: team.id };
-    await prisma.membership.create({ data: { teamId: team.id, userId: ctx.actor.userId, role: "member" } });
+    const { team, ctx: teamCtx } = await createScratchTeam(prisma, { userId: ctx.actor.userId });
     const hosts = [];
     for (const hostId of hostIds) {
-      const agent = await startLocalAgent(dir, "mock", hostId);
-      agents.push(agent.child);
+      const agent = await startAgent({ dir, runtime: "mock", hostId });
+      agents.push(agent);
       // Small capacities: placement takes many rounds, so the two processes contend again and again.
-      hosts.push(await prisma.host.create({ data: { teamId: team.id, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 6, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() } }));
+      hosts.push(
+        await prisma.host.create({
+          data: {
+            teamId: team.id,
+            name: hostId,
+            transport: "local",
+            address: agent.socketPath,
+            capacityRuns: 6,
+            status: "online",
+            hasRunsc: true,
+            hasNetworks: true,
+            hasSidecars: true,
+            lastSeenAt: new Date(),
+          },
+        }),
+      );
     }
     const total = 240;
     for (let i = 0; i < total; i++) await createRun({ prisma, ctx: teamCtx, spec: { image: "busybox", command: ["sh", "-c", `echo run ${i}`] } });
     // A shared start instant, so neither process has the queue to itself at first.
     const startAt = String(Date.now() + 3000);
-    const processes = [0, 1].map(() =>
-      spawn(process.execPath, ["--import", "tsx", path.join(root, "packages/core/test/support/tick-process.ts"), db.url, team.id, startAt, String(total)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }),
-    );
+    const processes = [0, 1].map(() => spawn(process.execPath, ["--import", "tsx", tickProcess, db.url, team.id, startAt, String(total)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
     const reports = await Promise.all(
       processes.map(
         (child) =>
@@ -112,19 +137,25 @@ describe("runs through the scheduler to real agents", () => {
     const runIds = (await prisma.run.findMany({ where: { teamId: team.id }, select: { id: true } })).map((run) => run.id);
     const dispatches = await prisma.runTransition.groupBy({ by: ["runId"], where: { runId: { in: runIds }, toState: "provisioning" }, _count: true });
     assert.equal(dispatches.length, total, "every run was dispatched");
-    assert.ok(dispatches.every((row) => row._count === 1), "no run was dispatched twice");
+    assert.ok(
+      dispatches.every((row) => row._count === 1),
+      "no run was dispatched twice",
+    );
     assert.equal(reports[0]!.dispatched + reports[1]!.dispatched, total, "the processes' own counts agree: each dispatch happened in exactly one process");
     assert.equal(await prisma.run.count({ where: { teamId: team.id, state: "succeeded" } }), total);
     const created = await prisma.hostEvent.groupBy({ by: ["hostId", "runId"], where: { hostId: { in: hosts.map((host) => host.id) }, type: "run.created" }, _count: true });
     assert.equal(created.length, total, "the agents created every run");
-    assert.ok(created.every((row) => row._count === 1), "no agent created a run twice");
+    assert.ok(
+      created.every((row) => row._count === 1),
+      "no agent created a run twice",
+    );
     assert.equal((await verifyAuditChain({ prisma, teamId: team.id })).valid, true);
   });
 
   it("a run on a real Docker agent goes queued → running → succeeded, with its exit recorded and the chain valid", async () => {
     const hostId = `docker-${randomBytes(3).toString("hex")}`;
-    const agent = await startLocalAgent(dir, "docker", hostId);
-    agents.push(agent.child);
+    const agent = await startAgent({ dir, runtime: "docker", hostId });
+    agents.push(agent);
     await prisma.host.updateMany({ where: { teamId: ctx.teamId }, data: { status: "draining" } });
     await prisma.host.create({ data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() } });
     const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", command: ["sh", "-c", "echo hello from bailey; exit 0"] } });
@@ -139,7 +170,10 @@ describe("runs through the scheduler to real agents", () => {
       const finished = await prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { transitions: { orderBy: { id: "asc" } } } });
       assert.equal(finished.state, "succeeded", finished.lastError ?? finished.stateReason ?? "");
       assert.equal(finished.exitCode, 0);
-      assert.deepEqual(finished.transitions.map((t) => t.toState), ["queued", "scheduled", "provisioning", "running", "succeeded"]);
+      assert.deepEqual(
+        finished.transitions.map((t) => t.toState),
+        ["queued", "scheduled", "provisioning", "running", "succeeded"],
+      );
       const actions = (await prisma.auditEvent.findMany({ where: { runId: run.id }, orderBy: { seq: "asc" } })).map((event) => event.action);
       assert.ok(actions.includes("agent.container.exited"), actions.join(", "));
       assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
@@ -152,13 +186,33 @@ describe("runs through the scheduler to real agents", () => {
     await ensureStandinImage();
     const hostId = `dind-${randomBytes(3).toString("hex")}`;
     // This machine cannot start privileged containers (see apps/agent/test/dind.test.ts).
-    const agent = await startLocalAgent(dir, "docker", hostId, { BAILEY_BUILDKIT_IMAGE: standinImage, BAILEY_DIND_PRIVILEGED: "false" });
-    agents.push(agent.child);
-    const team = await prisma.team.create({ data: { slug: `dind-${randomBytes(3).toString("hex")}`, name: "Dind" } });
-    await prisma.membership.create({ data: { teamId: team.id, userId: ctx.actor.userId, role: "member" } });
-    const teamCtx: TeamContext = { ...ctx, teamId: team.id };
-    const host = await prisma.host.create({ data: { teamId: team.id, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 2, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() } });
-    const { run } = await createRun({ prisma, ctx: teamCtx, spec: { image: "bailey-test/busybox:latest", dependencies: ["docker:dind"], sandbox: "none", command: ["sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 buildkit 1234 | grep -q 'stand-in ready' && echo reached-buildkit"] } });
+    const agent = await startAgent({ dir, runtime: "docker", hostId, buildkitImage: standinImage, dindPrivileged: false });
+    agents.push(agent);
+    const { team, ctx: teamCtx } = await createScratchTeam(prisma, { userId: ctx.actor.userId });
+    const host = await prisma.host.create({
+      data: {
+        teamId: team.id,
+        name: hostId,
+        transport: "local",
+        address: agent.socketPath,
+        capacityRuns: 2,
+        status: "online",
+        hasRunsc: true,
+        hasNetworks: true,
+        hasSidecars: true,
+        lastSeenAt: new Date(),
+      },
+    });
+    const { run } = await createRun({
+      prisma,
+      ctx: teamCtx,
+      spec: {
+        image: "bailey-test/busybox:latest",
+        dependencies: ["docker:dind"],
+        sandbox: "none",
+        command: ["sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 buildkit 1234 | grep -q 'stand-in ready' && echo reached-buildkit"],
+      },
+    });
     const connections = new HostConnections();
     try {
       let stored = await getRun({ prisma, ctx: teamCtx, runId: run.id });
@@ -168,13 +222,15 @@ describe("runs through the scheduler to real agents", () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       assert.equal(stored.state, "succeeded", stored.lastError ?? stored.stateReason ?? "");
-      const docker = new Docker({ socketPath: "/var/run/docker.sock" });
       assert.equal(stored.networks.length, 1);
       assert.deepEqual({ name: stored.networks[0]!.name, hostId: stored.networks[0]!.hostId }, { name: `bailey-${run.id}`, hostId: host.id });
       assert.match(stored.networks[0]!.networkId ?? "", /^[0-9a-f]{64}$/);
       assert.ok(stored.networks[0]!.removedAt, "the network's removal was ingested");
       assert.equal(stored.sidecars.length, 1);
-      assert.deepEqual({ role: stored.sidecars[0]!.role, name: stored.sidecars[0]!.name, image: stored.sidecars[0]!.image, state: stored.sidecars[0]!.state }, { role: "buildkit", name: `bailey-buildkit-${run.id}`, image: standinImage, state: "stopped" });
+      assert.deepEqual(
+        { role: stored.sidecars[0]!.role, name: stored.sidecars[0]!.name, image: stored.sidecars[0]!.image, state: stored.sidecars[0]!.state },
+        { role: "buildkit", name: `bailey-buildkit-${run.id}`, image: standinImage, state: "stopped" },
+      );
       assert.match(stored.sidecars[0]!.containerId ?? "", /^[0-9a-f]{64}$/);
       await assert.rejects(docker.getNetwork(stored.networks[0]!.networkId!).inspect(), /404|no such network/i, "the network is gone from the engine");
       await assert.rejects(docker.getContainer(stored.sidecars[0]!.containerId!).inspect(), /404|no such container/i, "the sidecar is gone from the engine");
@@ -206,7 +262,6 @@ describe("runs through the scheduler to real agents", () => {
 
       const { removed } = await destroyRun({ prisma, ctx, connections, runId: run.id });
       assert.ok(removed.includes(`bailey-${run.id}`));
-      const docker = new Docker({ socketPath: "/var/run/docker.sock" });
       assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`bailey.run-id=${run.id}`] } }), []);
       assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
     } finally {
@@ -216,19 +271,20 @@ describe("runs through the scheduler to real agents", () => {
 
   it("a host that disappears past the grace period loses its runs; when it returns, reconcile leaves no orphan", async () => {
     const hostId = `flaky-${randomBytes(3).toString("hex")}`;
-    let agent = await startLocalAgent(dir, "docker", hostId);
+    const agent = await startAgent({ dir, runtime: "docker", hostId });
+    agents.push(agent);
     await prisma.host.updateMany({ where: { teamId: ctx.teamId }, data: { status: "draining" } });
-    const host = await prisma.host.create({ data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() } });
+    const host = await prisma.host.create({
+      data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
+    });
     const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", command: ["sleep", "300"] } });
     const connections = new HostConnections({});
-    const docker = new Docker({ socketPath: "/var/run/docker.sock" });
     const containersOfRun = async () => docker.listContainers({ all: true, filters: { label: [`bailey.run-id=${run.id}`] } });
     try {
       for (let i = 0; i < 40 && (await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state !== "running"; i++) await tick({ prisma, connections });
       assert.equal((await containersOfRun()).length, 1);
 
-      agent.child.kill("SIGKILL");
-      await new Promise((resolve) => agent.child.once("exit", resolve));
+      await agent.kill("SIGKILL");
       await prisma.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
       const down = await tick({ prisma, connections, offlineAfterMs: 1_000, lostAfterMs: 1_000 });
       assert.deepEqual(down.offline, [host.id]);
@@ -238,8 +294,7 @@ describe("runs through the scheduler to real agents", () => {
       assert.equal(lost.state, "lost", "nobody could watch it, so it is lost, not running");
       assert.equal((await containersOfRun()).length, 1, "the container outlived its agent");
 
-      agent = await startLocalAgent(dir, "docker", hostId);
-      agents.push(agent.child);
+      await agent.restart();
       const back = await tick({ prisma, connections });
       assert.equal((await prisma.host.findUniqueOrThrow({ where: { id: host.id } })).status, "online");
       assert.ok(back.reconciled >= 1);

@@ -3,27 +3,25 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { it } from "node:test";
-import Docker from "dockerode";
-import { activeRunStates, createRun, HostConnections, tick, type TeamContext } from "../../src";
+import { docker, startAgent } from "@bailey/agent/testing";
+import { createScratchTeam } from "@bailey/db/testing";
+import { activeRunStates, createRun, HostConnections, tick } from "../../src";
 import { useFaultSetup } from "../support/fault-setup";
-import { startLocalAgent } from "../support/local-agent";
 
 const total = 100;
 const capacity = 10;
 const hostId = `capacity-${randomBytes(3).toString("hex")}`;
-const docker = new Docker({ socketPath: "/var/run/docker.sock" });
 
 const setup = useFaultSetup({ hostId, maxConnections: 12 });
 
 it(`${total} runs on one host with capacity ${capacity}: the rest queue and start as capacity frees up`, { timeout: 300_000 }, async () => {
   const { prisma, dir } = setup;
-  const started = await startLocalAgent(dir, "docker", hostId);
-  setup.agents.push(started.child);
-  const user = await prisma.user.create({ data: { email: "capacity@t.test" } });
-  const team = await prisma.team.create({ data: { slug: "capacity", name: "Capacity" } });
-  await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
-  const ctx: TeamContext = { teamId: team.id, role: "member", actor: { type: "user", userId: user.id } };
-  const host = await prisma.host.create({ data: { teamId: team.id, name: hostId, transport: "local", address: started.socketPath, capacityRuns: capacity, status: "online", hasRunsc: true, lastSeenAt: new Date() } });
+  const started = await startAgent({ dir, runtime: "docker", hostId });
+  setup.agents.push(started);
+  const { team, ctx } = await createScratchTeam(prisma);
+  const host = await prisma.host.create({
+    data: { teamId: team.id, name: hostId, transport: "local", address: started.socketPath, capacityRuns: capacity, status: "online", hasRunsc: true, lastSeenAt: new Date() },
+  });
   for (let i = 0; i < total; i++) await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", sandbox: "none", command: ["sh", "-c", `echo run-${i}; sleep 1`] } });
 
   const connections = new HostConnections();
@@ -47,9 +45,15 @@ it(`${total} runs on one host with capacity ${capacity}: the rest queue and star
   assert.equal(samples[0]!.queued, total - capacity, "the first tick placed exactly the host's capacity; the rest waited");
   assert.equal(maxActive, capacity, "never more runs on the host than its capacity, and its capacity was used");
   assert.ok(maxContainers <= capacity, `the engine never ran more than ${capacity} of the host's containers at once (saw ${maxContainers})`);
-  assert.ok(samples.filter((s) => s.queued > 0).every((s) => s.active === capacity), "while runs waited, every tick left the host full");
+  assert.ok(
+    samples.filter((s) => s.queued > 0).every((s) => s.active === capacity),
+    "while runs waited, every tick left the host full",
+  );
   const queueLengths = samples.map((s) => s.queued);
-  assert.ok(queueLengths.every((n, i) => i === 0 || n <= queueLengths[i - 1]!), "the queue only shrank");
+  assert.ok(
+    queueLengths.every((n, i) => i === 0 || n <= queueLengths[i - 1]!),
+    "the queue only shrank",
+  );
   assert.equal(await prisma.run.count({ where: { teamId: team.id, state: "succeeded" } }), total, "every run started as capacity freed up, and finished");
   const order = await prisma.run.findMany({ where: { teamId: team.id }, orderBy: { createdAt: "asc" }, select: { startedAt: true } });
   const firstStarts = order.slice(0, capacity).map((run) => run.startedAt!.getTime());

@@ -4,13 +4,12 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { before, it } from "node:test";
-import Docker from "dockerode";
-import { ensureStandinImage, standinImage } from "../../../../apps/agent/test/support/agent-process";
-import { createRun, HostConnections, reconcileHost, verifyAuditChain, type TeamContext } from "../../src";
+import { docker, ensureStandinImage, repoRoot, standinImage, startAgent } from "@bailey/agent/testing";
+import { createScratchTeam } from "@bailey/db/testing";
+import { createRun, HostConnections, reconcileHost, verifyAuditChain } from "../../src";
 import { useFaultSetup } from "../support/fault-setup";
-import { repoRoot, startLocalAgent } from "../support/local-agent";
 
 const kills = 20;
 const plainRuns = 54;
@@ -31,12 +30,12 @@ function seededRandom(start: number): () => number {
 
 const hostId = `sigkill-${randomBytes(3).toString("hex")}`;
 const setup = useFaultSetup({ hostId, maxConnections: 8 });
-const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+const tickProcess = fileURLToPath(new URL("../support/tick-process.ts", import.meta.url));
 
 before(ensureStandinImage);
 
 function startControlPlane(teamId: string): { child: ChildProcess; firstTick: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "packages/core/test/support/tick-process.ts"), setup.db.url, teamId, String(Date.now()), "0"], {
+  const child = spawn(process.execPath, ["--import", "tsx", tickProcess, setup.db.url, teamId, String(Date.now()), "0"], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, BAILEY_TICK_TEST_TRACE: "1", BAILEY_TICK_TEST_LEASE_MS: String(leaseMs), BAILEY_TICK_TEST_DEADLINE_MS: "180000" },
@@ -59,14 +58,22 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
   const { prisma, dir } = setup;
   const random = seededRandom(seed);
   console.log(`[sigkill] seed ${seed} (set BAILEY_FAULT_SEED to replay the kill instants)`);
-  const started = await startLocalAgent(dir, "docker", hostId, { BAILEY_BUILDKIT_IMAGE: standinImage, BAILEY_DIND_PRIVILEGED: "false" });
-  setup.agents.push(started.child);
-  const user = await prisma.user.create({ data: { email: "sigkill@t.test" } });
-  const team = await prisma.team.create({ data: { slug: "sigkill", name: "SIGKILL" } });
-  await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
-  const ctx: TeamContext = { teamId: team.id, role: "member", actor: { type: "user", userId: user.id } };
+  const started = await startAgent({ dir, runtime: "docker", hostId, buildkitImage: standinImage, dindPrivileged: false });
+  setup.agents.push(started);
+  const { team, ctx } = await createScratchTeam(prisma);
   const host = await prisma.host.create({
-    data: { teamId: team.id, name: hostId, transport: "local", address: started.socketPath, capacityRuns: 6, status: "online", hasRunsc: true, hasNetworks: true, hasSidecars: true, lastSeenAt: new Date() },
+    data: {
+      teamId: team.id,
+      name: hostId,
+      transport: "local",
+      address: started.socketPath,
+      capacityRuns: 6,
+      status: "online",
+      hasRunsc: true,
+      hasNetworks: true,
+      hasSidecars: true,
+      lastSeenAt: new Date(),
+    },
   });
   const expectedOutput = new Map<string, string>();
   for (let i = 0; i < plainRuns + dindRuns; i++) {
@@ -74,7 +81,12 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
     const { run } = await createRun({
       prisma,
       ctx,
-      spec: { image: "bailey-test/busybox:latest", sandbox: i % 3 === 0 && !dind ? "gvisor" : "none", ...(dind ? { dependencies: ["docker:dind"] } : {}), command: ["sh", "-c", `echo run-${i}; sleep 0.${i % 8}`] },
+      spec: {
+        image: "bailey-test/busybox:latest",
+        sandbox: i % 3 === 0 && !dind ? "gvisor" : "none",
+        ...(dind ? { dependencies: ["docker:dind"] } : {}),
+        command: ["sh", "-c", `echo run-${i}; sleep 0.${i % 8}`],
+      },
     });
     expectedOutput.set(run.id, `run-${i}`);
   }
@@ -92,21 +104,36 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
     observed.push({ afterMs, provisioning: count("provisioning"), running: count("running", "stopping"), final: count("succeeded", "failed", "cancelled", "lost") });
   }
   console.log(`[sigkill] after each kill (ms after the first tick, runs provisioning / running / final): ${observed.map((o) => `${o.afterMs}:${o.provisioning}/${o.running}/${o.final}`).join(" ")}`);
-  assert.ok(observed.every((o) => o.final < plainRuns + dindRuns), "every kill struck while runs were still unfinished");
+  assert.ok(
+    observed.every((o) => o.final < plainRuns + dindRuns),
+    "every kill struck while runs were still unfinished",
+  );
 
   const survivor = startControlPlane(team.id);
   assert.equal(await survivor.exited, 0, "an unharmed control plane finishes the queue");
 
   const runs = await prisma.run.findMany({ where: { teamId: team.id }, include: { transitions: { orderBy: { id: "asc" } } } });
   const notSucceeded = runs.filter((run) => run.state !== "succeeded");
-  assert.deepEqual(notSucceeded.map((run) => `${run.id} ${run.state}: ${run.stateReason ?? run.lastError}`), [], "no run was lost or failed");
+  assert.deepEqual(
+    notSucceeded.map((run) => `${run.id} ${run.state}: ${run.stateReason ?? run.lastError}`),
+    [],
+    "no run was lost or failed",
+  );
   const events = await prisma.hostEvent.findMany({ where: { hostId: host.id }, select: { seq: true, runId: true, type: true }, orderBy: { seq: "asc" } });
-  assert.deepEqual(events.map((event) => Number(event.seq)), events.map((_, index) => index + 1), "the agent's journal was ingested without a gap or a duplicate");
+  assert.deepEqual(
+    events.map((event) => Number(event.seq)),
+    events.map((_, index) => index + 1),
+    "the agent's journal was ingested without a gap or a duplicate",
+  );
   for (const type of ["run.created", "container.started", "container.exited"]) {
     const perRun = new Map<string, number>();
     for (const event of events.filter((e) => e.type === type)) perRun.set(event.runId!, (perRun.get(event.runId!) ?? 0) + 1);
     assert.equal(perRun.size, runs.length, `every run has a ${type} event`);
-    assert.deepEqual([...perRun].filter(([, n]) => n !== 1), [], `no run has two ${type} events: none was created or started twice`);
+    assert.deepEqual(
+      [...perRun].filter(([, n]) => n !== 1),
+      [],
+      `no run has two ${type} events: none was created or started twice`,
+    );
   }
   for (const run of runs) {
     const path = run.transitions.map((t) => t.toState);
@@ -124,13 +151,23 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
   }
   const containers = await docker.listContainers({ all: true, filters: { label: [`bailey.host-id=${hostId}`] } });
   const mains = containers.filter((c) => c.Labels["bailey.role"] === "main");
-  assert.deepEqual(containers.filter((c) => c.Labels["bailey.role"] !== "main").map((c) => c.Names[0]), [], "no BuildKit sidecar outlived its run");
+  assert.deepEqual(
+    containers.filter((c) => c.Labels["bailey.role"] !== "main").map((c) => c.Names[0]),
+    [],
+    "no BuildKit sidecar outlived its run",
+  );
   assert.deepEqual(mains.map((c) => c.Labels["bailey.run-id"]).sort(), runs.map((run) => run.id).sort(), "exactly one kept container per run, none that no run owns");
-  assert.deepEqual((await docker.listNetworks({ filters: { label: [`bailey.host-id=${hostId}`] } })).map((n) => n.Name), [], "no run network outlived its run");
+  assert.deepEqual(
+    (await docker.listNetworks({ filters: { label: [`bailey.host-id=${hostId}`] } })).map((n) => n.Name),
+    [],
+    "no run network outlived its run",
+  );
   for (const run of runs.filter((_, index) => index % 12 === 0)) {
     const logs = (await docker.getContainer(`bailey-${run.id}`).logs({ stdout: true, stderr: true })).toString("latin1");
     assert.equal(logs.split(expectedOutput.get(run.id)!).length - 1, 1, `${run.id} printed its line once`);
   }
   assert.equal((await verifyAuditChain({ prisma, teamId: team.id })).valid, true);
-  console.log(`[sigkill] ${kills} kills; ${runs.length} runs all succeeded once; ${resumed} dispatches taken over after a killed claimer's lease ran out; ${events.length} agent events ingested exactly once; ${containers.length} containers kept, 0 orphans, 0 networks`);
+  console.log(
+    `[sigkill] ${kills} kills; ${runs.length} runs all succeeded once; ${resumed} dispatches taken over after a killed claimer's lease ran out; ${events.length} agent events ingested exactly once; ${containers.length} containers kept, 0 orphans, 0 networks`,
+  );
 });

@@ -1,20 +1,19 @@
-import type { ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before } from "node:test";
+import { type AgentProcess, removeByHost } from "@bailey/agent/testing";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
-import { removeByHost } from "../../../../apps/agent/test/support/agent-process";
 
 export interface FaultSetup {
   db: ScratchDatabase;
   prisma: PrismaClient;
   /** A scratch directory the agents' sockets and state go in (others may enter it: Postgres runs as another user). */
   dir: string;
-  /** Agents started by the test: killed at the end, and the engine cleared of their host's resources. */
-  agents: ChildProcess[];
+  /** Agents started by the test: stopped at the end, and the engine cleared of their host's resources. */
+  agents: AgentProcess[];
 }
 
 /** A migrated scratch database and directory for one fault-test file, torn down after it with whatever its host left. */
@@ -28,7 +27,7 @@ export function useFaultSetup(options: { hostId: string; maxConnections: number 
     await chmod(setup.dir, 0o755);
   });
   after(async () => {
-    for (const agent of setup.agents) agent.kill();
+    for (const agent of setup.agents) await agent.stop();
     await removeByHost(options.hostId);
     await setup.prisma?.$disconnect();
     await setup.db?.drop();
