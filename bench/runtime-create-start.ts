@@ -5,7 +5,7 @@ import Docker from "dockerode";
 import { DockerRuntime } from "@bailey/runtime";
 import { createPodmanRuntime } from "@bailey/runtime";
 import type { Runtime, Sandbox } from "@bailey/runtime";
-import { startPodmanService } from "../packages/runtime/test/support/engines";
+import { startPodmanService } from "@bailey/runtime/testing";
 import { measure, type BenchRow } from "./measure";
 
 const image = "bailey-test/busybox:latest";
@@ -36,11 +36,7 @@ export async function benchRuntimeCreateStart(): Promise<BenchRow[]> {
     return elapsed;
   });
   const runtime = new DockerRuntime({ socketPath: "/var/run/docker.sock" });
-  const rows = [
-    baseline,
-    await timeRuntime(runtime, "none", image, "Bailey runtime, Docker runc"),
-    await timeRuntime(runtime, "gvisor", image, "Bailey runtime, Docker runsc (gVisor)"),
-  ];
+  const rows = [baseline, await timeRuntime(runtime, "none", image, "Bailey runtime, Docker runc"), await timeRuntime(runtime, "gvisor", image, "Bailey runtime, Docker runsc (gVisor)")];
   const podman = await startPodmanService();
   try {
     rows.push(await timeRuntime(createPodmanRuntime(podman.socketPath), "none", "localhost/bailey-test/busybox:latest", "Bailey runtime, Podman"));

@@ -1,9 +1,10 @@
+// Real engines for tests: Docker (with the local test image) and a private Podman service; each fails saying what to install.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DockerRuntime } from "../../src/drivers/docker/runtime";
+import { DockerRuntime } from "../drivers/docker/runtime";
 
 export const dockerSocket = "/var/run/docker.sock";
 export const dockerTestImage = "bailey-test/busybox:latest";

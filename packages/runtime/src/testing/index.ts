@@ -1,2 +1,3 @@
 export { MockRuntime, conformanceBehaviour, type MockBehaviour, type MockProgram, type MockCall, type MockRuntimeOptions } from "./mock-runtime";
 export { conformanceSuite, type ConformanceTarget } from "./conformance";
+export { dockerSocket, dockerTestImage, type PodmanService, podmanTestImage, requireDocker, requireRunsc, startPodmanService } from "./engines";
