@@ -82,11 +82,16 @@ export interface ScratchTeam {
 /** A team with one member (a new user, or `userId`), for tests that act on a team's behalf. */
 export async function createScratchTeam(prisma: PrismaClient, options: ScratchTeamOptions = {}): Promise<ScratchTeam> {
   const slug = options.slug ?? `scratch-${randomBytes(4).toString("hex")}`;
+  const team = await prisma.team.create({ data: { slug, name: options.name ?? slug } });
+  return { team, ...(await addScratchMember(prisma, team.id, { ...options, email: options.email ?? `${slug}@scratch.test` })) };
+}
+
+/** Another member of an existing team (a new user, or `userId`), and their ctx. */
+export async function addScratchMember(prisma: PrismaClient, teamId: string, options: Omit<ScratchTeamOptions, "slug" | "name"> = {}): Promise<Omit<ScratchTeam, "team">> {
   const role = options.role ?? "member";
   const user = options.userId
     ? await prisma.user.findUniqueOrThrow({ where: { id: options.userId }, select: { id: true, email: true } })
-    : await prisma.user.create({ data: { email: options.email ?? `${slug}@scratch.test`, name: options.userName ?? null }, select: { id: true, email: true } });
-  const team = await prisma.team.create({ data: { slug, name: options.name ?? slug } });
-  const membership = await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role } });
-  return { team, user, membership, ctx: { teamId: team.id, role, actor: { type: "user", userId: user.id } } };
+    : await prisma.user.create({ data: { email: options.email ?? `member-${randomBytes(4).toString("hex")}@scratch.test`, name: options.userName ?? null }, select: { id: true, email: true } });
+  const membership = await prisma.membership.create({ data: { teamId, userId: user.id, role } });
+  return { user, membership, ctx: { teamId, role, actor: { type: "user", userId: user.id } } };
 }
