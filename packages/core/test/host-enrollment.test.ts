@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { generateKeyPair, startSshd, type RunningSshd } from "@bailey/agent-client/testing";
+import { type AgentHost, startAgentHost } from "@bailey/agent/testing";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
 import {
   AppError,
   completeHostEnrollment,
@@ -26,54 +20,34 @@ import {
   type TeamContext,
 } from "../src";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const agentMain = path.join(root, "apps/agent/src/main.ts");
 const code = (expected: string) => (error: unknown) => error instanceof AppError && error.code === expected;
 
 describe("host enrollment, drain and removal against a real agent behind real sshd", () => {
   let db: ScratchDatabase;
   let prisma: PrismaClient;
-  let dir = "";
-  let agent: ChildProcess;
-  let sshd: RunningSshd;
+  let worker: AgentHost;
   let connections: HostConnections;
   let admin: TeamContext;
   let member: TeamContext;
   let outsider: TeamContext;
-  const report = (token: string, extra: Record<string, unknown> = {}) => ({ token, address: sshd.host, sshPort: sshd.port, sshUser: sshd.user, hostKeyFingerprint: sshd.hostKeyFingerprint, agentHostId: "enrolled-agent", ...extra });
+  const report = (token: string, extra: Record<string, unknown> = {}) => ({ token, ...worker.hostFields, agentHostId: "enrolled-agent", ...extra });
 
   before(async () => {
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url);
-    dir = await mkdtemp(path.join(tmpdir(), "bailey-enroll-"));
-    await chmod(dir, 0o755);
-    const socketPath = path.join(dir, "agent.sock");
-    agent = spawn(process.execPath, ["--import", "tsx", agentMain, "serve"], {
-      cwd: root,
-      stdio: "ignore",
-      env: { ...process.env, BAILEY_AGENT_SOCKET: socketPath, BAILEY_AGENT_STATE_DIR: path.join(dir, "state"), BAILEY_HOST_ID: "enrolled-agent", BAILEY_RUNTIME: "docker" },
-    });
-    for (let i = 0; i < 200 && !existsSync(socketPath); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    const wrapper = path.join(dir, "bailey-agent");
-    await writeFile(wrapper, `#!/bin/sh\nexport BAILEY_AGENT_SOCKET=${socketPath}\ncd ${root}\nexec ${process.execPath} --import tsx ${agentMain} "$@"\n`, { mode: 0o755 });
-    const key = await generateKeyPair();
-    sshd = await startSshd({ authorizedKeys: [`restrict,command="${wrapper} dial-stdio" ${key.publicKey}`] });
-    connections = new HostConnections({ privateKey: key.privateKey });
-    const team = await prisma.team.create({ data: { slug: "enroll", name: "Enroll" } });
-    const other = await prisma.team.create({ data: { slug: "enroll-other", name: "Other" } });
-    const [adminUser, memberUser, outsiderUser] = await Promise.all(["admin", "member", "outsider"].map((name) => prisma.user.create({ data: { email: `${name}@enroll.test` } })));
-    admin = { teamId: team.id, role: "admin", actor: { type: "user", userId: adminUser!.id } };
-    member = { teamId: team.id, role: "member", actor: { type: "user", userId: memberUser!.id } };
-    outsider = { teamId: other.id, role: "owner", actor: { type: "user", userId: outsiderUser!.id } };
+    worker = await startAgentHost({ hostId: "enrolled-agent" });
+    connections = new HostConnections({ privateKey: worker.privateKey });
+    const enroll = await createScratchTeam(prisma, { slug: "enroll", name: "Enroll", email: "admin@enroll.test", role: "admin" });
+    admin = enroll.ctx;
+    member = (await addScratchMember(prisma, enroll.team.id, { email: "member@enroll.test", role: "member" })).ctx;
+    outsider = (await createScratchTeam(prisma, { slug: "enroll-other", name: "Other", email: "outsider@enroll.test", role: "owner" })).ctx;
   });
   after(async () => {
     connections?.close();
-    await sshd?.stop();
-    agent?.kill();
+    await worker?.stop();
     await prisma.$disconnect();
     await db.drop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("only an admin creates an enrollment; bad input names its field", async () => {
@@ -90,8 +64,17 @@ describe("host enrollment, drain and removal against a real agent behind real ss
     const { enrollment, token } = await createHostEnrollment({ prisma, ctx: admin, input: { name: "enrolled-1", labels: { pool: "a" }, capacityRuns: 3 } });
     assert.match(token, /^blye_[A-Za-z0-9_-]{43}$/);
     assert.equal((await prisma.hostEnrollment.findUniqueOrThrow({ where: { id: enrollment.id } })).tokenHash.includes(token), false, "only the hash is stored");
-    const command = hostInstallCommand({ publicUrl: "https://bailey.example.com/", token, agentSha256: "a".repeat(64), controlPlanePublicKey: "ssh-ed25519 AAAAkey some comment", hostName: "enrolled-1" });
-    assert.equal(command, `curl -fsSL https://bailey.example.com/install.sh | sudo bash -s -- --control-plane https://bailey.example.com --enroll-token ${token} --sha256 ${"a".repeat(64)} --authorized-key 'ssh-ed25519 AAAAkey bailey-control-plane' --host-id enrolled-1`);
+    const command = hostInstallCommand({
+      publicUrl: "https://bailey.example.com/",
+      token,
+      agentSha256: "a".repeat(64),
+      controlPlanePublicKey: "ssh-ed25519 AAAAkey some comment",
+      hostName: "enrolled-1",
+    });
+    assert.equal(
+      command,
+      `curl -fsSL https://bailey.example.com/install.sh | sudo bash -s -- --control-plane https://bailey.example.com --enroll-token ${token} --sha256 ${"a".repeat(64)} --authorized-key 'ssh-ed25519 AAAAkey bailey-control-plane' --host-id enrolled-1`,
+    );
 
     // Two installers racing with the one token: exactly one host.
     const results = await Promise.allSettled([completeHostEnrollment({ prisma, connections, input: report(token) }), completeHostEnrollment({ prisma, connections, input: report(token) })]);
@@ -101,7 +84,10 @@ describe("host enrollment, drain and removal against a real agent behind real ss
     assert.equal(host.status, "online", host.statusReason ?? "");
     assert.equal(host.runtime, "docker");
     const stored = await prisma.host.findUniqueOrThrow({ where: { id: host.id } });
-    assert.deepEqual({ labels: stored.labels, capacity: stored.capacityRuns, fingerprint: stored.hostKeyFingerprint, port: stored.sshPort }, { labels: { pool: "a" }, capacity: 3, fingerprint: sshd.hostKeyFingerprint, port: sshd.port });
+    assert.deepEqual(
+      { labels: stored.labels, capacity: stored.capacityRuns, fingerprint: stored.hostKeyFingerprint, port: stored.sshPort },
+      { labels: { pool: "a" }, capacity: 3, fingerprint: worker.fingerprint, port: worker.port },
+    );
     await assert.rejects(completeHostEnrollment({ prisma, connections, input: report(token) }), (error: AppError) => error.code === "UNAUTHORIZED" && /already used or expired/.test(error.message));
     assert.equal(await prisma.host.count({ where: { name: "enrolled-1" } }), 1);
   });
@@ -142,7 +128,8 @@ describe("host enrollment, drain and removal against a real agent behind real ss
     assert.equal((await completeHostEnrollment({ prisma, connections, input: report(again.token) })).status, "online", "the name is free again");
 
     const actions = (await prisma.auditEvent.findMany({ where: { teamId: admin.teamId }, orderBy: { seq: "asc" } })).map((event) => event.action);
-    for (const action of ["host.enrollment_created", "host.enrolled", "host.drained", "host.resumed", "host.removed"]) assert.ok(actions.includes(action), `${action} is audited (${actions.join(", ")})`);
+    for (const action of ["host.enrollment_created", "host.enrolled", "host.drained", "host.resumed", "host.removed"])
+      assert.ok(actions.includes(action), `${action} is audited (${actions.join(", ")})`);
     assert.equal((await verifyAuditChain({ prisma, teamId: admin.teamId })).valid, true);
   });
 });
