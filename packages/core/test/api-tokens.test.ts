@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
 import { AppError, authenticateApiToken, createApiToken, hashToken, listApiTokens, requireScope, revokeApiToken, verifyAuditChain, type TeamContext } from "../src";
 
 describe("API tokens", () => {
@@ -16,19 +16,9 @@ describe("API tokens", () => {
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url);
-    const [alice, victor, otto] = await Promise.all(["alice", "victor", "otto"].map((name) => prisma.user.create({ data: { email: `${name}@t.test` } })));
-    const team = await prisma.team.create({ data: { slug: "tokens-a", name: "A" } });
-    const other = await prisma.team.create({ data: { slug: "tokens-b", name: "B" } });
-    await prisma.membership.createMany({
-      data: [
-        { teamId: team.id, userId: alice!.id, role: "member" },
-        { teamId: team.id, userId: victor!.id, role: "viewer" },
-        { teamId: other.id, userId: otto!.id, role: "owner" },
-      ],
-    });
-    member = { teamId: team.id, role: "member", actor: { type: "user", userId: alice!.id } };
-    viewer = { teamId: team.id, role: "viewer", actor: { type: "user", userId: victor!.id } };
-    outsider = { teamId: other.id, role: "owner", actor: { type: "user", userId: otto!.id } };
+    ({ ctx: member } = await createScratchTeam(prisma, { slug: "tokens-a", name: "A", email: "alice@t.test" }));
+    ({ ctx: viewer } = await addScratchMember(prisma, member.teamId, { email: "victor@t.test", role: "viewer" }));
+    ({ ctx: outsider } = await createScratchTeam(prisma, { slug: "tokens-b", name: "B", email: "otto@t.test", role: "owner" }));
   });
   after(async () => {
     await prisma.$disconnect();
@@ -59,11 +49,8 @@ describe("API tokens", () => {
   });
 
   it("revoking answers without the secret's hash, and a member cannot revoke another member's token (an admin can)", async () => {
-    const bob = await prisma.user.create({ data: { email: "bob@t.test" } });
-    const ada = await prisma.user.create({ data: { email: "ada@t.test" } });
-    await prisma.membership.createMany({ data: [{ teamId: member.teamId, userId: bob.id, role: "member" }, { teamId: member.teamId, userId: ada.id, role: "admin" }] });
-    const otherMember: TeamContext = { teamId: member.teamId, role: "member", actor: { type: "user", userId: bob.id } };
-    const admin: TeamContext = { teamId: member.teamId, role: "admin", actor: { type: "user", userId: ada.id } };
+    const { ctx: otherMember } = await addScratchMember(prisma, member.teamId, { email: "bob@t.test", role: "member" });
+    const { ctx: admin } = await addScratchMember(prisma, member.teamId, { email: "ada@t.test", role: "admin" });
     const { apiToken } = await createApiToken({ prisma, ctx: member, name: "alices", scopes: ["runs:read"] });
     await assert.rejects(revokeApiToken({ prisma, ctx: otherMember, tokenId: apiToken.id }), (error: AppError) => error.code === "FORBIDDEN" && /another member/.test(error.message));
     assert.equal((await prisma.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).revokedAt, null);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
 import { findUserIdByProviderAccount, linkProviderAccount } from "../src";
 
 describe("linkProviderAccount (GitHub/OIDC sign-in)", () => {
@@ -16,16 +16,10 @@ describe("linkProviderAccount (GitHub/OIDC sign-in)", () => {
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url);
-    const team = await prisma.team.create({ data: { slug: "link", name: "Link" } });
-    memberId = (await prisma.user.create({ data: { email: "member@example.com" } })).id;
-    otherMemberId = (await prisma.user.create({ data: { email: "other@example.com" } })).id;
+    const link = await createScratchTeam(prisma, { slug: "link", name: "Link", email: "member@example.com" });
+    memberId = link.user.id;
+    otherMemberId = (await addScratchMember(prisma, link.team.id, { email: "other@example.com", role: "viewer" })).user.id;
     await prisma.user.create({ data: { email: "loner@example.com" } });
-    await prisma.membership.createMany({
-      data: [
-        { teamId: team.id, userId: memberId, role: "member" },
-        { teamId: team.id, userId: otherMemberId, role: "viewer" },
-      ],
-    });
   });
   after(async () => {
     await prisma.$disconnect();

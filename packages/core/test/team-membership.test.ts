@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
+import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
 import { acceptInvite, AppError, changeMemberRole, createInvite, listMembers, previewInvite, removeMember, revokeInvite, verifyAuditChain, verifyPassword, type TeamContext } from "../src";
 
 const code = (expected: string, message?: RegExp) => (error: unknown) => error instanceof AppError && error.code === expected && (!message || message.test(error.message));
@@ -18,11 +18,10 @@ describe("team members and invite links", () => {
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url);
-    teamId = (await prisma.team.create({ data: { slug: "crew", name: "Crew" } })).id;
-    const [ownerUser, adminUser] = await Promise.all(["owner", "admin"].map((name) => prisma.user.create({ data: { email: `${name}@crew.test` } })));
-    await prisma.membership.createMany({ data: [{ teamId, userId: ownerUser!.id, role: "owner" }, { teamId, userId: adminUser!.id, role: "admin" }] });
-    owner = { teamId, role: "owner", actor: { type: "user", userId: ownerUser!.id } };
-    admin = { teamId, role: "admin", actor: { type: "user", userId: adminUser!.id } };
+    const crew = await createScratchTeam(prisma, { slug: "crew", name: "Crew", email: "owner@crew.test", role: "owner" });
+    teamId = crew.team.id;
+    owner = crew.ctx;
+    ({ ctx: admin } = await addScratchMember(prisma, teamId, { email: "admin@crew.test", role: "admin" }));
   });
   after(async () => {
     await prisma.$disconnect();
@@ -66,7 +65,10 @@ describe("team members and invite links", () => {
     const viewerCtx: TeamContext = { teamId, role: "viewer", actor: { type: "user", userId: viewer.user.id } };
     await assert.rejects(removeMember({ prisma, ctx: viewerCtx, membershipId: (await listMembers({ prisma, ctx: owner })).find((member) => member.role === "owner")!.id }), code("FORBIDDEN"));
     await removeMember({ prisma, ctx: viewerCtx, membershipId: viewer.id });
-    assert.equal((await listMembers({ prisma, ctx: owner })).some((member) => member.id === viewer.id), false);
+    assert.equal(
+      (await listMembers({ prisma, ctx: owner })).some((member) => member.id === viewer.id),
+      false,
+    );
     const { invite, token } = await createInvite({ prisma, ctx: owner, role: "member" });
     await revokeInvite({ prisma, ctx: owner, inviteId: invite.id });
     await assert.rejects(acceptInvite({ prisma, token, userId: viewer.user.id }), code("NOT_FOUND"));
