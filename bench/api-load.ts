@@ -36,7 +36,17 @@ export async function benchApiLoad(): Promise<{ rows: (BenchRow & { p99: number;
     const base = Date.now();
     for (let offset = 0; offset < runsInTeam; offset += 10_000) {
       // Queued runs of a team with a host would be placed by the launcher's scheduler: keep them final.
-      await prisma.run.createMany({ data: Array.from({ length: Math.min(10_000, runsInTeam - offset) }, (_, i) => ({ teamId: team.id, name: `load-${offset + i}`, image: "bailey-test/busybox:latest", state: states[(offset + i) % 3 === 2 ? 0 : (offset + i) % 2], dependencies: [], spec: {}, createdAt: new Date(base - (offset + i) * 1000) })) });
+      await prisma.run.createMany({
+        data: Array.from({ length: Math.min(10_000, runsInTeam - offset) }, (_, i) => ({
+          teamId: team.id,
+          name: `load-${offset + i}`,
+          image: "bailey-test/busybox:latest",
+          state: states[(offset + i) % 3 === 2 ? 0 : (offset + i) % 2],
+          dependencies: [],
+          spec: {},
+          createdAt: new Date(base - (offset + i) * 1000),
+        })),
+      });
     }
     const url = process.env.BAILEY_E2E_BASE_URL!;
     const auth = { authorization: `Bearer ${process.env.BAILEY_E2E_API_TOKEN}` };
@@ -44,8 +54,18 @@ export async function benchApiLoad(): Promise<{ rows: (BenchRow & { p99: number;
     const health = await load(`${url}/api/health`, {});
     const firstPage = await load(`${url}/api/v1/runs?limit=50`, auth);
     const filtered = await load(`${url}/api/v1/runs?limit=50&state=failed&q=load-9`, auth);
-    const row = (label: string, sorted: number[]) => ({ label, iterations: sorted.length, median: at(sorted, 0.5), p90: at(sorted, 0.9), p99: at(sorted, 0.99), perSecond: sorted.length / seconds, ratio: at(sorted, 0.5) / at(health, 0.5) });
-    return { rows: [row("GET /api/health (baseline)", health), row(`GET /api/v1/runs?limit=50, ${runsInTeam} runs in the team`, firstPage), row("GET /api/v1/runs filtered by state and text", filtered)] };
+    const row = (label: string, sorted: number[]) => ({
+      label,
+      iterations: sorted.length,
+      median: at(sorted, 0.5),
+      p90: at(sorted, 0.9),
+      p99: at(sorted, 0.99),
+      perSecond: sorted.length / seconds,
+      ratio: at(sorted, 0.5) / at(health, 0.5),
+    });
+    return {
+      rows: [row("GET /api/health (baseline)", health), row(`GET /api/v1/runs?limit=50, ${runsInTeam} runs in the team`, firstPage), row("GET /api/v1/runs filtered by state and text", filtered)],
+    };
   } finally {
     await prisma.$disconnect();
     await teardown();

@@ -34,18 +34,35 @@ async function load(page: Page, path: string, ready: PageCase["ready"]): Promise
   await target.waitFor({ state: "visible", timeout: 30_000 });
   if (await target.evaluate((element) => element.tagName === "BUTTON")) await page.waitForFunction((element) => !(element as HTMLButtonElement).disabled, await target.elementHandle());
   const ms = performance.now() - start;
-  const scriptBytes = await page.evaluate(() => performance.getEntriesByType("resource").filter((entry) => (entry as PerformanceResourceTiming).initiatorType === "script").reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).decodedBodySize, 0));
+  const scriptBytes = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .filter((entry) => (entry as PerformanceResourceTiming).initiatorType === "script")
+      .reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).decodedBodySize, 0),
+  );
   return { ms, scriptBytes };
 }
 
 export async function benchDashboard(): Promise<{ rows: BenchRow[]; scripts: { label: string; kib: number }[] }> {
   const teardown = await globalSetup();
   const prisma = createPrismaClient(process.env.BAILEY_E2E_DATABASE_URL!, { maxConnections: 2 });
-  const browser = await chromium.launch({ executablePath: process.env.BAILEY_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
+  const browser = await chromium.launch({
+    executablePath: process.env.BAILEY_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
   try {
     const team = await prisma.team.findUniqueOrThrow({ where: { slug: "default" } });
     const states = ["succeeded", "failed", "running", "queued", "cancelled"] as const;
-    await prisma.run.createMany({ data: Array.from({ length: runsInTeam }, (_, i) => ({ teamId: team.id, name: `bench-run-${i}`, image: "bailey-test/busybox:latest", state: states[i % states.length], spec: {}, createdAt: new Date(Date.now() - i * 60_000) })) });
+    await prisma.run.createMany({
+      data: Array.from({ length: runsInTeam }, (_, i) => ({
+        teamId: team.id,
+        name: `bench-run-${i}`,
+        image: "bailey-test/busybox:latest",
+        state: states[i % states.length],
+        spec: {},
+        createdAt: new Date(Date.now() - i * 60_000),
+      })),
+    });
     const baseURL = process.env.BAILEY_E2E_BASE_URL!;
     const signedOut = await browser.newPage({ baseURL });
     const scripts: { label: string; kib: number }[] = [];

@@ -69,7 +69,20 @@ export async function benchDispatch(): Promise<BenchRow[]> {
     const overSsh = async () => {
       const name = `bailey-bench-ssh-${tag}-${n++}`;
       const start = performance.now();
-      const result = spawnSync("ssh", ["-i", keyFile, "-p", String(plainSshd.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `${plainSshd.user}@${plainSshd.host}`, `docker run -d --name ${name} ${image} sleep 30`]);
+      const result = spawnSync("ssh", [
+        "-i",
+        keyFile,
+        "-p",
+        String(plainSshd.port),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+        `${plainSshd.user}@${plainSshd.host}`,
+        `docker run -d --name ${name} ${image} sleep 30`,
+      ]);
       const elapsed = performance.now() - start;
       if (result.status !== 0) throw new Error(`ssh docker run failed: ${result.stderr}`);
       await docker.getContainer(name).remove({ force: true });

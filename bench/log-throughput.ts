@@ -22,7 +22,11 @@ export async function benchLogThroughput(): Promise<{ label: string; mibPerSecon
   try {
     const base = process.env.BAILEY_E2E_BASE_URL!;
     const auth = { authorization: `Bearer ${process.env.BAILEY_E2E_API_TOKEN}` };
-    const created = await fetch(`${base}/api/v1/runs`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ image: "bailey-test/busybox:latest", sandbox: "none", command: ["sh", "-c", `yes ${line} | head -c ${bytes}`] }) });
+    const created = await fetch(`${base}/api/v1/runs`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ image: "bailey-test/busybox:latest", sandbox: "none", command: ["sh", "-c", `yes ${line} | head -c ${bytes}`] }),
+    });
     const { run } = (await created.json()) as { run: { id: string } };
     for (let i = 0; ; i++) {
       const state = ((await (await fetch(`${base}/api/v1/runs/${run.id}`, { headers: auth })).json()) as { run: { state: string } }).run.state;

@@ -13,7 +13,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bundle = path.join(root, "apps/agent/dist/bailey-agent.cjs");
 
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((entry) => entry.startsWith("VmRSS:"));
   return Number(line?.split(/\s+/)[1] ?? NaN) / 1024;
 }
 
@@ -30,17 +32,22 @@ export async function benchMemory(): Promise<{ label: string; mib: number }[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "bailey-bench-mem-"));
   await chmod(dir, 0o755);
   const socket = path.join(dir, "agent.sock");
-  const agent = spawn(process.execPath, [bundle, "serve"], { stdio: "ignore", env: { ...process.env, BAILEY_AGENT_SOCKET: socket, BAILEY_AGENT_STATE_DIR: path.join(dir, "state"), BAILEY_RUNTIME: "mock" } });
+  const agent = spawn(process.execPath, [bundle, "serve"], {
+    stdio: "ignore",
+    env: { ...process.env, BAILEY_AGENT_SOCKET: socket, BAILEY_AGENT_STATE_DIR: path.join(dir, "state"), BAILEY_RUNTIME: "mock" },
+  });
   try {
     for (let i = 0; i < 200 && !existsSync(socket); i++) await settle(50);
     await settle(1500);
     rows.push({ label: "bailey-agent, idle", mib: rssMiB(agent.pid!) });
     const connection = new AgentConnection(new LocalTransport(socket));
-    await Promise.all(Array.from({ length: 200 }, async (_, i) => {
-      const runId = `mem${i}`;
-      await connection.request("run.create", { runId, spec: { image: "busybox", command: ["sleep", "300"], env: {}, dependencies: [], sandbox: "none", resources: {} } } as never);
-      await connection.request("run.start", { runId });
-    }));
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const runId = `mem${i}`;
+        await connection.request("run.create", { runId, spec: { image: "busybox", command: ["sleep", "300"], env: {}, dependencies: [], sandbox: "none", resources: {} } } as never);
+        await connection.request("run.start", { runId });
+      }),
+    );
     await connection.request("events.pull", { afterSeq: 0, limit: 1000 });
     rows.push({ label: "bailey-agent, 200 runs supervised", mib: rssMiB(agent.pid!) });
     connection.close();

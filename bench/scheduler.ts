@@ -16,8 +16,21 @@ async function seed(prisma: PrismaClient): Promise<void> {
   await prisma.$executeRaw`TRUNCATE "Run", "Host", "Team", "AuditEvent", "AuditChainHead" CASCADE`;
   for (let t = 0; t < teams; t++) {
     const team = await prisma.team.create({ data: { slug: `bench-${t}`, name: `Bench ${t}` } });
-    await prisma.host.createMany({ data: Array.from({ length: hostsPerTeam }, (_, h) => ({ teamId: team.id, name: `host-${h}`, address: "127.0.0.1", status: "online" as const, capacityRuns: runsPerTeam / hostsPerTeam, hasRunsc: true, hasNetworks: true, hasSidecars: true })) });
-    await prisma.run.createMany({ data: Array.from({ length: runsPerTeam }, (_, r) => ({ teamId: team.id, spec: {}, image: "x", dependencies: [], createdAt: new Date(Date.now() - (runsPerTeam - r) * 1000) })) });
+    await prisma.host.createMany({
+      data: Array.from({ length: hostsPerTeam }, (_, h) => ({
+        teamId: team.id,
+        name: `host-${h}`,
+        address: "127.0.0.1",
+        status: "online" as const,
+        capacityRuns: runsPerTeam / hostsPerTeam,
+        hasRunsc: true,
+        hasNetworks: true,
+        hasSidecars: true,
+      })),
+    });
+    await prisma.run.createMany({
+      data: Array.from({ length: runsPerTeam }, (_, r) => ({ teamId: team.id, spec: {}, image: "x", dependencies: [], createdAt: new Date(Date.now() - (runsPerTeam - r) * 1000) })),
+    });
   }
 }
 

@@ -22,7 +22,9 @@ for (const row of await benchLogThroughput()) console.log(`| ${row.label} | ${ro
 const scheduler = await benchScheduler();
 printTable("Scheduler placement: 5,000 queued runs, 50 hosts (5 teams), capacity accounting only", scheduler.rows);
 const sortedRounds = [...scheduler.roundMs].sort((a, b) => a - b);
-console.log(`${scheduler.placementsPerSecond.toFixed(0)} placements per second; ${scheduler.rounds} placement rounds of up to 500 runs, median ${sortedRounds[Math.floor(sortedRounds.length / 2)]!.toFixed(0)} ms each`);
+console.log(
+  `${scheduler.placementsPerSecond.toFixed(0)} placements per second; ${scheduler.rounds} placement rounds of up to 500 runs, median ${sortedRounds[Math.floor(sortedRounds.length / 2)]!.toFixed(0)} ms each`,
+);
 const api = await benchApiLoad();
 console.log("\nAPI under load (8 concurrent clients for 10 s each)");
 console.log("| case | requests | p50 ms | p99 ms | per second | p50 ratio to baseline |");

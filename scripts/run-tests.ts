@@ -21,10 +21,11 @@ function findTests(dir: string): string[] {
 }
 
 function testFiles(): string[] {
-  const workspaces = ["packages", "apps"].flatMap((group) =>
-    readdirSync(path.join(root, group)).map((name) => path.join(root, group, name, "test")),
-  );
-  return workspaces.flatMap(findTests).map((file) => path.relative(root, file)).sort();
+  const workspaces = ["packages", "apps"].flatMap((group) => readdirSync(path.join(root, group)).map((name) => path.join(root, group, name, "test")));
+  return workspaces
+    .flatMap(findTests)
+    .map((file) => path.relative(root, file))
+    .sort();
 }
 
 interface Tally {

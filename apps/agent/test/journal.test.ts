@@ -15,17 +15,26 @@ describe("Journal", () => {
   it("numbers events monotonically, even when appended concurrently", async () => {
     const journal = await Journal.open(dir);
     const appended = await Promise.all(Array.from({ length: 50 }, (_, i) => journal.append({ type: "run.state", data: { i } })));
-    assert.deepEqual(appended.map((event) => event.seq).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      appended.map((event) => event.seq).sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     const { events, lastSeq } = journal.pull(0, 100);
     assert.equal(lastSeq, 50);
-    assert.deepEqual(events.map((event) => event.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     await journal.close();
   });
 
   it("pulls after a sequence number with a limit", async () => {
     const journal = await Journal.open(dir);
     for (let i = 0; i < 10; i++) await journal.append({ type: "run.state", runId: "r1", data: { i } });
-    assert.deepEqual(journal.pull(3, 4).events.map((event) => event.seq), [4, 5, 6, 7]);
+    assert.deepEqual(
+      journal.pull(3, 4).events.map((event) => event.seq),
+      [4, 5, 6, 7],
+    );
     assert.deepEqual(journal.pull(10, 4).events, []);
     await journal.close();
   });
@@ -39,7 +48,10 @@ describe("Journal", () => {
     const second = await Journal.open(dir);
     assert.equal(second.lastSequence, 5);
     assert.equal(second.acknowledgedSequence, 3);
-    assert.deepEqual(second.pull(0, 10).events.map((event) => event.seq), [4, 5]);
+    assert.deepEqual(
+      second.pull(0, 10).events.map((event) => event.seq),
+      [4, 5],
+    );
     assert.equal((await second.append({ type: "run.state", data: {} })).seq, 6);
     await second.close();
   });
@@ -65,7 +77,10 @@ describe("Journal", () => {
     const reopened = await Journal.open(dir);
     assert.equal(reopened.lastSequence, 1);
     assert.equal((await reopened.append({ type: "run.state", data: {} })).seq, 2);
-    assert.deepEqual(reopened.pull(0, 10).events.map((event) => event.seq), [1, 2]);
+    assert.deepEqual(
+      reopened.pull(0, 10).events.map((event) => event.seq),
+      [1, 2],
+    );
     await reopened.close();
   });
 

@@ -58,7 +58,10 @@ describe("RunManager logic (Mock runtime)", () => {
       assert.match(error.message, /The mock runtime does not support sidecars/);
       return true;
     });
-    assert.deepEqual(runtime.calls.filter((call) => call.method !== "ping"), []);
+    assert.deepEqual(
+      runtime.calls.filter((call) => call.method !== "ping"),
+      [],
+    );
   });
 
   it("create is idempotent on the run ID, and refuses the same ID with another spec", async () => {

@@ -31,30 +31,15 @@ const launcherEnvSchema = z.object({
   BAILEY_POSTGRES_PORT: z.preprocess(optional, port("BAILEY_POSTGRES_PORT", "5433").optional()),
   PORT: z.preprocess(optional, port("PORT", "3000").default(3000)),
   BAILEY_HOST: z.preprocess(optional, z.string().default("0.0.0.0")),
-  BAILEY_ADMIN_EMAIL: z.preprocess(
-    optional,
-    z.email("BAILEY_ADMIN_EMAIL must be an email address. Example: BAILEY_ADMIN_EMAIL=you@example.com").default("admin@bailey.local"),
-  ),
-  BAILEY_ADMIN_PASSWORD: z.preprocess(
-    optional,
-    z
-      .string()
-      .min(8, "BAILEY_ADMIN_PASSWORD must be at least 8 characters. Example: BAILEY_ADMIN_PASSWORD='correct horse battery staple'")
-      .optional(),
-  ),
+  BAILEY_ADMIN_EMAIL: z.preprocess(optional, z.email("BAILEY_ADMIN_EMAIL must be an email address. Example: BAILEY_ADMIN_EMAIL=you@example.com").default("admin@bailey.local")),
+  BAILEY_ADMIN_PASSWORD: z.preprocess(optional, z.string().min(8, "BAILEY_ADMIN_PASSWORD must be at least 8 characters. Example: BAILEY_ADMIN_PASSWORD='correct horse battery staple'").optional()),
   BAILEY_TICK_INTERVAL_MS: z.preprocess(
     optional,
     z.coerce.number({ error: "BAILEY_TICK_INTERVAL_MS must be milliseconds (0 turns the built-in scheduler off). Example: BAILEY_TICK_INTERVAL_MS=2000" }).int().min(0).default(2000),
   ),
   BAILEY_SSH_PRIVATE_KEY_FILE: z.preprocess(optional, z.string().optional()),
-  NEXTAUTH_SECRET: z.preprocess(
-    optional,
-    z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)").optional(),
-  ),
-  NEXTAUTH_URL: z.preprocess(
-    optional,
-    z.url("NEXTAUTH_URL must be the dashboard's public URL. Example: NEXTAUTH_URL=https://bailey.example.com").optional(),
-  ),
+  NEXTAUTH_SECRET: z.preprocess(optional, z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)").optional()),
+  NEXTAUTH_URL: z.preprocess(optional, z.url("NEXTAUTH_URL must be the dashboard's public URL. Example: NEXTAUTH_URL=https://bailey.example.com").optional()),
 });
 
 export type LauncherEnv = z.infer<typeof launcherEnvSchema> & { dataDir: string; publicUrl: string };

@@ -43,9 +43,7 @@ async function serve(env: LauncherEnv): Promise<void> {
   if (applied.length === 0) log("database schema is up to date");
 
   const prisma = createPrismaClient(running.database.url, { maxConnections: 2 });
-  const owner = await ensureOwnerAccount({ prisma, email: env.BAILEY_ADMIN_EMAIL, password: env.BAILEY_ADMIN_PASSWORD }).finally(
-    () => prisma.$disconnect(),
-  );
+  const owner = await ensureOwnerAccount({ prisma, email: env.BAILEY_ADMIN_EMAIL, password: env.BAILEY_ADMIN_PASSWORD }).finally(() => prisma.$disconnect());
 
   const sshPrivateKeyFile = env.BAILEY_SSH_PRIVATE_KEY_FILE ?? (await loadOrCreateSshKey(env.dataDir, log));
   const web = startNextServer({

@@ -12,9 +12,7 @@ export function assertPortFree(host: string, port: number): Promise<void> {
             ? `this user may not listen on port ${port}`
             : `cannot listen on ${host}:${port} (${error.code ?? error.message})`;
       reject(
-        new Error(
-          `Bailey cannot serve the dashboard: ${reason}. Stop that program (see: ss -ltnp 'sport = :${port}') or choose another port, e.g. PORT=${port === 3000 ? 3001 : port + 1} npm start`,
-        ),
+        new Error(`Bailey cannot serve the dashboard: ${reason}. Stop that program (see: ss -ltnp 'sport = :${port}') or choose another port, e.g. PORT=${port === 3000 ? 3001 : port + 1} npm start`),
       );
     });
     probe.listen(port, host, () => probe.close(() => resolve()));

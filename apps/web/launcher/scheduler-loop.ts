@@ -19,7 +19,9 @@ export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: n
         if (databaseDown) options.log("scheduler: the database is back; ticking again");
         databaseDown = false;
         if (report.placed || report.dispatched || report.lost || report.offline.length) {
-          options.log(`scheduler: placed ${report.placed}, dispatched ${report.dispatched}, events ${report.ingested}, lost ${report.lost}${report.offline.length ? `, offline ${report.offline.join(" ")}` : ""}`);
+          options.log(
+            `scheduler: placed ${report.placed}, dispatched ${report.dispatched}, events ${report.ingested}, lost ${report.lost}${report.offline.length ? `, offline ${report.offline.join(" ")}` : ""}`,
+          );
         }
       })
       .catch((error: Error) => {

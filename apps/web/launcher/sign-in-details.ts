@@ -10,15 +10,5 @@ export function printSignInDetails({ url, owner, passwordFromEnv }: SignInDetail
     : owner.created && passwordFromEnv
       ? "the value of BAILEY_ADMIN_PASSWORD"
       : "the password shown at first start (the owner already exists; BAILEY_ADMIN_PASSWORD applies only to a new database)";
-  console.log(
-    [
-      "",
-      "  Bailey is running.",
-      `  Dashboard: ${url}`,
-      `  Sign in:   ${owner.email}`,
-      `  Password:  ${password}`,
-      "  Press Ctrl-C to stop.",
-      "",
-    ].join("\n"),
-  );
+  console.log(["", "  Bailey is running.", `  Dashboard: ${url}`, `  Sign in:   ${owner.email}`, `  Password:  ${password}`, "  Press Ctrl-C to stop.", ""].join("\n"));
 }

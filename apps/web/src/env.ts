@@ -7,15 +7,13 @@ const optional = (value: unknown) => (value === "" ? undefined : value);
 
 const serverEnvSchema = z
   .object({
-    DATABASE_URL: z
-      .string({ error: "DATABASE_URL is not set. Example: DATABASE_URL=postgresql://bailey:secret@localhost:5432/bailey" })
-      .superRefine((value, ctx) => {
-        try {
-          parseDatabaseUrl(value);
-        } catch (error) {
-          ctx.addIssue({ code: "custom", message: (error as Error).message });
-        }
-      }),
+    DATABASE_URL: z.string({ error: "DATABASE_URL is not set. Example: DATABASE_URL=postgresql://bailey:secret@localhost:5432/bailey" }).superRefine((value, ctx) => {
+      try {
+        parseDatabaseUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
     NEXTAUTH_SECRET: z
       .string({ error: "NEXTAUTH_SECRET is not set. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)" })
       .min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)"),
@@ -34,7 +32,10 @@ const serverEnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.GITHUB_ID) !== Boolean(env.GITHUB_SECRET)) {
-      ctx.addIssue({ code: "custom", message: "Set both GITHUB_ID and GITHUB_SECRET to enable GitHub sign-in, or neither. Example: GITHUB_ID=Iv1.0123abcd GITHUB_SECRET=0123456789abcdef0123456789abcdef01234567" });
+      ctx.addIssue({
+        code: "custom",
+        message: "Set both GITHUB_ID and GITHUB_SECRET to enable GitHub sign-in, or neither. Example: GITHUB_ID=Iv1.0123abcd GITHUB_SECRET=0123456789abcdef0123456789abcdef01234567",
+      });
     }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter(Boolean).length;
     if (oidc !== 0 && oidc !== 3) {

@@ -26,7 +26,10 @@ function freePort(): Promise<number> {
 async function signIn(base: string, email: string, password: string): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
   const response = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -77,7 +80,12 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   let token = "";
   try {
     const membership = await prisma.membership.findFirstOrThrow({ include: { user: true } });
-    ({ token } = await createApiToken({ prisma, ctx: { teamId: membership.teamId, role: "owner", actor: { type: "user", userId: membership.userId } }, name: "load", scopes: ["runs:read", "runs:write"] }));
+    ({ token } = await createApiToken({
+      prisma,
+      ctx: { teamId: membership.teamId, role: "owner", actor: { type: "user", userId: membership.userId } },
+      name: "load",
+      scopes: ["runs:read", "runs:write"],
+    }));
   } finally {
     await prisma.$disconnect();
   }
@@ -124,11 +132,21 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   await new Promise((resolve) => setTimeout(resolve, 4_000));
   // A write in the outage is refused whole; the client's retry with the same key makes one run.
   const key = `restart-${Date.now()}`;
-  const duringOutage = await fetch(`${base}/api/v1/runs`, { method: "POST", headers: { ...auth, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ image: "busybox", command: ["true"] }) });
+  const duringOutage = await fetch(`${base}/api/v1/runs`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ image: "busybox", command: ["true"] }),
+  });
   const outageBody = await duringOutage.json();
   await page.goto(`${base}/runs`);
   const errorPage = page.locator("main[role=alert]");
-  const errorShown = await errorPage.filter({ hasText: "This page could not be loaded" }).waitFor({ timeout: 15_000 }).then(() => true, () => false);
+  const errorShown = await errorPage
+    .filter({ hasText: "This page could not be loaded" })
+    .waitFor({ timeout: 15_000 })
+    .then(
+      () => true,
+      () => false,
+    );
   const errorText = errorShown ? await errorPage.innerText() : await page.content();
   const restartedAt = Date.now() - started;
   postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort });
@@ -147,7 +165,11 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   console.log(
     `[pg-restart] ${samples.length} requests; before: ${statuses(samples.filter((s) => s.at < stoppedAt))}; outage (${restartedAt - stoppedAt} ms): ${outage.length} requests, statuses ${statuses(outage)}, slowest ${Math.max(...outage.map((s) => s.ms)).toFixed(0)} ms; recovered ${recoveredAt - restartedAt} ms after Postgres was started again`,
   );
-  assert.deepEqual(samples.filter((s) => s.status === 0 || s.status >= 500 && s.status !== 503).map((s) => `${s.at} ${s.path} ${s.status} ${s.body.slice(0, 200)}`), [], "no 500, no dropped connection, no hang");
+  assert.deepEqual(
+    samples.filter((s) => s.status === 0 || (s.status >= 500 && s.status !== 503)).map((s) => `${s.at} ${s.path} ${s.status} ${s.body.slice(0, 200)}`),
+    [],
+    "no 500, no dropped connection, no hang",
+  );
   assert.ok(outage.length > 10, "requests kept coming during the outage");
   assert.deepEqual(statuses(outage), [503], "every request in the outage was answered 503");
   const apiOutage = outage.find((s) => s.path !== "/api/health")!;
@@ -166,8 +188,16 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   assert.equal(launcher.output().match(/the database is unreachable; retrying/g)?.length, 1, "the scheduler said the outage once");
   assert.doesNotMatch(launcher.output(), /unexpected error/, "no request failed with an unexplained error");
 
-  const retried = await fetch(`${base}/api/v1/runs`, { method: "POST", headers: { ...auth, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ image: "busybox", command: ["true"] }) });
+  const retried = await fetch(`${base}/api/v1/runs`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ image: "busybox", command: ["true"] }),
+  });
   assert.equal(retried.status, 201, "the retried write is taken once the database is back");
-  const again = await fetch(`${base}/api/v1/runs`, { method: "POST", headers: { ...auth, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify({ image: "busybox", command: ["true"] }) });
+  const again = await fetch(`${base}/api/v1/runs`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify({ image: "busybox", command: ["true"] }),
+  });
   assert.equal(again.status, 200, "and only once");
 });

@@ -46,7 +46,10 @@ export class AgentConnection {
 
   close(): void {
     this.closed = true;
-    void this.current?.then((connection) => connection.close(), () => undefined);
+    void this.current?.then(
+      (connection) => connection.close(),
+      () => undefined,
+    );
     this.current = null;
   }
 

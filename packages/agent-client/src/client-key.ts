@@ -17,6 +17,9 @@ export function generateClientKey(comment = "bailey-control-plane"): ClientKeyPa
 export function publicKeyOf(privateKey: string, comment = "bailey-control-plane"): string {
   const parsed = ssh2.utils.parseKey(privateKey);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key instanceof Error) throw new Error(`The control plane's SSH private key cannot be read: ${key instanceof Error ? key.message : "no key found"}. Point BAILEY_SSH_PRIVATE_KEY_FILE at an unencrypted OpenSSH key (ssh-keygen -t ed25519 -N '').`);
+  if (!key || key instanceof Error)
+    throw new Error(
+      `The control plane's SSH private key cannot be read: ${key instanceof Error ? key.message : "no key found"}. Point BAILEY_SSH_PRIVATE_KEY_FILE at an unencrypted OpenSSH key (ssh-keygen -t ed25519 -N '').`,
+    );
   return `${key.type} ${key.getPublicSSH().toString("base64")} ${comment}`;
 }

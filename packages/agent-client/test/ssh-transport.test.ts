@@ -64,7 +64,9 @@ describe("agent connections over real sshd and over the local socket", () => {
   it("a host presenting another key is refused before anything runs, reported once, and never retried", async () => {
     const before = dials();
     const reported: HostKeyMismatchError[] = [];
-    const connection = new AgentConnection(transport({ hostKeyFingerprint: "SHA256:AAAAnotthekeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", onHostKeyMismatch: (error) => reported.push(error) }), { baseBackoffMs: 1 });
+    const connection = new AgentConnection(transport({ hostKeyFingerprint: "SHA256:AAAAnotthekeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", onHostKeyMismatch: (error) => reported.push(error) }), {
+      baseBackoffMs: 1,
+    });
     for (let attempt = 0; attempt < 3; attempt++) {
       await assert.rejects(connection.hello(), (error: unknown) => {
         assert.ok(error instanceof HostKeyMismatchError);
@@ -85,7 +87,10 @@ describe("agent connections over real sshd and over the local socket", () => {
       // Cut the session: kill the dial-stdio relay sshd started for it.
       const relays = relaysFor(socketPath);
       for (const pid of relays) process.kill(pid, "SIGKILL");
-      await assert.rejects(connection.request("run.inspect", { runId: "r1" }, { timeoutMs: 5_000 }), (error: RpcError) => error.code === rpcErrorCodes.connectionClosed || error.code === rpcErrorCodes.runNotFound);
+      await assert.rejects(
+        connection.request("run.inspect", { runId: "r1" }, { timeoutMs: 5_000 }),
+        (error: RpcError) => error.code === rpcErrorCodes.connectionClosed || error.code === rpcErrorCodes.runNotFound,
+      );
       const again = await connection.request("events.pull", { afterSeq: 0, limit: 1 });
       assert.ok(again.lastSeq >= 0);
       assert.ok(dials() > before, "a new session was opened");

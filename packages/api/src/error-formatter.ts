@@ -17,7 +17,11 @@ export function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; er
       fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null,
       // Domain validation (run specs, hosts): [{ field: "resources.memory", message }], for forms.
       // Input schemas (a run spec, for one) give the same shape from zod's issues.
-      fields: zodError ? fieldErrorsOf(zodError) : error.cause instanceof AppError && Array.isArray(error.cause.details?.fields) ? (error.cause.details.fields as { field: string; message: string }[]) : null,
+      fields: zodError
+        ? fieldErrorsOf(zodError)
+        : error.cause instanceof AppError && Array.isArray(error.cause.details?.fields)
+          ? (error.cause.details.fields as { field: string; message: string }[])
+          : null,
     },
   };
 }

@@ -86,9 +86,7 @@ export const teamProcedure = publicProcedure.use(async ({ ctx, meta, path, next 
   if (!membership) {
     throw new TRPCError({
       code: "FORBIDDEN",
-      message: ctx.teamId
-        ? "You are not a member of the team you chose; pick one of your own teams."
-        : "You are not a member of any team; ask a team admin for an invite.",
+      message: ctx.teamId ? "You are not a member of the team you chose; pick one of your own teams." : "You are not a member of any team; ask a team admin for an invite.",
     });
   }
   const teamContext: TeamContext = { teamId: membership.team.id, role: membership.role, actor: { type: "user", userId: ctx.user.id } };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { TRPCError } from "@trpc/server";
-import { authenticateApiToken, createApiToken, HostConnections, tokenScopes, type AuthenticatedToken, } from "@bailey/core";
+import { authenticateApiToken, createApiToken, HostConnections, tokenScopes, type AuthenticatedToken } from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
@@ -13,7 +13,11 @@ interface ProcedureDef {
 }
 
 /** Every procedure of the app router, read from the router itself so none can be missed. */
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, procedure]) => ({ path, type: procedure._def.type, scope: procedure._def.meta?.scope }));
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, procedure]) => ({
+  path,
+  type: procedure._def.type,
+  scope: procedure._def.meta?.scope,
+}));
 
 type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string };
 
@@ -38,7 +42,7 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "runs.list": () => ({ limit: 10 }),
   "runs.get": ({ runId }) => ({ id: runId }),
   "runs.create": () => ({ image: "bailey-test/busybox:latest", command: ["true"] }),
-  "runs.createFromYaml": () => ({ yaml: "image: bailey-test/busybox:latest\ncommand: [\"true\"]\n" }),
+  "runs.createFromYaml": () => ({ yaml: 'image: bailey-test/busybox:latest\ncommand: ["true"]\n' }),
   "runs.stop": ({ runId }) => ({ id: runId }),
   "runs.destroy": ({ runId }) => ({ id: runId }),
   "runs.logs": ({ runId }) => ({ id: runId }),
@@ -87,7 +91,10 @@ describe("authorization of every tRPC procedure", () => {
   let teamA = "";
   const tokensMissing = new Map<string, AuthenticatedToken>();
   const call = (ctx: Partial<Context>, path: string) => {
-    const caller = createCaller({ prisma, user: null, connections, installCommand: ({ token }) => `install ${token}`, ...ctx }) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+    const caller = createCaller({ prisma, user: null, connections, installCommand: ({ token }) => `install ${token}`, ...ctx }) as unknown as Record<
+      string,
+      Record<string, (input: unknown) => Promise<unknown>>
+    >;
     const [area, name] = path.split(".") as [string, string];
     return caller[area]![name]!(sampleInputs[path]!(ids));
   };
@@ -99,7 +106,13 @@ describe("authorization of every tRPC procedure", () => {
     for (const key of Object.keys(users) as (keyof typeof users)[]) users[key].id = (await prisma.user.create({ data: { email: users[key].email } })).id;
     teamA = (await prisma.team.create({ data: { slug: "team-a", name: "Team A" } })).id;
     const teamB = (await prisma.team.create({ data: { slug: "team-b", name: "Team B" } })).id;
-    await prisma.membership.createMany({ data: [{ teamId: teamA, userId: users.admin.id, role: "admin" }, { teamId: teamA, userId: users.viewer.id, role: "viewer" }, { teamId: teamB, userId: users.outsider.id, role: "owner" }] });
+    await prisma.membership.createMany({
+      data: [
+        { teamId: teamA, userId: users.admin.id, role: "admin" },
+        { teamId: teamA, userId: users.viewer.id, role: "viewer" },
+        { teamId: teamB, userId: users.outsider.id, role: "owner" },
+      ],
+    });
     ids.membershipId = (await prisma.membership.findUniqueOrThrow({ where: { teamId_userId: { teamId: teamA, userId: users.viewer.id } } })).id;
     ids.runId = (await prisma.run.create({ data: { teamId: teamA, name: "team-a-run", spec: {}, image: "secret-image-of-team-a" } })).id;
     ids.hostId = (await prisma.host.create({ data: { teamId: teamA, name: "team-a-host", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"B".repeat(43)}`, status: "offline" } })).id;

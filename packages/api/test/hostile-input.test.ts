@@ -40,7 +40,29 @@ const seeds: Record<string, unknown> = {
 };
 
 // Values that try to escape or overflow: paths, shell, NUL, SQL, prototypes, sheer size.
-const nasty = fc.constantFrom<unknown>("../../etc/passwd", "$(rm -rf /)", "`id`", "a\u0000b", "' OR 1=1 --", "__proto__", "constructor", "x".repeat(100_000), "\u202e", -1, 0, 2 ** 53, Number.NaN, Infinity, -0, null, [], {}, { __proto__: { polluted: true } }, new Date(Number.NaN), BigInt(1));
+const nasty = fc.constantFrom<unknown>(
+  "../../etc/passwd",
+  "$(rm -rf /)",
+  "`id`",
+  "a\u0000b",
+  "' OR 1=1 --",
+  "__proto__",
+  "constructor",
+  "x".repeat(100_000),
+  "\u202e",
+  -1,
+  0,
+  2 ** 53,
+  Number.NaN,
+  Infinity,
+  -0,
+  null,
+  [],
+  {},
+  { __proto__: { polluted: true } },
+  new Date(Number.NaN),
+  BigInt(1),
+);
 
 const value = fc.oneof(fc.anything({ maxDepth: 3 }), nasty, fc.string({ maxLength: 300 }), fc.integer());
 
@@ -89,7 +111,10 @@ describe(`hostile input: ${runsPerProcedure} generated and mutated inputs agains
   for (const path of paths) {
     it(`${path} never fails with a server error`, { timeout: 240_000 }, async () => {
       const [area, name] = path.split(".") as [string, string];
-      const caller = createCaller({ prisma, user: { id: userId, email: "fuzz@example.com" }, connections, installCommand: ({ token }) => `install ${token}` }) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+      const caller = createCaller({ prisma, user: { id: userId, email: "fuzz@example.com" }, connections, installCommand: ({ token }) => `install ${token}` }) as unknown as Record<
+        string,
+        Record<string, (input: unknown) => Promise<unknown>>
+      >;
       const seen = new Map<string, number>();
       await fc.assert(
         fc.asyncProperty(mutations(seeds[path] ?? {}), async (input) => {
@@ -104,7 +129,10 @@ describe(`hostile input: ${runsPerProcedure} generated and mutated inputs agains
         }),
         { numRuns: runsPerProcedure },
       );
-      assert.equal([...seen.values()].reduce((sum, count) => sum + count, 0), runsPerProcedure);
+      assert.equal(
+        [...seen.values()].reduce((sum, count) => sum + count, 0),
+        runsPerProcedure,
+      );
       assert.deepEqual(unhandled, [], "no unhandled rejection");
     });
   }

@@ -5,7 +5,12 @@ import { z } from "zod";
 import { appRouter, openApiDocument, restOperations, streamOperations } from "../src";
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
-type Operation = { parameters?: { in: string; name: string; schema: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }>; "x-bailey-scope"?: string };
+type Operation = {
+  parameters?: { in: string; name: string; schema: Schema }[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  "x-bailey-scope"?: string;
+};
 
 const limits = ["type", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern", "enum", "minItems", "maxItems", "format"] as const;
 
@@ -30,10 +35,14 @@ describe("the OpenAPI document generated from the router", () => {
 
   it("has exactly the router's REST operations and the stream adapters, each naming its scope", () => {
     const expected = [
-      ...restOperations(appRouter).filter((operation) => operation.meta.openapi?.enabled !== false).map((operation) => `${operation.method} ${operation.path} ${operation.meta.scope}`),
+      ...restOperations(appRouter)
+        .filter((operation) => operation.meta.openapi?.enabled !== false)
+        .map((operation) => `${operation.method} ${operation.path} ${operation.meta.scope}`),
       ...streamOperations.map((operation) => `${operation.method} ${operation.path} ${operation.scope}`),
     ].sort();
-    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation["x-bailey-scope"]}`)).sort();
+    const documented = Object.entries(document.paths)
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation["x-bailey-scope"]}`))
+      .sort();
     assert.deepEqual(documented, expected);
     assert.ok(expected.length >= 18, `${expected.length} operations`);
   });
@@ -51,7 +60,10 @@ describe("the OpenAPI document generated from the router", () => {
       const fromZod = limitsOf(zodSchema);
       assert.ok(fromZod.size > 0, "the input has fields to compare");
       const inBody = documented.requestBody?.content["application/json"]?.schema;
-      const fromDocument = new Map([...(inBody ? limitsOf(inBody) : []), ...(documented.parameters ?? []).flatMap((parameter) => [...limitsOf({ properties: { [parameter.name]: parameter.schema } })])]);
+      const fromDocument = new Map([
+        ...(inBody ? limitsOf(inBody) : []),
+        ...(documented.parameters ?? []).flatMap((parameter) => [...limitsOf({ properties: { [parameter.name]: parameter.schema } })]),
+      ]);
       for (const [field, expected] of fromZod) {
         if (field === "cursor" || field === "direction") continue;
         // Dates are strings over REST; zod's own JSON Schema cannot state them.

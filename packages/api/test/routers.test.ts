@@ -7,8 +7,7 @@ import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing"
 import { createCaller, type Context } from "../src";
 import { adminProcedure, createCallerFactory, router, writerProcedure } from "../src/trpc";
 
-const rejectsWith = (code: TRPCError["code"], message?: RegExp) => (error: unknown) =>
-  error instanceof TRPCError && error.code === code && (!message || message.test(error.message));
+const rejectsWith = (code: TRPCError["code"], message?: RegExp) => (error: unknown) => error instanceof TRPCError && error.code === code && (!message || message.test(error.message));
 
 describe("the tRPC routers", () => {
   let db: ScratchDatabase;
@@ -56,7 +55,10 @@ describe("the tRPC routers", () => {
   it("lists only the acting team's runs", async () => {
     assert.deepEqual(await createCaller(as(users.owner)).runs.list(), { runs: [], nextCursor: null });
     const second = await createCaller(as(users.owner, secondTeamId)).runs.list({ limit: 10 });
-    assert.deepEqual(second.runs.map((run) => run.name), ["second-team-run"]);
+    assert.deepEqual(
+      second.runs.map((run) => run.name),
+      ["second-team-run"],
+    );
   });
 
   it("turns a domain error into its tRPC code, message intact", async () => {
@@ -77,15 +79,25 @@ describe("the tRPC routers", () => {
       await prisma.run.create({ data: { teamId: secondTeamId, name: `paged-${i}`, spec: {}, createdAt: new Date(base + i * 60_000) } });
     }
     const first = await caller.runs.list({ limit: 2, cursor: null, direction: "forward" });
-    assert.deepEqual(first.runs.map((run) => run.name), ["paged-3", "paged-2"]);
+    assert.deepEqual(
+      first.runs.map((run) => run.name),
+      ["paged-3", "paged-2"],
+    );
     assert.ok(first.nextCursor);
     const second = await caller.runs.list({ limit: 2, cursor: first.nextCursor, direction: "forward" });
-    assert.deepEqual(second.runs.map((run) => run.name), ["paged-1", "second-team-run"]);
+    assert.deepEqual(
+      second.runs.map((run) => run.name),
+      ["paged-1", "second-team-run"],
+    );
     assert.equal(second.nextCursor, null);
   });
 
   it("checks roles in the procedure factories", async () => {
-    const guarded = router({ write: writerProcedure.meta({ scope: "runs:write" }).query(() => "written"), administer: adminProcedure.meta({ scope: "hosts:write" }).query(() => "administered"), undeclared: writerProcedure.query(() => "never") });
+    const guarded = router({
+      write: writerProcedure.meta({ scope: "runs:write" }).query(() => "written"),
+      administer: adminProcedure.meta({ scope: "hosts:write" }).query(() => "administered"),
+      undeclared: writerProcedure.query(() => "never"),
+    });
     const call = createCallerFactory(guarded);
     assert.equal(await call(as(users.owner)).administer(), "administered");
     await assert.rejects(call(as(users.viewer)).write(), rejectsWith("FORBIDDEN", /member role or higher; you are a viewer/));

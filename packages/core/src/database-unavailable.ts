@@ -16,7 +16,10 @@ const droppedConnectionMessage = /^Connection terminated( unexpectedly| due to c
  */
 export function databaseUnavailable(error: unknown): AppError | null {
   if (!isConnectionFailure(error)) return null;
-  return new AppError("UNAVAILABLE", "The database is unreachable right now (it may be restarting); retry in a few seconds, Bailey reconnects by itself. A create retried with the same Idempotency-Key never makes a second run.");
+  return new AppError(
+    "UNAVAILABLE",
+    "The database is unreachable right now (it may be restarting); retry in a few seconds, Bailey reconnects by itself. A create retried with the same Idempotency-Key never makes a second run.",
+  );
 }
 
 function isConnectionFailure(error: unknown): boolean {

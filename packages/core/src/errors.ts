@@ -3,16 +3,7 @@
  * or tRPC error in exactly one place, packages/api/src/errors.ts (which reads the status
  * table below).
  */
-export type AppErrorCode =
-  | "BAD_REQUEST"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "PAYLOAD_TOO_LARGE"
-  | "UNPROCESSABLE"
-  | "UNAVAILABLE"
-  | "INTERNAL";
+export type AppErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNPROCESSABLE" | "UNAVAILABLE" | "INTERNAL";
 
 export const appErrorHttpStatus: Record<AppErrorCode, number> = {
   BAD_REQUEST: 400,

@@ -37,7 +37,11 @@ describe("the audit hash chain", () => {
     const result = await verifyAuditChain({ prisma, teamId });
     assert.deepEqual({ valid: result.valid, events: result.events }, { valid: true, events: 50 });
     const seqs = (await prisma.auditEvent.findMany({ where: { teamId }, orderBy: { seq: "asc" } })).map((event) => event.seq);
-    assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => i + 1), "sequence numbers have no gaps or repeats");
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+      "sequence numbers have no gaps or repeats",
+    );
     assert.equal((await verifyAuditChain({ prisma, teamId: otherTeamId })).valid, true);
   });
 

@@ -12,7 +12,10 @@ describe("authorization helpers", () => {
   });
 
   it("refuses a viewer's write with FORBIDDEN naming the role", () => {
-    assert.throws(() => requireRole({ role: "viewer" }, "member"), (error: unknown) => error instanceof AppError && error.code === "FORBIDDEN" && /viewer/.test(error.message));
+    assert.throws(
+      () => requireRole({ role: "viewer" }, "member"),
+      (error: unknown) => error instanceof AppError && error.code === "FORBIDDEN" && /viewer/.test(error.message),
+    );
   });
 
   it("always scopes by the caller's team, whatever the filter says", () => {

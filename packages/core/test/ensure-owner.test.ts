@@ -19,9 +19,7 @@ describe("ensureOwnerAccount", () => {
   });
 
   it("creates exactly one owner, team and membership even when called concurrently", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => ensureOwnerAccount({ prisma, email: "Owner@Example.com", password: "first-password" })),
-    );
+    const results = await Promise.all(Array.from({ length: 5 }, () => ensureOwnerAccount({ prisma, email: "Owner@Example.com", password: "first-password" })));
     assert.equal(results.filter((result) => result.created).length, 1);
     assert.ok(results.every((result) => result.email === "owner@example.com"));
     assert.equal(await prisma.user.count(), 1);

@@ -6,10 +6,13 @@ import { validateRunSpec } from "../src/runs/run-spec";
 
 function assertRefused(text: string, pattern: RegExp, code = "BAD_REQUEST"): AppError {
   let caught: unknown;
-  assert.throws(() => parseYamlRunSpec(text), (error) => {
-    caught = error;
-    return error instanceof AppError && error.code === code && pattern.test(error.message);
-  });
+  assert.throws(
+    () => parseYamlRunSpec(text),
+    (error) => {
+      caught = error;
+      return error instanceof AppError && error.code === code && pattern.test(error.message);
+    },
+  );
   return caught as AppError;
 }
 
@@ -111,7 +114,12 @@ hooks: { pre_run: make }
   it("fails fast on a billion-laughs alias bomb", () => {
     const letters = "abcdefghi";
     const lines = [`a: &a [${Array(9).fill('"lol"').join(", ")}]`];
-    for (let level = 1; level < 9; level++) lines.push(`${letters[level]}: &${letters[level]} [${Array(9).fill(`*${letters[level - 1]}`).join(", ")}]`);
+    for (let level = 1; level < 9; level++)
+      lines.push(
+        `${letters[level]}: &${letters[level]} [${Array(9)
+          .fill(`*${letters[level - 1]}`)
+          .join(", ")}]`,
+      );
     const started = performance.now();
     assertRefused(`image: node:20\n${lines.join("\n")}\n`, /alias/);
     assert.ok(performance.now() - started < 1000);

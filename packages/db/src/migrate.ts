@@ -36,9 +36,7 @@ export async function migrateDatabase(databaseUrl: string, options: MigrateOptio
   } catch (error) {
     const failed = await markFailedMigrationsRolledBack(databaseUrl);
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `Database migration failed${failed.length ? ` in ${failed.join(", ")}` : ""}; nothing of it was applied. ${detail}`,
-    );
+    throw new Error(`Database migration failed${failed.length ? ` in ${failed.join(", ")}` : ""}; nothing of it was applied. ${detail}`);
   } finally {
     await session.close();
   }

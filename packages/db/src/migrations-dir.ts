@@ -13,7 +13,10 @@ export async function loadMigrations(migrationsDir = defaultMigrationsDir): Prom
     if (error.code === "ENOENT") throw new Error(`No migrations directory at ${migrationsDir}.`);
     throw error;
   });
-  const directories = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const directories = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     directories.map(async (name) => {
       const file = path.join(migrationsDir, name, "migration.sql");

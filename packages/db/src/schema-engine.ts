@@ -34,18 +34,10 @@ export interface EngineSession {
 }
 
 /** Opens a schema engine bound to one Postgres database, for migrate and diff. */
-export async function openSchemaEngine(
-  databaseUrl: string,
-  schema: { path: string; content: string },
-  log: (line: string) => void = () => undefined,
-): Promise<EngineSession> {
+export async function openSchemaEngine(databaseUrl: string, schema: { path: string; content: string }, log: (line: string) => void = () => undefined): Promise<EngineSession> {
   await instantiateEngine();
   const adapterFactory = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl, max: 2 }));
-  const engine = await engineBindings.SchemaEngine.new(
-    { datamodels: [[schema.path, schema.content]] },
-    (message: string) => log(message),
-    adapterFactory,
-  );
+  const engine = await engineBindings.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, (message: string) => log(message), adapterFactory);
   return {
     engine,
     close: async () => engine.free(),

@@ -23,7 +23,10 @@ describe("parseDatabaseUrl", () => {
 
   it("never repeats a password in its messages", () => {
     assert.equal(redact("postgresql://bailey:hunter2@localhost/x"), "postgresql://bailey:****@localhost/x");
-    assert.throws(() => parseDatabaseUrl("postgresql://bailey:hunter2@localhost"), (error: Error) => !error.message.includes("hunter2"));
+    assert.throws(
+      () => parseDatabaseUrl("postgresql://bailey:hunter2@localhost"),
+      (error: Error) => !error.message.includes("hunter2"),
+    );
   });
 });
 

@@ -31,16 +31,16 @@ describe("migrateDatabase", () => {
     const second = await migrateDatabase(db.url);
     assert.deepEqual(second.applied, [], "a second run finds nothing pending");
 
-    const recorded = await query<{ migration_name: string; finished_at: Date | null; checksum: string }>(
-      db.url,
-      "SELECT migration_name, finished_at, checksum FROM _prisma_migrations",
-    );
+    const recorded = await query<{ migration_name: string; finished_at: Date | null; checksum: string }>(db.url, "SELECT migration_name, finished_at, checksum FROM _prisma_migrations");
     assert.deepEqual(recorded.map((row) => row.migration_name).sort(), first.applied.slice().sort());
     assert.ok(recorded.every((row) => row.finished_at !== null && row.checksum.length === 64));
 
     const tables = await query<{ tablename: string }>(db.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
     for (const table of ["User", "Team", "Membership", "ApiToken", "Host", "HostEnrollment", "Run", "Sidecar", "Network", "AuditEvent", "Secret"]) {
-      assert.ok(tables.some((row) => row.tablename === table), `table ${table} exists`);
+      assert.ok(
+        tables.some((row) => row.tablename === table),
+        `table ${table} exists`,
+      );
     }
   });
 });

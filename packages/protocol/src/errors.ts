@@ -66,7 +66,10 @@ export function isRpcError(error: unknown, code?: number): error is RpcError {
 /** Zod issues as lines a person can act on: `spec.resources.cpus: Too big: expected number to be <=256`. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
-    const where = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : String(key))).join(".").replace(/\.\[/g, "[");
+    const where = issue.path
+      .map((key) => (typeof key === "number" ? `[${key}]` : String(key)))
+      .join(".")
+      .replace(/\.\[/g, "[");
     // A bad record key says why (e.g. "must be a valid environment variable name"), not zod's "Invalid key in record".
     const message = issue.code === "invalid_key" && issue.issues.length ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
     return `${where || "params"}: ${message}`;

@@ -392,4 +392,3 @@ export function serve(stream: Duplex, handlers: Handlers, options?: RpcPeerOptio
 export function connect(stream: Duplex, options?: RpcPeerOptions): RpcPeer {
   return new RpcPeer(stream, {}, options);
 }
-

@@ -19,11 +19,10 @@ export function checkHelloVersion(theirs: unknown, side: VersionSide): RpcError 
     theirs < protocolVersion === (side === "agent")
       ? "Upgrade the agent on that host (re-run infra/install.sh there), then reconnect."
       : "Upgrade the control plane to a release that speaks this version, or install the matching agent release on the host.";
-  return new RpcError(
-    rpcErrorCodes.incompatibleVersion,
-    `Protocol version mismatch: the ${side} speaks version ${theirs}, this side speaks ${protocolVersion}. ${upgrade}`,
-    { theirs, ours: protocolVersion },
-  );
+  return new RpcError(rpcErrorCodes.incompatibleVersion, `Protocol version mismatch: the ${side} speaks version ${theirs}, this side speaks ${protocolVersion}. ${upgrade}`, {
+    theirs,
+    ours: protocolVersion,
+  });
 }
 
 /** Throws the incompatible-version RpcError unless `theirs` is this side's version. */

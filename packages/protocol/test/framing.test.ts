@@ -25,7 +25,11 @@ describe("framing", () => {
   it("decodes across fixed chunk sizes, including single bytes (multi-byte characters split too)", () => {
     for (const size of [1, 2, 3, 4, 5, 7, 64, 1000, bytes.length]) {
       const decoder = new FrameDecoder();
-      assert.deepEqual(decodeAll(decoder, bytes, () => size), messages, `chunk size ${size}`);
+      assert.deepEqual(
+        decodeAll(decoder, bytes, () => size),
+        messages,
+        `chunk size ${size}`,
+      );
       assert.equal(decoder.bufferedBytes, 0);
     }
   });
@@ -34,7 +38,10 @@ describe("framing", () => {
     for (let round = 0; round < 200; round++) {
       const decoder = new FrameDecoder();
       const max = [2, 10, 300, 5000][round % 4] ?? 2;
-      assert.deepEqual(decodeAll(decoder, bytes, () => 1 + Math.floor(Math.random() * max)), messages);
+      assert.deepEqual(
+        decodeAll(decoder, bytes, () => 1 + Math.floor(Math.random() * max)),
+        messages,
+      );
       assert.equal(decoder.bufferedBytes, 0);
     }
   });
@@ -61,7 +68,10 @@ describe("framing", () => {
     const decoder = new FrameDecoder(1024);
     const header = Buffer.alloc(4);
     header.writeUInt32BE(10_000, 0);
-    assert.throws(() => decoder.push(header.subarray(0, 2)) && decoder.push(header.subarray(2)), (error: FrameTooLargeError) => error instanceof FrameTooLargeError && error.size === 10_000 && error.limit === 1024);
+    assert.throws(
+      () => decoder.push(header.subarray(0, 2)) && decoder.push(header.subarray(2)),
+      (error: FrameTooLargeError) => error instanceof FrameTooLargeError && error.size === 10_000 && error.limit === 1024,
+    );
     assert.equal(decoder.bufferedBytes, 0);
     assert.throws(() => decoder.push(encodeFrame({ ok: true })), FrameTooLargeError);
   });

@@ -52,10 +52,22 @@ for (const transport of transports) {
         collect(streamB),
         Promise.all(Array.from({ length: 200 }, (_, i) => client.request("run.inspect", { runId: `jitter${i}` }))),
       ]);
-      assert.deepEqual(results.map((run) => run.runId), Array.from({ length: 200 }, (_, i) => `jitter${i}`));
+      assert.deepEqual(
+        results.map((run) => run.runId),
+        Array.from({ length: 200 }, (_, i) => `jitter${i}`),
+      );
       const linesA = textA.split("\n").filter(Boolean);
-      assert.deepEqual(linesA, Array.from({ length: 300 }, (_, i) => `a line ${i}`), "in order, none lost, none foreign");
-      assert.ok(textB.split("\n").filter(Boolean).every((line) => line.startsWith("b line")));
+      assert.deepEqual(
+        linesA,
+        Array.from({ length: 300 }, (_, i) => `a line ${i}`),
+        "in order, none lost, none foreign",
+      );
+      assert.ok(
+        textB
+          .split("\n")
+          .filter(Boolean)
+          .every((line) => line.startsWith("b line")),
+      );
       assert.equal((await streamA.result).bytes, Buffer.byteLength(textA));
     });
 
@@ -71,11 +83,18 @@ for (const transport of transports) {
       await assert.rejects(client.request("run.start", { runId: "x" }), isCode(rpcErrorCodes.methodNotFound), "a known method without a handler");
       await assert.rejects(client.request("run.inspect", { runId: "../../etc" }), isCode(rpcErrorCodes.invalidParams, /Invalid params for run.inspect: runId: must be 1-63 lower-case letters/));
       await assert.rejects(client.request("run.inspect", { runId: "x", extra: 1 } as never), isCode(rpcErrorCodes.invalidParams, /Unrecognized key/));
-      await assert.rejects(client.request("run.inspect", {} as never), (error: RpcError) => isCode(rpcErrorCodes.invalidParams, /runId: /)(error) && Array.isArray((error.data as { issues?: unknown }).issues));
+      await assert.rejects(
+        client.request("run.inspect", {} as never),
+        (error: RpcError) => isCode(rpcErrorCodes.invalidParams, /runId: /)(error) && Array.isArray((error.data as { issues?: unknown }).issues),
+      );
       await assert.rejects(client.request("run.inspect", { runId: "missing" }), isCode(rpcErrorCodes.runNotFound, /not on this host/));
       await assert.rejects(client.request("run.inspect", { runId: "boom" }), isCode(rpcErrorCodes.internalError, /^run.inspect failed: disk on fire$/));
       await assert.rejects(client.request("run.inspect", { runId: "bad-result" }), isCode(rpcErrorCodes.internalError, /does not match the protocol: state: /));
-      assert.deepEqual(handlerErrors.map((line) => line.split(":")[0]), ["run.inspect", "run.inspect"], "the server sees the crashes it hid");
+      assert.deepEqual(
+        handlerErrors.map((line) => line.split(":")[0]),
+        ["run.inspect", "run.inspect"],
+        "the server sees the crashes it hid",
+      );
       assert.deepEqual(await client.request("run.inspect", { runId: "still-fine" }), agentRun("still-fine"), "the connection survives all of that");
     });
 

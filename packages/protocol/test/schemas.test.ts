@@ -9,7 +9,19 @@ import { assertCompatibleVersion, checkHelloVersion, protocolVersion } from "../
 
 describe("method schemas", () => {
   it("names every method of the contract", () => {
-    assert.deepEqual([...methodNames].sort(), ["agent.hello", "events.ack", "events.pull", "host.reconcile", "run.create", "run.destroy", "run.exec", "run.inspect", "run.logs", "run.start", "run.stop"]);
+    assert.deepEqual([...methodNames].sort(), [
+      "agent.hello",
+      "events.ack",
+      "events.pull",
+      "host.reconcile",
+      "run.create",
+      "run.destroy",
+      "run.exec",
+      "run.inspect",
+      "run.logs",
+      "run.start",
+      "run.stop",
+    ]);
     for (const name of methodNames) assert.ok(methods[name].params && methods[name].result, name);
   });
 
@@ -19,8 +31,14 @@ describe("method schemas", () => {
     const bad = runSpec.safeParse({ image: "busybox", dependencies: ["docker"], resources: { cpus: 1000 } });
     assert.ok(!bad.success);
     const lines = describeIssues(bad.error.issues);
-    assert.ok(lines.some((line) => /^dependencies\[0\]: a bare "docker" dependency is ambiguous: use "docker:host"/.test(line)), lines.join("\n"));
-    assert.ok(lines.some((line) => line.startsWith("resources.cpus: ")), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => /^dependencies\[0\]: a bare "docker" dependency is ambiguous: use "docker:host"/.test(line)),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((line) => line.startsWith("resources.cpus: ")),
+      lines.join("\n"),
+    );
   });
 
   it("says why an env name or image is refused", () => {
@@ -69,7 +87,10 @@ describe("errors and versions", () => {
     assert.match(checkHelloVersion(protocolVersion - 1, "agent")?.message ?? "", /Upgrade the agent/);
     assert.match(checkHelloVersion(protocolVersion + 1, "agent")?.message ?? "", /Upgrade the control plane/);
     assert.match(checkHelloVersion(protocolVersion + 1, "control plane")?.message ?? "", /Upgrade the agent/);
-    assert.throws(() => assertCompatibleVersion(99, "control plane"), (error: RpcError) => error.code === rpcErrorCodes.incompatibleVersion);
+    assert.throws(
+      () => assertCompatibleVersion(99, "control plane"),
+      (error: RpcError) => error.code === rpcErrorCodes.incompatibleVersion,
+    );
   });
 });
 
@@ -79,7 +100,16 @@ describe("jsonrpc.classify", () => {
     assert.equal(classify({ jsonrpc: "2.0", method: "m" }).kind, "notification");
     assert.equal(classify({ jsonrpc: "2.0", id: 1, result: null }).kind, "response");
     assert.equal(classify({ jsonrpc: "2.0", id: 1, error: { code: -32601, message: "x" } }).kind, "error-response");
-    for (const bad of [[], "x", null, { id: 1, method: "m" }, { jsonrpc: "2.0", id: {}, method: "m" }, { jsonrpc: "2.0", id: 1, method: 5 }, { jsonrpc: "2.0", id: 1, method: "m", params: 3 }, { jsonrpc: "2.0", id: 1 }]) {
+    for (const bad of [
+      [],
+      "x",
+      null,
+      { id: 1, method: "m" },
+      { jsonrpc: "2.0", id: {}, method: "m" },
+      { jsonrpc: "2.0", id: 1, method: 5 },
+      { jsonrpc: "2.0", id: 1, method: "m", params: 3 },
+      { jsonrpc: "2.0", id: 1 },
+    ]) {
       const result = classify(bad);
       assert.equal(result.kind, "invalid", JSON.stringify(bad));
       assert.ok(result.kind === "invalid" && result.error.code === -32600);

@@ -48,15 +48,15 @@ const podmanSandboxMessage = [
 
 function dockerSandboxMessage(runtime: RuntimeType): string {
   return [
-        `Cannot create a sandboxed container: the ${runtime} engine on this host has no "runsc" (gVisor) runtime registered.`,
-        `Bailey runs every container under gVisor unless the run opts out; it never falls back to runc silently.`,
-        `To install gVisor on Debian/Ubuntu:`,
-        `  sudo apt-get install -y runsc`,
-        `  sudo runsc install        # adds "runsc" to /etc/docker/daemon.json`,
-        `  sudo systemctl restart docker`,
-        `(or add {"runtimes":{"runsc":{"path":"/usr/bin/runsc"}}} to /etc/docker/daemon.json by hand and restart dockerd).`,
-        `To run this one without a sandbox instead, set \`sandbox: none\` in the run's spec.`,
-      ].join("\n");
+    `Cannot create a sandboxed container: the ${runtime} engine on this host has no "runsc" (gVisor) runtime registered.`,
+    `Bailey runs every container under gVisor unless the run opts out; it never falls back to runc silently.`,
+    `To install gVisor on Debian/Ubuntu:`,
+    `  sudo apt-get install -y runsc`,
+    `  sudo runsc install        # adds "runsc" to /etc/docker/daemon.json`,
+    `  sudo systemctl restart docker`,
+    `(or add {"runtimes":{"runsc":{"path":"/usr/bin/runsc"}}} to /etc/docker/daemon.json by hand and restart dockerd).`,
+    `To run this one without a sandbox instead, set \`sandbox: none\` in the run's spec.`,
+  ].join("\n");
 }
 
 export interface ProbeAttempt {

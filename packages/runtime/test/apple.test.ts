@@ -12,7 +12,11 @@ const fakeCli = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixture
 describe("Apple runtime against a fake `container` CLI", () => {
   let dir = "";
   let logFile = "";
-  const calls = async () => (await readFile(logFile, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as string[]);
+  const calls = async () =>
+    (await readFile(logFile, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as string[]);
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "bailey-apple-"));
@@ -38,7 +42,10 @@ describe("Apple runtime against a fake `container` CLI", () => {
     assert.equal(await runtime.waitContainer(id), 7);
     const info = await runtime.inspectContainer(id);
     assert.deepEqual({ status: info.status, exitCode: info.exitCode, labels: info.labels }, { status: "exited", exitCode: 7, labels: { "bailey.run-id": "r1" } });
-    assert.deepEqual((await runtime.listContainers({ "bailey.run-id": "r1" })).map((c) => c.id), ["fake-1"]);
+    assert.deepEqual(
+      (await runtime.listContainers({ "bailey.run-id": "r1" })).map((c) => c.id),
+      ["fake-1"],
+    );
     assert.deepEqual(await runtime.exec(id, ["echo", "x; rm -rf /"]), { exitCode: 3, stdout: "hello from exec\n", stderr: "" });
     await runtime.stopContainer(id, 5);
     await runtime.removeContainer(id);
@@ -47,10 +54,26 @@ describe("Apple runtime against a fake `container` CLI", () => {
     const recorded = await calls();
     assert.deepEqual(recorded[0], ["system", "status"]);
     assert.deepEqual(recorded[1], [
-      "create", "--name", "bailey-apple-test", "--label", "bailey.run-id=r1", "--env", "FOO=bar baz",
-      "--cpus", "2", "--memory", "512M", "alpine:latest", "sh", "-c", "echo hi; exit 7",
+      "create",
+      "--name",
+      "bailey-apple-test",
+      "--label",
+      "bailey.run-id=r1",
+      "--env",
+      "FOO=bar baz",
+      "--cpus",
+      "2",
+      "--memory",
+      "512M",
+      "alpine:latest",
+      "sh",
+      "-c",
+      "echo hi; exit 7",
     ]);
-    assert.ok(recorded.some((args) => args.join(" ") === "exec fake-1 echo x; rm -rf /"), "arguments pass through without a shell");
+    assert.ok(
+      recorded.some((args) => args.join(" ") === "exec fake-1 echo x; rm -rf /"),
+      "arguments pass through without a shell",
+    );
     assert.ok(recorded.some((args) => args.join(" ") === "stop --time 5 fake-1"));
     assert.ok(recorded.some((args) => args.join(" ") === "delete --force gone-already"));
   });
@@ -60,10 +83,7 @@ describe("Apple runtime against a fake `container` CLI", () => {
   });
 
   it("refuses networks before running anything", async () => {
-    await assert.rejects(
-      new AppleRuntime(fakeCli).createContainer({ name: "n", image: "alpine", labels: {}, sandbox: "gvisor", network: "bailey-r1" }),
-      /no user-defined networks/,
-    );
+    await assert.rejects(new AppleRuntime(fakeCli).createContainer({ name: "n", image: "alpine", labels: {}, sandbox: "gvisor", network: "bailey-r1" }), /no user-defined networks/);
   });
 });
 

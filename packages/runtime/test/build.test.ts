@@ -52,7 +52,10 @@ describe("building on the real engine", () => {
         const result = await manager.buildImage({ contextDir: context, tag });
         assert.equal(result.builder, disabled ? "legacy" : "engine-buildkit");
         assert.equal(await manager.imageExists(tag), true);
-        assert.ok(log.some((line) => line.includes(disabled ? "BAILEY_DISABLE_BUILDKIT=1" : "using the engine's BuildKit")), log.join("\n"));
+        assert.ok(
+          log.some((line) => line.includes(disabled ? "BAILEY_DISABLE_BUILDKIT=1" : "using the engine's BuildKit")),
+          log.join("\n"),
+        );
       } finally {
         await rm(context, { recursive: true, force: true });
       }

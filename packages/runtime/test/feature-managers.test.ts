@@ -23,13 +23,16 @@ describe("feature managers per backend", () => {
 
   it("a caller needing a missing manager gets a typed error naming feature, runtime and alternative", () => {
     const apple = new AppleRuntime("/nonexistent/container");
-    assert.throws(() => requireSidecarManager(apple), (error: unknown) => {
-      assert.ok(error instanceof UnsupportedFeatureError);
-      assert.equal(error.feature, "sidecars");
-      assert.equal(error.runtime, "apple");
-      assert.equal(error.message, "The apple runtime does not support sidecars: use Docker or Podman on this host, or `docker:host` instead of `docker:dind`.");
-      return true;
-    });
+    assert.throws(
+      () => requireSidecarManager(apple),
+      (error: unknown) => {
+        assert.ok(error instanceof UnsupportedFeatureError);
+        assert.equal(error.feature, "sidecars");
+        assert.equal(error.runtime, "apple");
+        assert.equal(error.message, "The apple runtime does not support sidecars: use Docker or Podman on this host, or `docker:host` instead of `docker:dind`.");
+        return true;
+      },
+    );
     assert.throws(() => requireNetworkManager(apple), /The apple runtime does not support networks/);
     assert.throws(() => requireBuildManager(apple), /The apple runtime does not support builds/);
     assert.throws(() => requireNetworkManager(new MockRuntime({ features: { networks: false } })), /The mock runtime does not support networks/);

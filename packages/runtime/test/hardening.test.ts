@@ -54,7 +54,17 @@ describe("hardening defaults on Docker", () => {
       if (sandbox === "none") assert.match(stdout, /NoNewPrivs:\s+1/); // gVisor's /proc does not report it; inspect below does
 
       const inspected = await runtime.engine.getContainer(id).inspect();
-      const host = inspected.HostConfig as { CapDrop?: string[]; CapAdd?: string[]; SecurityOpt?: string[]; PidsLimit?: number; Memory?: number; NanoCpus?: number; Privileged?: boolean; Binds?: string[] | null; Runtime?: string };
+      const host = inspected.HostConfig as {
+        CapDrop?: string[];
+        CapAdd?: string[];
+        SecurityOpt?: string[];
+        PidsLimit?: number;
+        Memory?: number;
+        NanoCpus?: number;
+        Privileged?: boolean;
+        Binds?: string[] | null;
+        Runtime?: string;
+      };
       assert.deepEqual(host.CapDrop, ["ALL"]);
       assert.deepEqual([...(host.CapAdd ?? [])].sort(), [...capabilityAllowlist].sort());
       assert.ok(host.SecurityOpt?.includes("no-new-privileges:true"));
@@ -68,9 +78,7 @@ describe("hardening defaults on Docker", () => {
   }
 
   it("a fork loop stops at the pids limit", async () => {
-    const id = await runtime.createContainer(
-      spec({ command: ["sh", "-c", "n=0; while [ $n -lt 200 ]; do sleep 30 & n=$((n+1)); done; echo started=$n"], resources: { pids: 32 } }),
-    );
+    const id = await runtime.createContainer(spec({ command: ["sh", "-c", "n=0; while [ $n -lt 200 ]; do sleep 30 & n=$((n+1)); done; echo started=$n"], resources: { pids: 32 } }));
     await runtime.startContainer(id);
     const exitCode = await runtime.waitContainer(id);
     let output = "";

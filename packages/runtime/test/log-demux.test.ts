@@ -27,7 +27,10 @@ it("frames that arrive together leave as one chunk per run of a stream, in order
   source.write(frame(1, "after\n"));
   source.end();
   const chunks = await collected;
-  assert.deepEqual(chunks.map((chunk) => chunk.stream), ["stdout", "stderr", "stdout"]);
+  assert.deepEqual(
+    chunks.map((chunk) => chunk.stream),
+    ["stdout", "stderr", "stdout"],
+  );
   assert.equal(chunks[0]!.data.toString(), Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join(""));
   assert.equal(chunks[1]!.data.toString(), "oops\n");
   assert.equal(chunks[2]!.data.toString(), "after\n");

@@ -13,8 +13,9 @@ after(async () => service?.stop());
 function libpod(method: string, path: string, body?: unknown): Promise<unknown> {
   const runtime = createPodmanRuntime(service.socketPath);
   return new Promise((resolve, reject) =>
-    runtime.engine.modem.dial({ path, method, statusCodes: { 200: true, 201: true, 204: true, 404: true }, options: body ?? {}, ...(body ? { headers: { "content-type": "application/json" } } : {}) }, (error: unknown, json: unknown) =>
-      error ? reject(error) : resolve(json),
+    runtime.engine.modem.dial(
+      { path, method, statusCodes: { 200: true, 201: true, 204: true, 404: true }, options: body ?? {}, ...(body ? { headers: { "content-type": "application/json" } } : {}) },
+      (error: unknown, json: unknown) => (error ? reject(error) : resolve(json)),
     ),
   );
 }

@@ -18,26 +18,23 @@ describe("a sandbox that is not there is refused, never downgraded", () => {
   it("Docker without runsc registered: the exact install, registration and opt-out steps", async () => {
     const runtime = new DockerRuntime({ socketPath: dockerSocket, sandboxRuntime: "runsc-not-registered" });
     const before = (await runtime.listContainers({})).length;
-    await assert.rejects(
-      runtime.createContainer({ name: `bailey-no-runsc-${Date.now()}`, image: dockerTestImage, labels: {}, sandbox: "gvisor", command: ["true"] }),
-      (error: unknown) => {
-        assert.ok(error instanceof SandboxUnavailableError);
-        assert.equal(
-          error.message,
-          [
-            'Cannot create a sandboxed container: the docker engine on this host has no "runsc" (gVisor) runtime registered.',
-            "Bailey runs every container under gVisor unless the run opts out; it never falls back to runc silently.",
-            "To install gVisor on Debian/Ubuntu:",
-            "  sudo apt-get install -y runsc",
-            '  sudo runsc install        # adds "runsc" to /etc/docker/daemon.json',
-            "  sudo systemctl restart docker",
-            '(or add {"runtimes":{"runsc":{"path":"/usr/bin/runsc"}}} to /etc/docker/daemon.json by hand and restart dockerd).',
-            "To run this one without a sandbox instead, set `sandbox: none` in the run's spec.",
-          ].join("\n"),
-        );
-        return true;
-      },
-    );
+    await assert.rejects(runtime.createContainer({ name: `bailey-no-runsc-${Date.now()}`, image: dockerTestImage, labels: {}, sandbox: "gvisor", command: ["true"] }), (error: unknown) => {
+      assert.ok(error instanceof SandboxUnavailableError);
+      assert.equal(
+        error.message,
+        [
+          'Cannot create a sandboxed container: the docker engine on this host has no "runsc" (gVisor) runtime registered.',
+          "Bailey runs every container under gVisor unless the run opts out; it never falls back to runc silently.",
+          "To install gVisor on Debian/Ubuntu:",
+          "  sudo apt-get install -y runsc",
+          '  sudo runsc install        # adds "runsc" to /etc/docker/daemon.json',
+          "  sudo systemctl restart docker",
+          '(or add {"runtimes":{"runsc":{"path":"/usr/bin/runsc"}}} to /etc/docker/daemon.json by hand and restart dockerd).',
+          "To run this one without a sandbox instead, set `sandbox: none` in the run's spec.",
+        ].join("\n"),
+      );
+      return true;
+    });
     assert.equal((await runtime.listContainers({})).length, before, "no container was created");
   });
 
@@ -59,7 +56,13 @@ describe("a sandbox that is not there is refused, never downgraded", () => {
     const container = await engine.createContainer({
       Image: podmanTestImage,
       Cmd: ["sh", "-c", "dmesg 2>&1 | head -1"],
-      HostConfig: { Runtime: "runsc", Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 1024 }, { Name: "nproc", Soft: 256, Hard: 256 }] },
+      HostConfig: {
+        Runtime: "runsc",
+        Ulimits: [
+          { Name: "nofile", Soft: 1024, Hard: 1024 },
+          { Name: "nproc", Soft: 256, Hard: 256 },
+        ],
+      },
     });
     try {
       await container.start();
@@ -83,24 +86,21 @@ describe("detection", () => {
   });
 
   it("lists what it tried and how to fix each when nothing answers", async () => {
-    await assert.rejects(
-      detectRuntime({ probes: [failing("docker", "tcp-docker", "start docker"), failing("podman", "/no/such/podman.sock", "start podman")] }),
-      (error: unknown) => {
-        assert.ok(error instanceof NoRuntimeError);
-        assert.equal(
-          error.message,
-          [
-            "No container runtime is available on this host. Tried:",
-            "  - docker at tcp-docker: connect ECONNREFUSED",
-            "      fix: start docker",
-            "  - podman at /no/such/podman.sock: no such socket",
-            "      fix: start podman",
-            "Or choose one explicitly with BAILEY_RUNTIME=docker|podman|apple.",
-          ].join("\n"),
-        );
-        return true;
-      },
-    );
+    await assert.rejects(detectRuntime({ probes: [failing("docker", "tcp-docker", "start docker"), failing("podman", "/no/such/podman.sock", "start podman")] }), (error: unknown) => {
+      assert.ok(error instanceof NoRuntimeError);
+      assert.equal(
+        error.message,
+        [
+          "No container runtime is available on this host. Tried:",
+          "  - docker at tcp-docker: connect ECONNREFUSED",
+          "      fix: start docker",
+          "  - podman at /no/such/podman.sock: no such socket",
+          "      fix: start podman",
+          "Or choose one explicitly with BAILEY_RUNTIME=docker|podman|apple.",
+        ].join("\n"),
+      );
+      return true;
+    });
   });
 
   it("probes in order and takes the first that answers", async () => {

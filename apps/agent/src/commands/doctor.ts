@@ -22,7 +22,7 @@ export async function doctor(env: AgentEnv): Promise<number> {
       name: "gVisor (runsc)",
       ok: runsc,
       detail: runsc ? "registered with the engine" : "not registered: sandboxed runs will be refused",
-      fix: 'apt-get install -y runsc && runsc install && systemctl restart docker   (or runs must set sandbox: none)',
+      fix: "apt-get install -y runsc && runsc install && systemctl restart docker   (or runs must set sandbox: none)",
     });
     await runtime.close();
   } catch (error) {
@@ -44,7 +44,9 @@ export async function doctor(env: AgentEnv): Promise<number> {
     name: "agent socket",
     ok: socket !== null && (mode & 0o077) === 0 && socket.uid === process.getuid?.(),
     detail: socket ? `${env.BAILEY_AGENT_SOCKET} mode ${mode.toString(8)}, owner uid ${socket.uid}` : `${env.BAILEY_AGENT_SOCKET} is missing: the daemon is not running`,
-    fix: socket ? `the socket must be owner-only and owned by this user: restart the daemon as this user (systemctl restart bailey-agent)` : "start it: systemctl start bailey-agent (or bailey-agent serve)",
+    fix: socket
+      ? `the socket must be owner-only and owned by this user: restart the daemon as this user (systemctl restart bailey-agent)`
+      : "start it: systemctl start bailey-agent (or bailey-agent serve)",
   });
 
   for (const check of checks) {

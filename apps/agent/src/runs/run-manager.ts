@@ -295,7 +295,10 @@ export class RunManager {
     const { runId, containerId } = record;
     if (record.deadline) {
       const delay = Math.max(0, new Date(record.deadline).getTime() - Date.now());
-      this.timers.set(runId, setTimeout(() => void this.timeOut(runId), delay));
+      this.timers.set(
+        runId,
+        setTimeout(() => void this.timeOut(runId), delay),
+      );
     }
     this.options.runtime.waitContainer(containerId).then(
       (exitCode) => this.onExit(runId, exitCode),

@@ -42,7 +42,12 @@ test("a viewer's token cannot write, and another team sees none of this team's r
   expect((await request.delete(`/api/v1/runs/${run.id}`, { headers: viewer })).status()).toBe(403);
 
   const outsider = { authorization: `Bearer ${env("BAILEY_E2E_OUTSIDER_TOKEN")}` };
-  for (const [method, url] of [["GET", `/api/v1/runs/${run.id}`], ["GET", `/api/v1/runs/${run.id}/logs`], ["POST", `/api/v1/runs/${run.id}/stop`], ["DELETE", `/api/v1/runs/${run.id}`]] as const) {
+  for (const [method, url] of [
+    ["GET", `/api/v1/runs/${run.id}`],
+    ["GET", `/api/v1/runs/${run.id}/logs`],
+    ["POST", `/api/v1/runs/${run.id}/stop`],
+    ["DELETE", `/api/v1/runs/${run.id}`],
+  ] as const) {
     expect((await request.fetch(url, { method, headers: outsider })).status(), `${method} ${url} from another team`).toBe(404);
   }
   const theirList = await (await request.get("/api/v1/runs", { headers: outsider })).json();

@@ -42,7 +42,13 @@ test("shell syntax, traversal and huge values in env and command reach the conta
       image: "bailey-test/busybox:latest",
       env: { ...hostile, BIG: big },
       // The script only prints: a quoted "$VAR" is expanded once, never evaluated again.
-      command: ["sh", "-c", 'printf "%s\\n" "$SUBST" "$BACKTICKS" "$CHAINED" "$QUOTES" "$PIPE" "$TRAVERSAL" "$GLOB" "$INJECTED_LINE" "$UNICODE"; echo "BIG ${#BIG}"; echo "SECOND_VAR=[${SECOND_VAR:-unset}]"; echo "$@"', "argv0", ...argv],
+      command: [
+        "sh",
+        "-c",
+        'printf "%s\\n" "$SUBST" "$BACKTICKS" "$CHAINED" "$QUOTES" "$PIPE" "$TRAVERSAL" "$GLOB" "$INJECTED_LINE" "$UNICODE"; echo "BIG ${#BIG}"; echo "SECOND_VAR=[${SECOND_VAR:-unset}]"; echo "$@"',
+        "argv0",
+        ...argv,
+      ],
     },
   });
   expect(created.status(), await created.text()).toBe(201);

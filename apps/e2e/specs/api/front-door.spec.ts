@@ -32,7 +32,9 @@ test("a run on an unreachable host: logs answer 503 with Retry-After over REST a
   try {
     const { hosts } = await (await request.get("/api/v1/hosts", { headers: auth() })).json();
     const teamId = (await prisma.host.findUniqueOrThrow({ where: { id: hosts[0].id } })).teamId;
-    const host = await prisma.host.create({ data: { teamId, name: `unreachable-${Date.now()}`, address: "127.0.0.1", sshPort: closed, hostKeyFingerprint: `SHA256:${"D".repeat(43)}`, status: "online" } });
+    const host = await prisma.host.create({
+      data: { teamId, name: `unreachable-${Date.now()}`, address: "127.0.0.1", sshPort: closed, hostKeyFingerprint: `SHA256:${"D".repeat(43)}`, status: "online" },
+    });
     const run = await prisma.run.create({ data: { teamId, hostId: host.id, spec: { image: "x" }, image: "x", state: "running" } });
 
     const rest = await request.get(`/api/v1/runs/${run.id}/logs`, { headers: auth() });
@@ -103,7 +105,10 @@ test("tRPC refuses a body over 1 MiB with 413 before reading it whole or authent
   const batch = await request.get(`/api/trpc/${calls}?batch=1&input=${input}`, { headers: auth() });
   expect(batch.status()).toBe(400);
   expect(await batch.text()).toMatch(/batch/i);
-  const allowed = await request.get(`/api/trpc/${Array.from({ length: 20 }, () => "runs.list").join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: 20 }, (_, index) => [index, { json: {} }]))))}`, { headers: auth() });
+  const allowed = await request.get(
+    `/api/trpc/${Array.from({ length: 20 }, () => "runs.list").join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: 20 }, (_, index) => [index, { json: {} }]))))}`,
+    { headers: auth() },
+  );
   expect(allowed.status()).toBe(200);
 });
 

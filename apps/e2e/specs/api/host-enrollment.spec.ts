@@ -30,7 +30,11 @@ test("a host installed with the shown command reports back, comes online, runs a
   const created = await request.post("/api/v1/hosts/enrollments", { headers: auth, data: { name: "installed-host", labels: { pool: "installed" }, capacityRuns: 2 } });
   expect(created.status(), await created.text()).toBe(201);
   const { installCommand, token } = await created.json();
-  expect(installCommand).toMatch(new RegExp(`^curl -fsSL http://\\S+/install\\.sh \\| sudo bash -s -- --control-plane \\S+ --enroll-token ${token} --sha256 [0-9a-f]{64} --authorized-key 'ssh-ed25519 \\S+ bailey-control-plane' --host-id installed-host$`));
+  expect(installCommand).toMatch(
+    new RegExp(
+      `^curl -fsSL http://\\S+/install\\.sh \\| sudo bash -s -- --control-plane \\S+ --enroll-token ${token} --sha256 [0-9a-f]{64} --authorized-key 'ssh-ed25519 \\S+ bailey-control-plane' --host-id installed-host$`,
+    ),
+  );
 
   // The host's own sshd, logging the control plane in as the user install.sh creates.
   const sshd = await startSshd({ authorizedKeys: [], user: "bailey", userAuthorizedKeysFile: ".ssh/authorized_keys" });
@@ -49,9 +53,24 @@ test("a host installed with the shown command reports back, comes online, runs a
 
     const { hosts } = await (await request.get("/api/v1/hosts", { headers: auth })).json();
     const host = hosts.find((candidate: { name: string }) => candidate.name === "installed-host");
-    expect(host).toMatchObject({ status: "online", runtimeType: "docker", sshPort: sshd.port, hostKeyFingerprint: sshd.hostKeyFingerprint, labels: { pool: "installed" }, capacityRuns: 2, hasRunsc: true });
+    expect(host).toMatchObject({
+      status: "online",
+      runtimeType: "docker",
+      sshPort: sshd.port,
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      labels: { pool: "installed" },
+      capacityRuns: 2,
+      hasRunsc: true,
+    });
 
-    const run = (await (await request.post("/api/v1/runs", { headers: auth, data: { image: "bailey-test/busybox:latest", command: ["echo", "hello from the installed host"], placement: { labels: { pool: "installed" } } } })).json()).run;
+    const run = (
+      await (
+        await request.post("/api/v1/runs", {
+          headers: auth,
+          data: { image: "bailey-test/busybox:latest", command: ["echo", "hello from the installed host"], placement: { labels: { pool: "installed" } } },
+        })
+      ).json()
+    ).run;
     await expect.poll(async () => (await (await request.get(`/api/v1/runs/${run.id}`, { headers: auth })).json()).run.state, { timeout: 60_000 }).toBe("succeeded");
     expect((await (await request.get(`/api/v1/runs/${run.id}`, { headers: auth })).json()).run.hostId).toBe(host.id);
     expect(await (await request.get(`/api/v1/runs/${run.id}/logs`, { headers: auth })).text()).toContain("hello from the installed host");

@@ -74,7 +74,12 @@ test(`hostile input: ${runsPerOperation} generated requests per REST operation, 
     for (let i = 0; i < samples.length; i += concurrency) {
       await Promise.all(
         samples.slice(i, i + concurrency).map(async (request) => {
-          const response = await fetch(`${base}${request.url}`, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(30_000) });
+          const response = await fetch(`${base}${request.url}`, {
+            method: request.method,
+            headers: request.headers,
+            ...(request.body !== undefined ? { body: request.body } : {}),
+            signal: AbortSignal.timeout(30_000),
+          });
           const text = await response.text();
           seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
           expect(response.status, `seed ${seed}: ${request.method} ${request.url.slice(0, 200)} ${request.body?.slice(0, 200) ?? ""} → ${text.slice(0, 300)}`).toBeLessThan(500);

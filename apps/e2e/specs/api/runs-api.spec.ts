@@ -46,7 +46,10 @@ test("an API token runs a container over REST: idempotent create, logs, audit ch
 });
 
 test("a long run's logs stream while it runs; it is stopped and destroyed over REST, leaving nothing behind", async ({ request }) => {
-  const created = await request.post("/api/v1/runs", { headers: auth(), data: { image: "bailey-test/busybox:latest", command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"] } });
+  const created = await request.post("/api/v1/runs", {
+    headers: auth(),
+    data: { image: "bailey-test/busybox:latest", command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"] },
+  });
   const { run } = await created.json();
   await waitForState(request, run.id, ["running"]);
 
@@ -98,7 +101,10 @@ test("a moat.yaml posted as YAML runs, and what Bailey cannot do yet is reported
 test("the audit chain exports as JSON lines, and tampering with one row makes verify name its sequence number", async ({ request }) => {
   const exported = await request.get("/api/v1/audit/export", { headers: auth() });
   expect(exported.headers()["content-type"]).toContain("application/x-ndjson");
-  const events = (await exported.text()).trim().split("\n").map((line) => JSON.parse(line) as { id: string; seq: number; teamId: string; data: unknown; hash: string; prevHash: string });
+  const events = (await exported.text())
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { id: string; seq: number; teamId: string; data: unknown; hash: string; prevHash: string });
   expect(events.length).toBeGreaterThan(5);
   events.forEach((event, index) => {
     expect(event.seq).toBe(index + 1);

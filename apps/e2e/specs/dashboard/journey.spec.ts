@@ -21,7 +21,7 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
 
   // Add a host: the install command, run on the host, reports back and the host appears online.
   await nav(page, "Hosts").click();
-    await expect(page).toHaveURL(/\/hosts$/);
+  await expect(page).toHaveURL(/\/hosts$/);
   await expect(page.getByText("No hosts yet")).toBeVisible();
   await shot(page, "hosts-empty");
   await page.getByRole("button", { name: "Add host" }).click();
@@ -37,7 +37,10 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
   const sshd = await startSshd({ authorizedKeys: [], user: "bailey", userAuthorizedKeysFile: ".ssh/authorized_keys" });
   try {
     // This machine has no sudo and the test already runs as root.
-    const installed = spawnSync("bash", ["-c", `${installCommand.replace("| sudo bash", "| bash")} --ssh-address 127.0.0.1 --ssh-port ${sshd.port} --ssh-host-key ${sshd.hostPublicKeyFile}`], { encoding: "utf8", timeout: 180_000 });
+    const installed = spawnSync("bash", ["-c", `${installCommand.replace("| sudo bash", "| bash")} --ssh-address 127.0.0.1 --ssh-port ${sshd.port} --ssh-host-key ${sshd.hostPublicKeyFile}`], {
+      encoding: "utf8",
+      timeout: 180_000,
+    });
     expect(installed.status, installed.stdout + installed.stderr).toBe(0);
     await expect(page.getByTestId("enrolled-host")).toContainText("online", { timeout: 30_000 });
     await page.getByRole("button", { name: "Done" }).click();
@@ -150,7 +153,7 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
       await expect(viewer.getByTestId("run-timeline")).toContainText("cancelled");
       await expect(viewer.getByRole("button", { name: "Destroy" })).toHaveCount(0);
       await nav(viewer, "Hosts").click();
-    await expect(viewer).toHaveURL(/\/hosts$/);
+      await expect(viewer).toHaveURL(/\/hosts$/);
       await expect(viewer.locator('tr[data-host="browser-host"]')).toBeVisible();
       await expect(viewer.getByRole("button", { name: "Add host" })).toHaveCount(0);
       await expect(viewer.getByRole("button", { name: "Drain" })).toHaveCount(0);

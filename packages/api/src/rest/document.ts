@@ -16,7 +16,11 @@ const errorSchema = {
       properties: {
         code: { type: "string", enum: ["BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNPROCESSABLE", "UNAVAILABLE", "INTERNAL"] },
         message: { type: "string", description: "What happened and what to do about it." },
-        details: { type: "object", description: "For bad input: fields, one { field, message } per problem.", properties: { fields: { type: "array", items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } } } } },
+        details: {
+          type: "object",
+          description: "For bad input: fields, one { field, message } per problem.",
+          properties: { fields: { type: "array", items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } } } },
+        },
       },
     },
   },
@@ -67,7 +71,8 @@ function buildDocument(): OpenAPIObject {
     const entry = paths[operation.path]?.[operation.method.toLowerCase()];
     const content = (entry?.requestBody as { content?: Json } | undefined)?.content;
     if (!content) throw new Error(`${operation.procedure}: no JSON operation at ${operation.method} ${operation.path} to add its body to.`);
-    for (const type of operation.meta.restTextBody?.contentTypes ?? []) content[type] = { schema: { type: "string", maxLength: maxBodyBytes, description: "The same fields as YAML, or a moat.yaml; fields Bailey does not support yet come back in `ignored`." } };
+    for (const type of operation.meta.restTextBody?.contentTypes ?? [])
+      content[type] = { schema: { type: "string", maxLength: maxBodyBytes, description: "The same fields as YAML, or a moat.yaml; fields Bailey does not support yet come back in `ignored`." } };
   }
   for (const stream of streamOperations) {
     const parameters = [

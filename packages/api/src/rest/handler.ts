@@ -19,7 +19,10 @@ const sendToken = () => new AppError("UNAUTHORIZED", "Send an API token: Authori
 
 /** JSON with bigints as decimal strings (memory sizes, ids of 64-bit rows). */
 export function jsonResponse(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)), { status, headers: { "content-type": "application/json" } });
+  return new Response(
+    JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)),
+    { status, headers: { "content-type": "application/json" } },
+  );
 }
 
 const mediaType = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -58,7 +61,11 @@ export function createRestHandler({ basePath, createContext }: RestHandlerOption
       const path = url.pathname.slice(basePath.length).replace(/\/+$/, "") || "/";
       const { candidates, allowed } = matchOperation(operations, request.method, path);
       if (candidates.length === 0) {
-        if (allowed.length > 0) return Response.json({ error: { code: "METHOD_NOT_ALLOWED", message: `${path} answers ${allowed.join(", ")}, not ${request.method}.` } }, { status: 405, headers: { allow: allowed.join(", ") } });
+        if (allowed.length > 0)
+          return Response.json(
+            { error: { code: "METHOD_NOT_ALLOWED", message: `${path} answers ${allowed.join(", ")}, not ${request.method}.` } },
+            { status: 405, headers: { allow: allowed.join(", ") } },
+          );
         throw new AppError("NOT_FOUND", `There is no API operation ${request.method} ${basePath}${path}; the operations are listed in ${basePath}/openapi.json.`);
       }
       const { operation, params } = candidates.length === 1 ? (candidates[0] as (typeof candidates)[number]) : pickByContentType(candidates, request);

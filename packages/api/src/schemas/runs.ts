@@ -39,7 +39,9 @@ export const runSummary = z
 export const listRunsOutput = z.object({ runs: z.array(runSummary), nextCursor: z.string().nullable() });
 
 const transition = z.object({ id: int64, runId: cuid, fromState: runState.nullable(), toState: runState, reason: z.string().nullable(), at: timestamp }).loose();
-const sidecar = z.object({ id: cuid, role: z.string(), name: z.string(), image: z.string(), containerId: z.string().nullable(), state: z.string(), createdAt: timestamp, removedAt: timestamp.nullable() }).loose();
+const sidecar = z
+  .object({ id: cuid, role: z.string(), name: z.string(), image: z.string(), containerId: z.string().nullable(), state: z.string(), createdAt: timestamp, removedAt: timestamp.nullable() })
+  .loose();
 const network = z.object({ id: cuid, name: z.string(), networkId: z.string().nullable(), createdAt: timestamp, removedAt: timestamp.nullable() }).loose();
 
 /** A run with its timeline, host, sidecars and network. */

@@ -76,7 +76,19 @@ export async function appendAuditEvents(tx: Transaction, inputs: AuditEventInput
     const createdAt = new Date(Math.floor(Date.now()));
     const rows = byTeam.get(teamId)!.map((input) => {
       seq += 1;
-      const fields = { teamId, seq, actorType: input.actorType, actorId: input.actorId ?? null, action: input.action, targetType: input.targetType ?? null, targetId: input.targetId ?? null, runId: input.runId ?? null, hostId: input.hostId ?? null, data: input.data ?? {}, createdAt };
+      const fields = {
+        teamId,
+        seq,
+        actorType: input.actorType,
+        actorId: input.actorId ?? null,
+        action: input.action,
+        targetType: input.targetType ?? null,
+        targetId: input.targetId ?? null,
+        runId: input.runId ?? null,
+        hostId: input.hostId ?? null,
+        data: input.data ?? {},
+        createdAt,
+      };
       const prevHash = hash;
       hash = chainHash(prevHash, fields);
       return { ...fields, data: fields.data as Prisma.InputJsonValue, prevHash, hash };

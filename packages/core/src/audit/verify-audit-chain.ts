@@ -1,9 +1,7 @@
 import type { PrismaClient } from "@bailey/db";
 import { chainHash, genesisHash } from "./hash";
 
-export type ChainVerification =
-  | { valid: true; events: number; headHash: string }
-  | { valid: false; events: number; brokenAtSeq: number; reason: string };
+export type ChainVerification = { valid: true; events: number; headHash: string } | { valid: false; events: number; brokenAtSeq: number; reason: string };
 
 const pageSize = 1_000;
 

@@ -12,15 +12,7 @@ export interface AuthenticatedUser {
   name: string | null;
 }
 
-export async function authenticateCredentials({
-  prisma,
-  email,
-  password,
-}: {
-  prisma: PrismaClient;
-  email: string;
-  password: string;
-}): Promise<AuthenticatedUser | null> {
+export async function authenticateCredentials({ prisma, email, password }: { prisma: PrismaClient; email: string; password: string }): Promise<AuthenticatedUser | null> {
   const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   const matches = await verifyPassword(password, user?.passwordHash ?? (await decoy()));
   if (!user?.passwordHash || !matches) return null;

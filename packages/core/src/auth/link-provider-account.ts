@@ -9,9 +9,7 @@ export interface ProviderAccount {
   type: string;
 }
 
-export type ProviderSignIn =
-  | { admitted: true; userId: string }
-  | { admitted: false; reason: "not-invited" | "no-verified-email" };
+export type ProviderSignIn = { admitted: true; userId: string } | { admitted: false; reason: "not-invited" | "no-verified-email" };
 
 /**
  * GitHub/OIDC sign-in admits only people Bailey already knows. An account linked before
@@ -19,15 +17,7 @@ export type ProviderSignIn =
  * has verified. Nobody signs up by logging in, and a link, once made, is never moved to
  * another user (an email changed at the provider must not hand over someone else's account).
  */
-export async function linkProviderAccount({
-  prisma,
-  account,
-  verifiedEmails,
-}: {
-  prisma: PrismaClient;
-  account: ProviderAccount;
-  verifiedEmails: readonly string[];
-}): Promise<ProviderSignIn> {
+export async function linkProviderAccount({ prisma, account, verifiedEmails }: { prisma: PrismaClient; account: ProviderAccount; verifiedEmails: readonly string[] }): Promise<ProviderSignIn> {
   const linked = await findLinkedUser(prisma, account);
   if (linked) return linked.isMember ? { admitted: true, userId: linked.userId } : { admitted: false, reason: "not-invited" };
 
@@ -56,15 +46,7 @@ export async function linkProviderAccount({
 }
 
 /** The Bailey user a provider account signs in as, if it was linked before. */
-export async function findUserIdByProviderAccount({
-  prisma,
-  provider,
-  providerAccountId,
-}: {
-  prisma: PrismaClient;
-  provider: string;
-  providerAccountId: string;
-}): Promise<string | null> {
+export async function findUserIdByProviderAccount({ prisma, provider, providerAccountId }: { prisma: PrismaClient; provider: string; providerAccountId: string }): Promise<string | null> {
   const linked = await prisma.account.findUnique({
     where: { provider_providerAccountId: { provider, providerAccountId } },
     select: { userId: true },

@@ -44,7 +44,15 @@ export async function addHost({ prisma, ctx, connections, input: raw }: { prisma
         capacityRuns: input.capacityRuns,
       },
     });
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "host.added", targetType: "host", targetId: created.id, hostId: created.id, data: { name: created.name, address: created.address, fingerprint: created.hostKeyFingerprint } });
+    await appendAuditEvent(tx, {
+      teamId: ctx.teamId,
+      ...auditActor(ctx),
+      action: "host.added",
+      targetType: "host",
+      targetId: created.id,
+      hostId: created.id,
+      data: { name: created.name, address: created.address, fingerprint: created.hostKeyFingerprint },
+    });
     return created;
   });
   return connectHost({ prisma, connections, hostId: host.id });

@@ -19,7 +19,12 @@ export const enrollmentRequest = z
     labels: hostLabels.default({}),
     capacityRuns: capacityRuns.default(4),
     /** How long the install command stays usable: 5 minutes to 7 days, default 1 hour. */
-    expiresInMinutes: z.number().int().min(5, "expiresInMinutes is at least 5").max(7 * 24 * 60, "expiresInMinutes is at most 10080 (7 days)").default(60),
+    expiresInMinutes: z
+      .number()
+      .int()
+      .min(5, "expiresInMinutes is at least 5")
+      .max(7 * 24 * 60, "expiresInMinutes is at most 10080 (7 days)")
+      .default(60),
   })
   .strict();
 
@@ -57,7 +62,14 @@ export async function createHostEnrollment({ prisma, ctx, input }: { prisma: Pri
       },
       select: { id: true, name: true, expiresAt: true, createdAt: true },
     });
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "host.enrollment_created", targetType: "enrollment", targetId: created.id, data: { name: request.name, expiresAt: expiresAt.toISOString() } });
+    await appendAuditEvent(tx, {
+      teamId: ctx.teamId,
+      ...auditActor(ctx),
+      action: "host.enrollment_created",
+      targetType: "enrollment",
+      targetId: created.id,
+      data: { name: request.name, expiresAt: expiresAt.toISOString() },
+    });
     return created;
   });
   return { enrollment, token };
@@ -129,7 +141,19 @@ async function assertHostNameFree(prisma: PrismaClient, teamId: string, name: st
 const nameTaken = (name: string) => new AppError("CONFLICT", `This team already has a host named ${name}; pick another name or remove that host first.`);
 
 /** The one line an admin runs on the new host (as root). */
-export function hostInstallCommand({ publicUrl, token, agentSha256, controlPlanePublicKey, hostName: name }: { publicUrl: string; token: string; agentSha256: string; controlPlanePublicKey: string; hostName: string }): string {
+export function hostInstallCommand({
+  publicUrl,
+  token,
+  agentSha256,
+  controlPlanePublicKey,
+  hostName: name,
+}: {
+  publicUrl: string;
+  token: string;
+  agentSha256: string;
+  controlPlanePublicKey: string;
+  hostName: string;
+}): string {
   const base = publicUrl.replace(/\/+$/, "");
   const key = controlPlanePublicKey.trim().split(/\s+/).slice(0, 2).join(" ");
   return `curl -fsSL ${base}/install.sh | sudo bash -s -- --control-plane ${base} --enroll-token ${token} --sha256 ${agentSha256} --authorized-key '${key} bailey-control-plane' --host-id ${name}`;

@@ -8,7 +8,9 @@ export const hostKeyFingerprint = z
   .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "The host key fingerprint must look like SHA256:<43 base64 characters>; get it on the host with: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
 
 // A DNS name or an IPv4/IPv6 literal: never anything a shell or ssh option parser could read.
-export const hostAddress = z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?|[0-9A-Fa-f:.]{2,45})$/, "The address must be a host name or an IP address, e.g. worker-1.internal or 10.0.0.7.");
+export const hostAddress = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?|[0-9A-Fa-f:.]{2,45})$/, "The address must be a host name or an IP address, e.g. worker-1.internal or 10.0.0.7.");
 
 export const sshPort = z.number().int().min(1, "sshPort is 1-65535").max(65535, "sshPort is 1-65535");
 export const sshUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "sshUser must be a Unix user name such as bailey.");

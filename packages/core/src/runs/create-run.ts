@@ -38,29 +38,37 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
       if (existing) return { run: existing, created: false };
     }
     const created = await tx.run.create({
-        data: {
-          teamId: ctx.teamId,
-          createdById: ctx.actor.userId,
-          apiTokenId: ctx.actor.type === "token" ? ctx.actor.tokenId : null,
-          name: spec.name ?? null,
-          spec: spec as Prisma.InputJsonValue,
-          specFormat,
-          image: spec.image,
-          command: agentSpec.command ?? [],
-          dependencies: agentSpec.dependencies,
-          sandbox: agentSpec.sandbox,
-          placement: spec.placement as Prisma.InputJsonValue,
-          cpus: agentSpec.resources.cpus ?? null,
-          memoryBytes: agentSpec.resources.memoryBytes === undefined ? null : BigInt(agentSpec.resources.memoryBytes),
-          pidsLimit: agentSpec.resources.pids ?? null,
-          timeoutSeconds: agentSpec.resources.timeoutSeconds ?? null,
-          idempotencyKey: idempotencyKey ?? null,
-          idempotencyHash: idempotencyKey ? bodyHash : null,
-        },
-        select: runSelect,
-      });
+      data: {
+        teamId: ctx.teamId,
+        createdById: ctx.actor.userId,
+        apiTokenId: ctx.actor.type === "token" ? ctx.actor.tokenId : null,
+        name: spec.name ?? null,
+        spec: spec as Prisma.InputJsonValue,
+        specFormat,
+        image: spec.image,
+        command: agentSpec.command ?? [],
+        dependencies: agentSpec.dependencies,
+        sandbox: agentSpec.sandbox,
+        placement: spec.placement as Prisma.InputJsonValue,
+        cpus: agentSpec.resources.cpus ?? null,
+        memoryBytes: agentSpec.resources.memoryBytes === undefined ? null : BigInt(agentSpec.resources.memoryBytes),
+        pidsLimit: agentSpec.resources.pids ?? null,
+        timeoutSeconds: agentSpec.resources.timeoutSeconds ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        idempotencyHash: idempotencyKey ? bodyHash : null,
+      },
+      select: runSelect,
+    });
     await tx.runTransition.create({ data: { runId: created.id, fromState: null, toState: "queued" } });
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "run.created", targetType: "run", targetId: created.id, runId: created.id, data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox } });
+    await appendAuditEvent(tx, {
+      teamId: ctx.teamId,
+      ...auditActor(ctx),
+      action: "run.created",
+      targetType: "run",
+      targetId: created.id,
+      runId: created.id,
+      data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox },
+    });
     return { run: created, created: true };
   });
 }

@@ -24,13 +24,24 @@ export async function listRuns({ prisma, ctx, state, hostId, createdById, text, 
       ...(hostId ? { hostId } : {}),
       ...(createdById ? { createdById } : {}),
       ...(text ? { AND: [{ OR: [{ id: text }, { name: { contains: text, mode: "insensitive" as const } }, { image: { contains: text, mode: "insensitive" as const } }] }] } : {}),
-      ...(after
-        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-        : {}),
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
     }),
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    select: { id: true, name: true, image: true, state: true, hostId: true, createdById: true, apiTokenId: true, createdAt: true, startedAt: true, finishedAt: true, exitCode: true, host: { select: { name: true } } },
+    select: {
+      id: true,
+      name: true,
+      image: true,
+      state: true,
+      hostId: true,
+      createdById: true,
+      apiTokenId: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      exitCode: true,
+      host: { select: { name: true } },
+    },
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);

@@ -31,9 +31,7 @@ export async function stopRun({ prisma, ctx, connections, runId, graceSeconds = 
     const cancelled = await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["queued", "scheduled"], to: "cancelled", reason: "stopped before it started", actor }));
     if (cancelled) return getRun({ prisma, ctx, runId });
   }
-  await prisma.$transaction((tx) =>
-    transitionRun(tx, { runId, from: ["running"], to: "stopping", reason: `stop requested (grace ${graceSeconds}s)`, actor, data: { stopRequestedAt: new Date() } }),
-  );
+  await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["running"], to: "stopping", reason: `stop requested (grace ${graceSeconds}s)`, actor, data: { stopRequestedAt: new Date() } }));
   await prisma.run.updateMany({ where: { id: runId, stopRequestedAt: null }, data: { stopRequestedAt: new Date() } });
   const host = run.host && (await prisma.host.findUniqueOrThrow({ where: { id: run.host.id } }));
   if (!host) throw new AppError("CONFLICT", "This run has no host yet; try again in a moment.");

@@ -62,7 +62,8 @@ function parseMapping(text: string): { doc: Document; mapping: Record<string, un
     const message = (error as Error).message;
     throw specError(message.startsWith("Excessive alias count") ? `Invalid YAML: aliases expand to too many nodes (limit ${maxAliases}); write the values out instead` : `Invalid YAML: ${message}`);
   }
-  if (!isMapping(value)) throw specError(`The spec must be a YAML mapping of fields (e.g. image: node:20), not ${value === null ? "an empty document" : Array.isArray(value) ? "a list" : `a ${typeof value}`}`);
+  if (!isMapping(value))
+    throw specError(`The spec must be a YAML mapping of fields (e.g. image: node:20), not ${value === null ? "an empty document" : Array.isArray(value) ? "a list" : `a ${typeof value}`}`);
   return { doc, mapping: value };
 }
 
@@ -136,7 +137,8 @@ function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Re
         }
         spec.dependencies = value.filter((dependency) => dockerDependencies.has(dependency));
         value.forEach((dependency, index) => {
-          if (!dockerDependencies.has(dependency)) ignored.push({ field: `dependencies[${index}]`, reason: `Bailey does not install language dependencies yet (${String(dependency)}); use an image that has it` });
+          if (!dockerDependencies.has(dependency))
+            ignored.push({ field: `dependencies[${index}]`, reason: `Bailey does not install language dependencies yet (${String(dependency)}); use an image that has it` });
         });
         break;
       default:

@@ -24,13 +24,21 @@ export const submittedRunSpec = z
     env: z.record(z.string(), z.string()).default({}),
     dependencies: z.array(z.string()).max(4).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
-    placement: z.object({ labels: labelSelector.default({}) }).strict().default({ labels: {} }),
+    placement: z
+      .object({ labels: labelSelector.default({}) })
+      .strict()
+      .default({ labels: {} }),
     resources: z
       .object({
         cpus: z.number().positive().max(256).optional(),
         memory: z.union([z.string(), z.number().int().positive()]).optional(),
         pids: z.number().int().min(16).max(1_000_000).optional(),
-        timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+        timeoutSeconds: z
+          .number()
+          .int()
+          .positive()
+          .max(7 * 24 * 3600)
+          .optional(),
       })
       .strict()
       .default({}),

@@ -29,17 +29,20 @@ export interface DispatchOptions {
  * idempotent, so a repeated dispatch never makes or starts a second container.
  */
 export async function dispatchScheduledRuns({ prisma, connections, limit = 100, runIds, leaseMs = defaultDispatchLeaseMs }: DispatchOptions): Promise<number> {
-  const claimed = await prisma.$transaction(async (tx) => {
-    const rows = runIds
-      ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Run" WHERE state = 'scheduled' AND id = ANY(${runIds}) FOR UPDATE SKIP LOCKED`
-      : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Run" WHERE state = 'scheduled' ORDER BY "scheduledAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-    const mine: string[] = [];
-    for (const { id } of rows) {
-      if (await transitionRun(tx, { runId: id, from: ["scheduled"], to: "provisioning", data: dispatchClaim(leaseMs) })) mine.push(id);
-    }
-    if (!runIds) mine.push(...(await takeOverExpiredLeases(tx, limit, leaseMs)));
-    return mine;
-  }, { maxWait: 15_000 });
+  const claimed = await prisma.$transaction(
+    async (tx) => {
+      const rows = runIds
+        ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Run" WHERE state = 'scheduled' AND id = ANY(${runIds}) FOR UPDATE SKIP LOCKED`
+        : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Run" WHERE state = 'scheduled' ORDER BY "scheduledAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      const mine: string[] = [];
+      for (const { id } of rows) {
+        if (await transitionRun(tx, { runId: id, from: ["scheduled"], to: "provisioning", data: dispatchClaim(leaseMs) })) mine.push(id);
+      }
+      if (!runIds) mine.push(...(await takeOverExpiredLeases(tx, limit, leaseMs)));
+      return mine;
+    },
+    { maxWait: 15_000 },
+  );
   await Promise.all(claimed.map((runId) => dispatchOne(prisma, connections, runId, leaseMs)));
   return claimed.length;
 }
@@ -72,7 +75,10 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
   const host = run.host;
   const giveUp = async (message: string) => {
     // A run given up on must not leave a created-but-unstarted container on its host.
-    await connections.get(host).request("run.destroy", { runId }, { timeoutMs: 60_000 }).catch(() => undefined);
+    await connections
+      .get(host)
+      .request("run.destroy", { runId }, { timeoutMs: 60_000 })
+      .catch(() => undefined);
     await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message, dispatchLeaseUntil: null } }));
   };
   let agentSpec: ReturnType<typeof validateRunSpec>["agentSpec"];
@@ -86,11 +92,21 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     await agent.request("run.create", { runId, spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } } }, { timeoutMs: 120_000 });
     const started = await agent.request("run.start", { runId }, { timeoutMs: 60_000 });
     await prisma.$transaction(async (tx) => {
-      const moved = await transitionRun(tx, { runId, from: ["provisioning"], to: "running", actor: { actorType: "agent", actorId: run.hostId }, data: { containerId: started.containerId, dispatchLeaseUntil: null } });
+      const moved = await transitionRun(tx, {
+        runId,
+        from: ["provisioning"],
+        to: "running",
+        actor: { actorType: "agent", actorId: run.hostId },
+        data: { containerId: started.containerId, dispatchLeaseUntil: null },
+      });
       // Ingested agent events may have moved it on already; the container id still belongs here.
       if (!moved) await tx.run.updateMany({ where: { id: runId, containerId: null }, data: { containerId: started.containerId } });
       if (started.networkId && started.networkName) {
-        await tx.network.upsert({ where: { runId_name: { runId, name: started.networkName } }, update: { networkId: started.networkId }, create: { runId, hostId: host.id, name: started.networkName, networkId: started.networkId } });
+        await tx.network.upsert({
+          where: { runId_name: { runId, name: started.networkName } },
+          update: { networkId: started.networkId },
+          create: { runId, hostId: host.id, name: started.networkName, networkId: started.networkId },
+        });
       }
       for (const sidecar of started.sidecars) {
         await tx.sidecar.upsert({
@@ -111,12 +127,21 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
       // provisioning and is dispatched again (idempotently) once a short lease runs out; if
       // the host stays away past the grace period the run is marked lost instead.
       if (run.dispatchAttempts >= maxUnansweredAttempts) return giveUp(`${message} (no answer after ${run.dispatchAttempts} attempts)`);
-      await prisma.run.updateMany({ where: { id: runId, state: "provisioning" }, data: { lastError: message, dispatchLeaseUntil: new Date(Date.now() + Math.min(leaseMs, 5_000 * run.dispatchAttempts)) } });
+      await prisma.run.updateMany({
+        where: { id: runId, state: "provisioning" },
+        data: { lastError: message, dispatchLeaseUntil: new Date(Date.now() + Math.min(leaseMs, 5_000 * run.dispatchAttempts)) },
+      });
       return;
     }
     if (run.dispatchAttempts >= maxDispatchAttempts) return giveUp(message);
     await prisma.$transaction((tx) =>
-      transitionRun(tx, { runId, from: ["provisioning"], to: "scheduled", reason: `dispatch attempt ${run.dispatchAttempts} failed: ${message}`, data: { lastError: message, dispatchLeaseUntil: null } }),
+      transitionRun(tx, {
+        runId,
+        from: ["provisioning"],
+        to: "scheduled",
+        reason: `dispatch attempt ${run.dispatchAttempts} failed: ${message}`,
+        data: { lastError: message, dispatchLeaseUntil: null },
+      }),
     );
   }
 }

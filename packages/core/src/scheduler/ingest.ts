@@ -49,7 +49,17 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
   const runId = event.runId;
   const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stopRequestedAt: true, hostId: true } }) : null;
   if (run && run.hostId === host.id) {
-    await appendAuditEvent(tx, { teamId: run.teamId, actorType: "agent", actorId: host.id, action: `agent.${event.type}`, targetType: "run", targetId: run.id, runId: run.id, hostId: host.id, data: { seq: event.seq, ...event.data } });
+    await appendAuditEvent(tx, {
+      teamId: run.teamId,
+      actorType: "agent",
+      actorId: host.id,
+      action: `agent.${event.type}`,
+      targetType: "run",
+      targetId: run.id,
+      runId: run.id,
+      hostId: host.id,
+      data: { seq: event.seq, ...event.data },
+    });
     const agent = { actorType: "agent" as const, actorId: host.id };
     // The agent's journal can be ingested before the dispatcher records the start (a short
     // run may even have exited): the events then move the run through `running` themselves.
@@ -71,6 +81,16 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       await tx.sidecar.updateMany({ where: { runId: run.id, role: String(event.data.role ?? "buildkit") }, data: { removedAt: new Date(event.at), state: "stopped" } });
     }
   } else {
-    await appendAuditEvent(tx, { teamId: host.teamId, actorType: "agent", actorId: host.id, action: `agent.${event.type}`, targetType: "host", targetId: host.id, hostId: host.id, ...(runId ? { runId } : {}), data: { seq: event.seq, ...event.data } });
+    await appendAuditEvent(tx, {
+      teamId: host.teamId,
+      actorType: "agent",
+      actorId: host.id,
+      action: `agent.${event.type}`,
+      targetType: "host",
+      targetId: host.id,
+      hostId: host.id,
+      ...(runId ? { runId } : {}),
+      data: { seq: event.seq, ...event.data },
+    });
   }
 }

@@ -72,7 +72,19 @@ export async function placeQueuedRuns({ prisma, limit = 500 }: { prisma: PrismaC
  * (scheduled → provisioning) in the same transaction: a new run's way to its host then
  * costs one transaction fewer.
  */
-export async function placeAndClaim({ prisma, limit = 500, perTeam = 100, claimForDispatch, leaseMs = defaultDispatchLeaseMs }: { prisma: PrismaClient; limit?: number; perTeam?: number; claimForDispatch: string[]; leaseMs?: number }): Promise<{ placed: number; claimed: string[] }> {
+export async function placeAndClaim({
+  prisma,
+  limit = 500,
+  perTeam = 100,
+  claimForDispatch,
+  leaseMs = defaultDispatchLeaseMs,
+}: {
+  prisma: PrismaClient;
+  limit?: number;
+  perTeam?: number;
+  claimForDispatch: string[];
+  leaseMs?: number;
+}): Promise<{ placed: number; claimed: string[] }> {
   return prisma.$transaction(
     async (tx) => {
       // Only teams with a host that can take runs, and at most perTeam of each team's oldest:
@@ -131,6 +143,15 @@ async function scheduleRuns(tx: Prisma.TransactionClient, assignments: { runId: 
   await tx.runTransition.createMany({ data: assignments.map(({ runId, hostId }) => ({ runId, fromState: "queued" as const, toState: "scheduled" as const, reason: reason(hostId) })) });
   await appendAuditEvents(
     tx,
-    assignments.map(({ runId, teamId, hostId }) => ({ teamId, actorType: "system" as const, action: "run.scheduled", targetType: "run", targetId: runId, runId, hostId, data: { from: "queued", to: "scheduled", reason: reason(hostId) } })),
+    assignments.map(({ runId, teamId, hostId }) => ({
+      teamId,
+      actorType: "system" as const,
+      action: "run.scheduled",
+      targetType: "run",
+      targetId: runId,
+      runId,
+      hostId,
+      data: { from: "queued", to: "scheduled", reason: reason(hostId) },
+    })),
   );
 }

@@ -16,7 +16,10 @@ export async function createInvite({ prisma, ctx, role, expiresInDays = 7 }: { p
   if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 30) throw new AppError("BAD_REQUEST", "An invite lasts 1 to 30 days.");
   const token = `blyi_${randomBytes(32).toString("base64url")}`;
   const invite = await prisma.$transaction(async (tx) => {
-    const created = await tx.teamInvite.create({ data: { teamId: ctx.teamId, role, tokenHash: hashInvite(token), createdById: ctx.actor.userId, expiresAt: new Date(Date.now() + expiresInDays * 86_400_000) }, select: { id: true, role: true, expiresAt: true } });
+    const created = await tx.teamInvite.create({
+      data: { teamId: ctx.teamId, role, tokenHash: hashInvite(token), createdById: ctx.actor.userId, expiresAt: new Date(Date.now() + expiresInDays * 86_400_000) },
+      select: { id: true, role: true, expiresAt: true },
+    });
     await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "invite.created", targetType: "invite", targetId: created.id, data: { role } });
     return created;
   });
@@ -25,7 +28,11 @@ export async function createInvite({ prisma, ctx, role, expiresInDays = 7 }: { p
 
 export function listInvites({ prisma, ctx }: { prisma: PrismaClient; ctx: TeamContext }) {
   requireRole(ctx, "admin");
-  return prisma.teamInvite.findMany({ where: teamScope(ctx, { acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }), orderBy: { createdAt: "desc" }, select: { id: true, role: true, expiresAt: true, createdAt: true } });
+  return prisma.teamInvite.findMany({
+    where: teamScope(ctx, { acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }),
+    orderBy: { createdAt: "desc" },
+    select: { id: true, role: true, expiresAt: true, createdAt: true },
+  });
 }
 
 export async function revokeInvite({ prisma, ctx, inviteId }: { prisma: PrismaClient; ctx: TeamContext; inviteId: string }) {
@@ -65,17 +72,30 @@ export async function acceptInvite({ prisma, token, userId, newAccount }: { pris
     } catch (error) {
       throw new AppError("BAD_REQUEST", (error as Error).message, { fields: [{ field: "password", message: (error as Error).message }] });
     }
-    if (await prisma.user.findUnique({ where: { email } })) throw new AppError("CONFLICT", "An account with this email exists: sign in first, then open the invite link again.", { fields: [{ field: "email", message: "This email has an account: sign in first." }] });
+    if (await prisma.user.findUnique({ where: { email } }))
+      throw new AppError("CONFLICT", "An account with this email exists: sign in first, then open the invite link again.", {
+        fields: [{ field: "email", message: "This email has an account: sign in first." }],
+      });
     passwordHash = await hashPassword(newAccount.password);
   }
   return prisma.$transaction(async (tx) => {
     const claimed = await tx.teamInvite.updateMany({ where: { id: invite.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }, data: { acceptedAt: new Date() } });
     if (claimed.count !== 1) throw unusable();
-    const user = userId ? await tx.user.findUniqueOrThrow({ where: { id: userId } }) : await tx.user.create({ data: { email: email!, name: newAccount?.name?.trim() || null, passwordHash: passwordHash! } });
+    const user = userId
+      ? await tx.user.findUniqueOrThrow({ where: { id: userId } })
+      : await tx.user.create({ data: { email: email!, name: newAccount?.name?.trim() || null, passwordHash: passwordHash! } });
     await tx.teamInvite.update({ where: { id: invite.id }, data: { acceptedById: user.id } });
     const existing = await tx.membership.findUnique({ where: { teamId_userId: { teamId: invite.teamId, userId: user.id } } });
     if (!existing) await tx.membership.create({ data: { teamId: invite.teamId, userId: user.id, role: invite.role } });
-    await appendAuditEvent(tx, { teamId: invite.teamId, actorType: "user", actorId: user.id, action: "invite.accepted", targetType: "invite", targetId: invite.id, data: { email: user.email, role: invite.role, alreadyMember: Boolean(existing) } });
+    await appendAuditEvent(tx, {
+      teamId: invite.teamId,
+      actorType: "user",
+      actorId: user.id,
+      action: "invite.accepted",
+      targetType: "invite",
+      targetId: invite.id,
+      data: { email: user.email, role: invite.role, alreadyMember: Boolean(existing) },
+    });
     return { teamId: invite.teamId, teamName: invite.team.name, email: user.email, role: existing?.role ?? invite.role };
   });
 }

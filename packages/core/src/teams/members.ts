@@ -35,7 +35,14 @@ export async function changeMemberRole({ prisma, ctx, membershipId, role }: { pr
   if (role !== "owner") await assertNotLastOwner(prisma, ctx.teamId, membership.role, "be demoted");
   return prisma.$transaction(async (tx) => {
     const updated = await tx.membership.update({ where: { id: membership.id }, data: { role } });
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "member.role_changed", targetType: "user", targetId: membership.userId, data: { email: membership.user.email, from: membership.role, to: role } });
+    await appendAuditEvent(tx, {
+      teamId: ctx.teamId,
+      ...auditActor(ctx),
+      action: "member.role_changed",
+      targetType: "user",
+      targetId: membership.userId,
+      data: { email: membership.user.email, from: membership.role, to: role },
+    });
     return updated;
   });
 }
@@ -47,7 +54,14 @@ export async function removeMember({ prisma, ctx, membershipId }: { prisma: Pris
   await prisma.$transaction(async (tx) => {
     await tx.membership.delete({ where: { id: membership.id } });
     // The removed member's tokens act with their role; without a membership they stop working.
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: membership.userId === ctx.actor.userId ? "member.left" : "member.removed", targetType: "user", targetId: membership.userId, data: { email: membership.user.email, role: membership.role } });
+    await appendAuditEvent(tx, {
+      teamId: ctx.teamId,
+      ...auditActor(ctx),
+      action: membership.userId === ctx.actor.userId ? "member.left" : "member.removed",
+      targetType: "user",
+      targetId: membership.userId,
+      data: { email: membership.user.email, role: membership.role },
+    });
   });
   return { removed: membership.id };
 }

@@ -89,4 +89,3 @@ export async function revokeApiToken({ prisma, ctx, tokenId }: { prisma: PrismaC
     return revoked;
   });
 }
-

@@ -13,7 +13,11 @@ export interface MintedToken {
 }
 
 export function mintToken(): MintedToken {
-  const prefix = randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString("base64url")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "0")
+    .slice(0, 12);
   const secret = randomBytes(32).toString("base64url");
   const token = `bly_${prefix}_${secret}`;
   return { token, prefix, secretHash: hashToken(token) };

@@ -1,9 +1,7 @@
 import { z } from "zod";
 
 /** Run IDs become container and network names, so they are restricted to what those allow. */
-export const runId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+export const runId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name");
 const noNul = z.string().refine((value) => !value.includes("\0"), "must not contain NUL bytes");
@@ -14,11 +12,7 @@ const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 const imageReferencePattern = new RegExp(
   `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?${pathComponent}(?:/${pathComponent})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
 );
-export const imageReference = z
-  .string()
-  .min(1)
-  .max(512)
-  .regex(imageReferencePattern, "must be an image reference such as busybox, ghcr.io/org/app:1.2 or app@sha256:<digest>");
+export const imageReference = z.string().min(1).max(512).regex(imageReferencePattern, "must be an image reference such as busybox, ghcr.io/org/app:1.2 or app@sha256:<digest>");
 
 export const dependency = z.enum(["docker:host", "docker:dind"], {
   error: (issue) =>
@@ -30,7 +24,10 @@ export const dependency = z.enum(["docker:host", "docker:dind"], {
 export const runSpec = z
   .object({
     image: imageReference,
-    command: z.array(noNul.max(64 * 1024)).max(1024).optional(),
+    command: z
+      .array(noNul.max(64 * 1024))
+      .max(1024)
+      .optional(),
     env: z.record(envName, noNul.max(128 * 1024)).default({}),
     workdir: noNul.max(4096).regex(/^\//, "must be an absolute path").optional(),
     dependencies: z.array(dependency).max(2).default([]),
@@ -40,7 +37,12 @@ export const runSpec = z
         cpus: z.number().positive().max(256).optional(),
         memoryBytes: z.number().int().positive().optional(),
         pids: z.number().int().min(16).max(1_000_000).optional(),
-        timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+        timeoutSeconds: z
+          .number()
+          .int()
+          .positive()
+          .max(7 * 24 * 3600)
+          .optional(),
       })
       .default({}),
     labels: z.record(z.string().regex(/^[a-z0-9.\-_/]{1,128}$/, "label keys are lower-case letters, digits and . - _ /"), noNul.max(1024)).default({}),

@@ -69,7 +69,10 @@ export function conformanceSuite(target: ConformanceTarget): void {
       assert.equal(info.labels["bailey.conformance"], testRun);
       if (target.expectedOciRuntime) assert.equal(info.ociRuntime, target.expectedOciRuntime);
       assert.deepEqual(await readAll(await runtime.logs(id)), { stdout: "out\n", stderr: "err\n" });
-      assert.ok((await runtime.listContainers(labels)).some((container) => container.id === id), "list by labels finds it");
+      assert.ok(
+        (await runtime.listContainers(labels)).some((container) => container.id === id),
+        "list by labels finds it",
+      );
       assert.deepEqual(await runtime.listContainers({ "bailey.conformance": "someone-else" }), []);
     });
 

@@ -35,8 +35,14 @@ export const conformanceBehaviour: MockBehaviour = (command) => {
   const exit = /exit (\d+)/.exec(script);
   const echoes = [...script.matchAll(/echo ([^;>&]+?)( >&2)?(;|$)/g)];
   return {
-    stdout: echoes.filter((match) => !match[2]).map((match) => `${match[1]?.trim()}\n`).join(""),
-    stderr: echoes.filter((match) => match[2]).map((match) => `${match[1]?.trim()}\n`).join(""),
+    stdout: echoes
+      .filter((match) => !match[2])
+      .map((match) => `${match[1]?.trim()}\n`)
+      .join(""),
+    stderr: echoes
+      .filter((match) => match[2])
+      .map((match) => `${match[1]?.trim()}\n`)
+      .join(""),
     exitCode: exit ? Number(exit[1]) : 0,
   };
 };
@@ -227,8 +233,7 @@ export class MockRuntime implements Runtime {
         this.record("removeNetwork", idOrName);
         for (const [id, network] of this.networks) if (id === idOrName || network.name === idOrName) this.networks.delete(id);
       },
-      listNetworks: async (labels) =>
-        [...this.networks.values()].filter((network) => matches(network.labels, labels)).map(({ id, name }) => ({ id, name })),
+      listNetworks: async (labels) => [...this.networks.values()].filter((network) => matches(network.labels, labels)).map(({ id, name }) => ({ id, name })),
     };
   }
 

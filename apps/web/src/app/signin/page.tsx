@@ -25,10 +25,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <Card className="w-full max-w-sm">
         <h1 className="text-xl font-semibold tracking-tight">Sign in to Bailey</h1>
         <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">Run coding agents on your own machines.</p>
-        <SignInForm
-          providers={oauthProviderButtons(serverEnv())}
-          initialError={code ? (errorMessages[code] ?? "Sign-in failed. Try again, or ask your Bailey admin.") : undefined}
-        />
+        <SignInForm providers={oauthProviderButtons(serverEnv())} initialError={code ? (errorMessages[code] ?? "Sign-in failed. Try again, or ask your Bailey admin.") : undefined} />
       </Card>
     </main>
   );

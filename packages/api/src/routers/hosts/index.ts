@@ -1,6 +1,20 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { addHost, addHostInput, completeHostEnrollment, createHostEnrollment, drainHost, enrollmentReport, enrollmentRequest, getHost, hostActivity, listHostEnrollments, listHosts, removeHost, resumeHost } from "@bailey/core";
+import {
+  addHost,
+  addHostInput,
+  completeHostEnrollment,
+  createHostEnrollment,
+  drainHost,
+  enrollmentReport,
+  enrollmentRequest,
+  getHost,
+  hostActivity,
+  listHostEnrollments,
+  listHosts,
+  removeHost,
+  resumeHost,
+} from "@bailey/core";
 import { changedHostOutput, createdEnrollmentOutput, enrolledHostOutput, enrollmentsOutput, hostActivityOutput, hostOutput, hostsOutput } from "../../schemas/hosts";
 import { adminProcedure, publicProcedure, requireConnections, router, teamProcedure } from "../../trpc";
 
@@ -33,7 +47,11 @@ export const hostsRouter = router({
     .output(changedHostOutput)
     .mutation(async ({ ctx, input }) => ({ host: await addHost({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), input }) })),
   createEnrollment: adminProcedure
-    .meta({ scope: "hosts:write", openapi: { method: "POST", path: "/hosts/enrollments", tags, summary: "A one-time install command for a new host; the token is shown only here" }, restCreated: "always" })
+    .meta({
+      scope: "hosts:write",
+      openapi: { method: "POST", path: "/hosts/enrollments", tags, summary: "A one-time install command for a new host; the token is shown only here" },
+      restCreated: "always",
+    })
     .input(enrollmentRequest)
     .output(createdEnrollmentOutput)
     .mutation(async ({ ctx, input }) => {
@@ -43,7 +61,11 @@ export const hostsRouter = router({
     }),
   /** install.sh reports the host back; the one-time enrollment token in the body is the credential. */
   enroll: publicProcedure
-    .meta({ scope: "public", openapi: { method: "POST", path: "/hosts/enroll", tags, summary: "install.sh reports a host back (the enrollment token is the credential)", protect: false }, restCreated: "always" })
+    .meta({
+      scope: "public",
+      openapi: { method: "POST", path: "/hosts/enroll", tags, summary: "install.sh reports a host back (the enrollment token is the credential)", protect: false },
+      restCreated: "always",
+    })
     .input(enrollmentReport)
     .output(enrolledHostOutput)
     .mutation(async ({ ctx, input }) => ({ host: await completeHostEnrollment({ prisma: ctx.prisma, connections: requireConnections(ctx), input }) })),

@@ -18,7 +18,14 @@ const key = (ctx: Context) => (ctx.idempotencyKey ? { idempotencyKey: ctx.idempo
 export const create = writerProcedure
   .meta({
     scope: "runs:write",
-    openapi: { method: "POST", path: "/runs", tags: ["runs"], summary: "Create a run", description: "JSON, or YAML (Bailey's fields or a moat.yaml) with Content-Type: application/yaml.", requestHeaders: idempotencyHeader },
+    openapi: {
+      method: "POST",
+      path: "/runs",
+      tags: ["runs"],
+      summary: "Create a run",
+      description: "JSON, or YAML (Bailey's fields or a moat.yaml) with Content-Type: application/yaml.",
+      requestHeaders: idempotencyHeader,
+    },
     restCreated: "unless-existing",
   })
   .input(submittedRunSpec)

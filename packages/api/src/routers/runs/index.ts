@@ -20,7 +20,9 @@ export const runsRouter = router({
     .meta({ scope: "runs:write", openapi: { method: "POST", path: "/runs/{id}/stop", tags: ["runs"], summary: "Stop a run: SIGTERM, then SIGKILL after graceSeconds" } })
     .input(runId.extend({ graceSeconds: z.number().int().min(0).max(3600).default(10) }))
     .output(runOutput)
-    .mutation(async ({ ctx, input }) => ({ run: await stopRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, graceSeconds: input.graceSeconds }) })),
+    .mutation(async ({ ctx, input }) => ({
+      run: await stopRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, graceSeconds: input.graceSeconds }),
+    })),
   destroy: writerProcedure
     .meta({ scope: "runs:write", openapi: { method: "DELETE", path: "/runs/{id}", tags: ["runs"], summary: "Destroy a run and everything it left on its host" } })
     .input(runId)
@@ -29,7 +31,18 @@ export const runsRouter = router({
   /** The dashboard's tail of a run's output; REST streams the whole of it (GET /runs/{id}/logs). */
   logs: teamProcedure
     .meta({ scope: "runs:read" })
-    .input(runId.extend({ maxBytes: z.number().int().min(1024).max(8 * 1024 * 1024).optional() }))
+    .input(
+      runId.extend({
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(8 * 1024 * 1024)
+          .optional(),
+      }),
+    )
     .output(runLogsOutput)
-    .query(({ ctx, input }) => readRunLogs({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) })),
+    .query(({ ctx, input }) =>
+      readRunLogs({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) }),
+    ),
 });

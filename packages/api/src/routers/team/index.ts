@@ -12,7 +12,10 @@ export const teamRouter = router({
     .meta({ scope: "session" })
     .input(z.object({ id: z.string().min(1).max(64), role: roles }).strict())
     .mutation(({ ctx, input }) => changeMemberRole({ prisma: ctx.prisma, ctx: ctx.teamContext, membershipId: input.id, role: input.role })),
-  remove: adminProcedure.meta({ scope: "session" }).input(id).mutation(({ ctx, input }) => removeMember({ prisma: ctx.prisma, ctx: ctx.teamContext, membershipId: input.id })),
+  remove: adminProcedure
+    .meta({ scope: "session" })
+    .input(id)
+    .mutation(({ ctx, input }) => removeMember({ prisma: ctx.prisma, ctx: ctx.teamContext, membershipId: input.id })),
   /** Anyone may leave (the last owner excepted). */
   leave: teamProcedure.meta({ scope: "session" }).mutation(async ({ ctx }) => {
     const mine = await ctx.prisma.membership.findUniqueOrThrow({ where: { teamId_userId: { teamId: ctx.teamContext.teamId, userId: ctx.teamContext.actor.userId } } });
@@ -23,5 +26,8 @@ export const teamRouter = router({
     .meta({ scope: "session" })
     .input(z.object({ role: roles, expiresInDays: z.number().int().min(1).max(30).default(7) }).strict())
     .mutation(({ ctx, input }) => createInvite({ prisma: ctx.prisma, ctx: ctx.teamContext, role: input.role, expiresInDays: input.expiresInDays })),
-  revokeInvite: adminProcedure.meta({ scope: "session" }).input(id).mutation(({ ctx, input }) => revokeInvite({ prisma: ctx.prisma, ctx: ctx.teamContext, inviteId: input.id })),
+  revokeInvite: adminProcedure
+    .meta({ scope: "session" })
+    .input(id)
+    .mutation(({ ctx, input }) => revokeInvite({ prisma: ctx.prisma, ctx: ctx.teamContext, inviteId: input.id })),
 });

@@ -12,10 +12,16 @@ export const tokensRouter = router({
         .object({
           name: z.string().trim().min(1, "Give the token a name").max(100),
           scopes: z.array(z.enum(tokenScopes)).min(1, "Pick at least one scope"),
-          expiresAt: z.date().refine((date) => date.getUTCFullYear() <= 9999, "Pick an expiry before the year 10000.").optional(),
+          expiresAt: z
+            .date()
+            .refine((date) => date.getUTCFullYear() <= 9999, "Pick an expiry before the year 10000.")
+            .optional(),
         })
         .strict(),
     )
     .mutation(({ ctx, input }) => createApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, name: input.name, scopes: input.scopes, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}) })),
-  revoke: writerProcedure.meta({ scope: "session" }).input(z.object({ id: z.string().min(1).max(64) }).strict()).mutation(({ ctx, input }) => revokeApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, tokenId: input.id })),
+  revoke: writerProcedure
+    .meta({ scope: "session" })
+    .input(z.object({ id: z.string().min(1).max(64) }).strict())
+    .mutation(({ ctx, input }) => revokeApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, tokenId: input.id })),
 });

@@ -1,15 +1,6 @@
 import { Readable } from "node:stream";
 import { ContainerNotFoundError } from "../../errors";
-import type {
-  ContainerInfo,
-  ContainerSpec,
-  ContainerSummary,
-  ExecOptions,
-  ExecResult,
-  LogChunk,
-  LogOptions,
-  Runtime,
-} from "../../types";
+import type { ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, LogChunk, LogOptions, Runtime } from "../../types";
 import { runCli, runCliChecked } from "./cli";
 
 interface AppleContainerJson {

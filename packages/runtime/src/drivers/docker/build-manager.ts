@@ -50,17 +50,14 @@ export class DockerBuildManager implements BuildManager {
   }
 
   private async buildThroughEngine(options: BuildOptions, version: "1" | "2", log: (line: string) => void): Promise<void> {
-    const stream = await this.engine.buildImage(
-      { context: options.contextDir, src: ["."] },
-      {
-        t: options.tag,
-        dockerfile: options.dockerfile ?? "Dockerfile",
-        buildargs: options.buildArgs ?? {},
-        version,
-        rm: true,
-        forcerm: true,
-      } as Docker.ImageBuildOptions,
-    );
+    const stream = await this.engine.buildImage({ context: options.contextDir, src: ["."] }, {
+      t: options.tag,
+      dockerfile: options.dockerfile ?? "Dockerfile",
+      buildargs: options.buildArgs ?? {},
+      version,
+      rm: true,
+      forcerm: true,
+    } as Docker.ImageBuildOptions);
     await new Promise<void>((resolve, reject) => {
       this.engine.modem.followProgress(
         stream,

@@ -2,19 +2,7 @@ import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { ContainerNotFoundError, SandboxUnavailableError } from "../../errors";
 import { hardenedHostConfig, toEnvList } from "../../hardening";
-import type {
-  BuildManager,
-  ContainerInfo,
-  ContainerSpec,
-  ContainerSummary,
-  ExecOptions,
-  ExecResult,
-  LogChunk,
-  LogOptions,
-  NetworkManager,
-  Runtime,
-  SidecarManager,
-} from "../../types";
+import type { BuildManager, ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, LogChunk, LogOptions, NetworkManager, Runtime, SidecarManager } from "../../types";
 import { DockerBuildManager } from "./build-manager";
 import { toContainerInfo, toContainerStatus } from "./container-info";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
@@ -87,9 +75,7 @@ export class DockerRuntime implements Runtime {
     if (!this.sandboxCheck || Date.now() - this.sandboxCheck.at > 60_000) {
       const available = this.engine.info().then(
         (info: { Runtimes?: Record<string, unknown>; DefaultRuntime?: string }) =>
-          this.profile.sandboxSelection === "engine-default"
-            ? info.DefaultRuntime === this.sandboxRuntime
-            : Boolean(info.Runtimes?.[this.sandboxRuntime]),
+          this.profile.sandboxSelection === "engine-default" ? info.DefaultRuntime === this.sandboxRuntime : Boolean(info.Runtimes?.[this.sandboxRuntime]),
         () => false,
       );
       this.sandboxCheck = { at: Date.now(), available };
@@ -114,9 +100,7 @@ export class DockerRuntime implements Runtime {
           sandboxRuntime: this.profile.sandboxSelection === "per-container" ? this.sandboxRuntime : undefined,
           explicitUlimits: this.profile.explicitUlimits,
         }),
-        ...(spec.network
-          ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.hostname ? [spec.hostname] : [] } } } }
-          : {}),
+        ...(spec.network ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.hostname ? [spec.hostname] : [] } } } } : {}),
       });
       return container.id;
     } catch (error) {
@@ -211,7 +195,12 @@ export class DockerRuntime implements Runtime {
     };
     // Streamed even without follow: dockerode would read a whole finished log into memory
     // first (100 MiB of output cost the agent 800 MiB of heap).
-    const source = await engineRequest<Readable>(this.engine, { path: `/containers/${encodeURIComponent(id)}/logs?`, isStream: true, options: { ...base, follow: Boolean(options.follow) }, notFound: "no such container" }).catch((error: unknown) => translate(id, error));
+    const source = await engineRequest<Readable>(this.engine, {
+      path: `/containers/${encodeURIComponent(id)}/logs?`,
+      isStream: true,
+      options: { ...base, follow: Boolean(options.follow) },
+      notFound: "no such container",
+    }).catch((error: unknown) => translate(id, error));
     return info.Config.Tty ? rawToChunks(source) : demultiplex(source);
   }
 
@@ -234,7 +223,6 @@ export class DockerRuntime implements Runtime {
   async close(): Promise<void> {
     // dockerode keeps no long-lived connection of its own.
   }
-
 }
 
 function translate(id: string, error: unknown): never {

@@ -36,9 +36,7 @@ export class DockerSidecarManager implements SidecarManager {
     const engine = this.runtime.engine;
     try {
       const stream = await engine.pull(image);
-      await new Promise<void>((resolve, reject) =>
-        engine.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
-      );
+      await new Promise<void>((resolve, reject) => engine.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
     } catch (error) {
       throw new Error(
         `Sidecar image ${image} is not on this host and could not be pulled (${engineMessage(error)}). ` +

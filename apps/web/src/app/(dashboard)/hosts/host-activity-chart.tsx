@@ -15,7 +15,9 @@ export function HostActivityChart({ hostId }: { hostId: string }) {
   const start = samples[0]!.at.getTime();
   const span = Math.max(1, samples.at(-1)!.at.getTime() - start);
   const top = Math.max(1, activity.data!.capacityRuns);
-  const points = samples.map((sample) => `${(((sample.at.getTime() - start) / span) * width).toFixed(1)},${(height - (Math.min(sample.runningRuns, top) / top) * (height - 2) - 1).toFixed(1)}`).join(" ");
+  const points = samples
+    .map((sample) => `${(((sample.at.getTime() - start) / span) * width).toFixed(1)},${(height - (Math.min(sample.runningRuns, top) / top) * (height - 2) - 1).toFixed(1)}`)
+    .join(" ");
   const peak = Math.max(...samples.map((sample) => sample.runningRuns));
   return (
     <svg width={width} height={height} role="img" aria-label={`Active runs over the last hour, peak ${peak} of ${top}`} className="text-blue-600 dark:text-blue-400">

@@ -81,7 +81,12 @@ export function HostsView() {
                     {host.statusReason && host.status !== "online" ? <div className="mt-1 max-w-56 text-xs text-zinc-500">{host.statusReason}</div> : null}
                   </td>
                   <td className="px-4 py-2">{host.runtimeType ?? "—"}</td>
-                  <td className="px-4 py-2 text-xs">{features.filter(([key]) => host[key]).map(([, label]) => label).join(", ") || "—"}</td>
+                  <td className="px-4 py-2 text-xs">
+                    {features
+                      .filter(([key]) => host[key])
+                      .map(([, label]) => label)
+                      .join(", ") || "—"}
+                  </td>
                   <td className="px-4 py-2">
                     {host.activeRuns} / {host.capacityRuns}
                   </td>
@@ -107,7 +112,8 @@ export function HostsView() {
                           </Button>
                         )}
                         <ConfirmButton label="Remove" title={`Remove ${host.name}?`} confirmLabel="Remove host" onConfirm={() => remove.mutate({ id: host.id })}>
-                          Bailey forgets this host (its runs keep their history). A host with active runs is refused: drain it first. The agent stays installed until you run install.sh --uninstall on it.
+                          Bailey forgets this host (its runs keep their history). A host with active runs is refused: drain it first. The agent stays installed until you run install.sh --uninstall on
+                          it.
                         </ConfirmButton>
                       </div>
                     </RoleGate>

@@ -36,7 +36,11 @@ export function InviteLinks() {
           Create invite link
         </Button>
       </div>
-      {create.error ? <p role="alert" className="text-sm text-red-600">{errorMessage(create.error)}</p> : null}
+      {create.error ? (
+        <p role="alert" className="text-sm text-red-600">
+          {errorMessage(create.error)}
+        </p>
+      ) : null}
       {link ? (
         <div className="space-y-2 rounded-md border border-emerald-300 p-3 dark:border-emerald-800" role="status">
           <p className="text-sm">Send this link to the person joining; it works once, for 7 days.</p>

@@ -23,7 +23,7 @@ export function TeamView() {
   const remove = useMutation(trpc.team.remove.mutationOptions({ onSettled: refresh }));
   const leave = useMutation(trpc.team.leave.mutationOptions({ onSuccess: () => router.push("/runs") }));
   const problem = changeRole.error ?? remove.error ?? leave.error;
-  const mayManage = (memberRole: string) => (role === "owner" || (role === "admin" && memberRole !== "owner"));
+  const mayManage = (memberRole: string) => role === "owner" || (role === "admin" && memberRole !== "owner");
 
   return (
     <div className="space-y-8">
@@ -62,12 +62,18 @@ export function TeamView() {
                   </td>
                   <td className="px-4 py-2">
                     {mayManage(member.role) && !member.isYou ? (
-                      <Select aria-label={`Role of ${member.user.email}`} value={member.role} onChange={(event) => changeRole.mutate({ id: member.id, role: event.target.value as (typeof roles)[number] })}>
-                        {roles.filter((option) => option !== "owner" || role === "owner").map((option) => (
-                          <option key={option} value={option}>
-                            {option}
-                          </option>
-                        ))}
+                      <Select
+                        aria-label={`Role of ${member.user.email}`}
+                        value={member.role}
+                        onChange={(event) => changeRole.mutate({ id: member.id, role: event.target.value as (typeof roles)[number] })}
+                      >
+                        {roles
+                          .filter((option) => option !== "owner" || role === "owner")
+                          .map((option) => (
+                            <option key={option} value={option}>
+                              {option}
+                            </option>
+                          ))}
                       </Select>
                     ) : (
                       member.role

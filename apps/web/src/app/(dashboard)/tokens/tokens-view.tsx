@@ -21,7 +21,11 @@ export function TokensView() {
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">API tokens</h1>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        Automation calls <code>/api/v1</code> (see <a className="underline" href="/api/v1/openapi.json">the OpenAPI document</a>) with <code>Authorization: Bearer bly_…</code>. A token acts with its creator&apos;s current role and only within its scopes.
+        Automation calls <code>/api/v1</code> (see{" "}
+        <a className="underline" href="/api/v1/openapi.json">
+          the OpenAPI document
+        </a>
+        ) with <code>Authorization: Bearer bly_…</code>. A token acts with its creator&apos;s current role and only within its scopes.
       </p>
       <RoleGate atLeast="member">
         <CreateToken onCreated={refresh} />

@@ -25,7 +25,11 @@ export function AcceptInvite({ token, signedInAs }: { token: string; signedInAs:
     return (
       <div className="mt-6 space-y-3">
         <p className="text-sm">Signed in as {signedInAs}.</p>
-        {accept.error ? <p role="alert" className="text-sm text-red-600">{errorMessage(accept.error)}</p> : null}
+        {accept.error ? (
+          <p role="alert" className="text-sm text-red-600">
+            {errorMessage(accept.error)}
+          </p>
+        ) : null}
         <Button className="w-full" onClick={() => accept.mutate({ token })} disabled={accept.isPending}>
           Join the team
         </Button>
@@ -58,12 +62,20 @@ export function AcceptInvite({ token, signedInAs }: { token: string; signedInAs:
       <Field label="Password" htmlFor="invite-password" error={errors.password} hint="At least 8 characters.">
         <Input id="invite-password" type="password" autoComplete="new-password" value={password} onChange={(event) => setPassword(event.target.value)} />
       </Field>
-      {errors.form ? <p role="alert" className="text-sm text-red-600">{errors.form}</p> : null}
+      {errors.form ? (
+        <p role="alert" className="text-sm text-red-600">
+          {errors.form}
+        </p>
+      ) : null}
       <Button type="submit" className="w-full" disabled={register.isPending}>
         Create account and join
       </Button>
       <p className="text-xs text-zinc-500">
-        Already have an account? <a className="underline" href={`/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`}>Sign in</a> first, then open this link again.
+        Already have an account?{" "}
+        <a className="underline" href={`/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`}>
+          Sign in
+        </a>{" "}
+        first, then open this link again.
       </p>
     </form>
   );

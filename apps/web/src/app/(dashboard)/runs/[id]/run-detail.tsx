@@ -24,7 +24,9 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 export function RunDetail({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const run = useQuery(trpc.runs.get.queryOptions({ id: runId }, { select: (answer) => answer.run, refetchInterval: (query) => (query.state.data && finalStates.includes(query.state.data.run.state) ? false : 1500) }));
+  const run = useQuery(
+    trpc.runs.get.queryOptions({ id: runId }, { select: (answer) => answer.run, refetchInterval: (query) => (query.state.data && finalStates.includes(query.state.data.run.state) ? false : 1500) }),
+  );
   const audit = useQuery(trpc.audit.list.queryOptions({ run: runId, limit: 200 }, { refetchInterval: run.data && finalStates.includes(run.data.state) ? false : 3000 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: runId }) });
   // Each state change is an audit event: read them again whenever the state moves on.
@@ -92,7 +94,15 @@ export function RunDetail({ runId }: { runId: string }) {
         <Section title="Where it runs">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
             <dt className="text-zinc-500">Host</dt>
-            <dd>{data.host ? <Link href="/hosts" className="underline underline-offset-4">{data.host.name}</Link> : "not placed yet"}</dd>
+            <dd>
+              {data.host ? (
+                <Link href="/hosts" className="underline underline-offset-4">
+                  {data.host.name}
+                </Link>
+              ) : (
+                "not placed yet"
+              )}
+            </dd>
             <dt className="text-zinc-500">Container</dt>
             <dd className="break-all font-mono text-xs">{data.containerId ?? "—"}</dd>
             <dt className="text-zinc-500">Exit code</dt>

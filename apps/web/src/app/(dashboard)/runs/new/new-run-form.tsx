@@ -75,13 +75,25 @@ export function NewRunForm() {
     <form onSubmit={submit} className="space-y-5" noValidate>
       <div role="tablist" aria-label="How to describe the run" className="inline-flex rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700">
         {(["form", "yaml"] as const).map((option) => (
-          <button key={option} type="button" role="tab" aria-selected={mode === option} onClick={() => setMode(option)} className={`rounded px-3 py-1 text-sm ${mode === option ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : ""}`}>
+          <button
+            key={option}
+            type="button"
+            role="tab"
+            aria-selected={mode === option}
+            onClick={() => setMode(option)}
+            className={`rounded px-3 py-1 text-sm ${mode === option ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : ""}`}
+          >
             {option === "form" ? "Form" : "Paste YAML"}
           </button>
         ))}
       </div>
       {mode === "yaml" ? (
-        <Field label="Run spec (YAML or moat.yaml)" htmlFor="yaml" error={errors.yaml} hint="Bailey's fields (image, command, env, dependencies, sandbox, placement, resources) or a moat.yaml; unsupported moat fields are reported back.">
+        <Field
+          label="Run spec (YAML or moat.yaml)"
+          htmlFor="yaml"
+          error={errors.yaml}
+          hint="Bailey's fields (image, command, env, dependencies, sandbox, placement, resources) or a moat.yaml; unsupported moat fields are reported back."
+        >
           <Textarea id="yaml" rows={14} value={yaml} onChange={(event) => setYaml(event.target.value)} placeholder={"image: node:20\ncommand: npm test\ndependencies: [docker:dind]"} />
         </Field>
       ) : (
