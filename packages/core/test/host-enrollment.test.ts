@@ -53,7 +53,7 @@ describe("host enrollment, drain and removal against a real agent behind real ss
   it("only an admin creates an enrollment; bad input names its field", async () => {
     await assert.rejects(createHostEnrollment({ prisma, ctx: member, input: { name: "w" } }), code("FORBIDDEN"));
     await assert.rejects(createHostEnrollment({ prisma, ctx: admin, input: { name: "../etc", labels: { Bad: "x" }, expiresInMinutes: 1 } }), (error: AppError) => {
-      const fields = (error.details?.fields as { field: string }[]).map((field) => field.field).sort();
+      const fields = (error.details!.fields as { field: string }[]).map((field) => field.field).sort();
       assert.deepEqual(fields, ["expiresInMinutes", "labels.Bad", "name"]);
       return error.code === "BAD_REQUEST";
     });
@@ -98,7 +98,7 @@ describe("host enrollment, drain and removal against a real agent behind real ss
     await assert.rejects(completeHostEnrollment({ prisma, connections, input: report(expired.token) }), code("UNAUTHORIZED"));
     const fresh = await createHostEnrollment({ prisma, ctx: admin, input: { name: "fresh" } });
     await assert.rejects(completeHostEnrollment({ prisma, connections, input: report(fresh.token, { address: "127.0.0.1; rm -rf /", hostKeyFingerprint: "MD5:aa" }) }), (error: AppError) => {
-      assert.deepEqual((error.details?.fields as { field: string }[]).map((field) => field.field).sort(), ["address", "hostKeyFingerprint"]);
+      assert.deepEqual((error.details!.fields as { field: string }[]).map((field) => field.field).sort(), ["address", "hostKeyFingerprint"]);
       return error.code === "BAD_REQUEST";
     });
     await assert.rejects(createHostEnrollment({ prisma, ctx: admin, input: { name: "enrolled-1" } }), code("CONFLICT"));

@@ -135,7 +135,7 @@ hooks: { pre_run: make }
 
   it("names the line of a syntax error", () => {
     const error = assertRefused("image: node:20\ncommand: [npm, test\nenv: {}\n", /line 3/);
-    assert.deepEqual((error.details?.fields as { field: string }[])[0]?.field, "spec");
+    assert.deepEqual((error.details!.fields as { field: string }[])[0]?.field, "spec");
   });
 
   it("refuses more than one document", () => {
