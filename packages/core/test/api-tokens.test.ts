@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { AppError, authenticateApiToken, createApiToken, hashToken, listApiTokens, requireScope, revokeApiToken, verifyAuditChain, type TeamContext } from "../src";
+import { type AppError, authenticateApiToken, createApiToken, hashToken, listApiTokens, requireScope, revokeApiToken, verifyAuditChain, type TeamContext } from "../src";
 
 describe("API tokens", () => {
   let db: ScratchDatabase;

@@ -5,7 +5,7 @@ import { type AgentHost, startAgentHost } from "@bailey/agent/testing";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { AppError, addHost, connectHost, HostConnections, type TeamContext, tick, verifyAuditChain } from "../src";
+import { type AppError, addHost, connectHost, HostConnections, type TeamContext, tick, verifyAuditChain } from "../src";
 
 describe("hosts reached over real SSH", () => {
   let db: ScratchDatabase;

@@ -10,7 +10,7 @@ import { type AgentProcess, docker, ensureStandinImage, repoRoot as root, standi
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
+import { type AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
 
 describe("runs through the scheduler to real agents", () => {
   let db: ScratchDatabase;
