@@ -61,7 +61,8 @@ export function toAppError(thrown: unknown): AppError {
   if (thrown instanceof AppError) return thrown;
   if (thrown instanceof TRPCError) {
     if (thrown.cause instanceof AppError) return thrown.cause;
-    if (thrown.cause instanceof ZodError) {
+    // Input validation only: a ZodError under INTERNAL_SERVER_ERROR is an output that broke its schema.
+    if (thrown.code === "BAD_REQUEST" && thrown.cause instanceof ZodError) {
       const fields = fieldErrorsOf(thrown.cause);
       return new AppError("BAD_REQUEST", `Invalid input: ${fields.map((field) => `${field.field}: ${field.message}`).join("; ")}`, { fields });
     }
