@@ -5,6 +5,7 @@ import { benchAgentRoundTrip } from "../bench/agent-round-trip";
 import { benchApiLoad } from "../bench/api-load";
 import { benchDashboard } from "../bench/dashboard";
 import { benchDispatch } from "../bench/dispatch";
+import { benchImagePull } from "../bench/image-pull";
 import { benchLogThroughput } from "../bench/log-throughput";
 import { benchMemory } from "../bench/memory";
 import { benchScheduler } from "../bench/scheduler";
@@ -15,6 +16,7 @@ console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().l
 printTable("Container create+start (runtime layer)", await benchRuntimeCreateStart());
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
 printTable("Dispatch: request to running container", await benchDispatch());
+printTable("Image pull: a never-seen 16 MiB image from the loopback registry, then warm (runc)", await benchImagePull());
 console.log("\nLog streaming: 100 MiB of a finished run's output read by an API client");
 console.log("| path | MiB/s | ratio to baseline |");
 console.log("| --- | --- | --- |");

@@ -1,20 +1,71 @@
 import { hostname } from "node:os";
+import { type LogLimits, logSizeBytes } from "@bailey/runtime";
 import { z } from "zod";
 
 // The agent's settings; nothing else in the agent reads process.env.
 const optional = (value: unknown) => (value === "" ? undefined : value);
+
+/** What a run may ask of this host beyond the default (gVisor, no engine access); none unless listed. */
+export const hostCapabilities = ["docker:dind", "sandbox:none", "docker:host"] as const;
+export type HostCapability = (typeof hostCapabilities)[number];
+
+const allowList = z
+  .string()
+  .default("")
+  .transform((value, context) => {
+    const listed = value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+    const unknown = listed.filter((item) => !(hostCapabilities as readonly string[]).includes(item));
+    if (unknown.length) {
+      context.addIssue({ code: "custom", message: `BAILEY_ALLOW lists ${unknown.join(", ")}; allowed values are ${hostCapabilities.join(", ")}. Example: BAILEY_ALLOW=docker:dind,sandbox:none` });
+      return z.NEVER;
+    }
+    return [...new Set(listed)] as HostCapability[];
+  });
 
 const agentEnvSchema = z.object({
   BAILEY_AGENT_SOCKET: z.preprocess(optional, z.string().default("/run/bailey/agent.sock")),
   BAILEY_AGENT_STATE_DIR: z.preprocess(optional, z.string().default("/var/lib/bailey-agent")),
   BAILEY_HOST_ID: z.preprocess(optional, z.string().min(1).default(hostname())),
   BAILEY_RUNTIME: z.preprocess(optional, z.enum(["docker", "podman", "apple", "mock"], { error: "BAILEY_RUNTIME must be docker, podman, apple or mock. Example: BAILEY_RUNTIME=docker" }).optional()),
+  // The host's own say over escalations, whatever the control plane's team policy allows.
+  BAILEY_ALLOW: allowList,
   BAILEY_BUILDKIT_IMAGE: z.preprocess(optional, z.string().default("moby/buildkit:latest")),
   // docker:dind containers run privileged unless this is "false" (hosts whose kernel withholds
   // capabilities from the engine, where privileged containers cannot start at all).
   BAILEY_DIND_PRIVILEGED: z.preprocess(optional, z.enum(["true", "false"], { error: "BAILEY_DIND_PRIVILEGED must be true or false." }).default("true")),
   // Fault injection for tests: pause this long after each provisioning step, so a test can kill the agent mid-way.
   BAILEY_AGENT_FAULT_STEP_DELAY_MS: z.preprocess(optional, z.coerce.number().int().min(0).default(0)),
+  // Every container's log on disk stays under max-size × max-files (Podman keeps one file of max-size).
+  BAILEY_LOG_MAX_SIZE: z.preprocess(
+    optional,
+    z
+      .string()
+      .trim()
+      .refine((size) => (logSizeBytes(size) ?? 0) >= 1024, { error: "BAILEY_LOG_MAX_SIZE must be a size of at least 1k: a number with k, m or g. Example: BAILEY_LOG_MAX_SIZE=10m" })
+      .default("10m"),
+  ),
+  BAILEY_LOG_MAX_FILES: z.preprocess(
+    optional,
+    z.coerce
+      .number({ error: "BAILEY_LOG_MAX_FILES must be a whole number of files. Example: BAILEY_LOG_MAX_FILES=3" })
+      .int({ error: "BAILEY_LOG_MAX_FILES must be a whole number of files. Example: BAILEY_LOG_MAX_FILES=3" })
+      .min(1, { error: "BAILEY_LOG_MAX_FILES must be at least 1. Example: BAILEY_LOG_MAX_FILES=3" })
+      .max(100, { error: "BAILEY_LOG_MAX_FILES must be at most 100; raise BAILEY_LOG_MAX_SIZE instead. Example: BAILEY_LOG_MAX_FILES=3" })
+      .default(3),
+  ),
+  // Seconds one image pull may take before it is abandoned (the control plane waits for run.create a while longer).
+  BAILEY_PULL_TIMEOUT: z.preprocess(
+    optional,
+    z.coerce
+      .number({ error: "BAILEY_PULL_TIMEOUT must be seconds. Example: BAILEY_PULL_TIMEOUT=900" })
+      .int()
+      .min(1, { error: "BAILEY_PULL_TIMEOUT must be at least 1 second. Example: BAILEY_PULL_TIMEOUT=900" })
+      .max(3600, { error: "BAILEY_PULL_TIMEOUT must be at most 3600 seconds (the control plane stops waiting for run.create after 65 minutes). Example: BAILEY_PULL_TIMEOUT=900" })
+      .default(900),
+  ),
   BAILEY_SIDECAR_READY_TIMEOUT_MS: z.preprocess(
     optional,
     z.coerce.number({ error: "BAILEY_SIDECAR_READY_TIMEOUT_MS must be milliseconds. Example: BAILEY_SIDECAR_READY_TIMEOUT_MS=30000" }).int().positive().default(30_000),
@@ -22,6 +73,11 @@ const agentEnvSchema = z.object({
 });
 
 export type AgentEnv = z.infer<typeof agentEnvSchema>;
+
+/** The caps the runtime puts on every container's log. */
+export function logLimitsOf(env: AgentEnv): LogLimits {
+  return { maxSize: env.BAILEY_LOG_MAX_SIZE, maxFiles: env.BAILEY_LOG_MAX_FILES };
+}
 
 export function readAgentEnv(source: NodeJS.ProcessEnv = process.env): AgentEnv {
   const parsed = agentEnvSchema.safeParse(source);

@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { assertCompatibleVersion, protocolVersion, RpcPeer, type Handlers } from "@bailey/protocol";
 import { runtimeFeatures, type Runtime } from "@bailey/runtime";
+import type { HostCapability } from "./env";
 import type { Journal } from "./journal/journal";
 import type { RunManager } from "./runs/run-manager";
 import { agentVersion } from "./version";
@@ -11,12 +12,15 @@ import { agentVersion } from "./version";
 export interface AgentServerOptions {
   socketPath: string;
   hostId: string;
+  agentId: string;
   runtime: Runtime;
   runs: RunManager;
   journal: Journal;
+  /** BAILEY_ALLOW, reported in agent.hello. */
+  allowed?: readonly HostCapability[];
 }
 
-export function agentHandlers({ hostId, runtime, runs, journal }: Omit<AgentServerOptions, "socketPath">): Handlers {
+export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed = [] }: Omit<AgentServerOptions, "socketPath">): Handlers {
   return {
     "agent.hello": async ({ protocolVersion: theirs }) => {
       assertCompatibleVersion(theirs, "control plane");
@@ -29,9 +33,11 @@ export function agentHandlers({ hostId, runtime, runs, journal }: Omit<AgentServ
         cpus: cpus().length,
         memoryBytes: totalmem(),
         runningRuns: runs.running(),
+        agentId,
+        allowed: [...allowed],
       };
     },
-    "run.create": ({ runId, spec }) => runs.create(runId, spec),
+    "run.create": ({ runId, spec, registryAuth }) => runs.create(runId, spec, registryAuth),
     "run.start": ({ runId }) => runs.start(runId),
     "run.stop": ({ runId, graceSeconds }) => runs.stop(runId, graceSeconds),
     "run.destroy": ({ runId }) => runs.destroy(runId),
@@ -51,7 +57,14 @@ export function agentHandlers({ hostId, runtime, runs, journal }: Omit<AgentServ
       }
       return { bytes };
     },
-    "host.reconcile": async ({ ownedRunIds }) => ({ removed: await runs.reconcile(ownedRunIds) }),
+    "host.reconcile": async ({ ownedRunIds, dryRun, removeOnly }) => ({ removed: await runs.reconcile(ownedRunIds, { ...(dryRun ? { dryRun } : {}), ...(removeOnly ? { removeOnly } : {}) }) }),
+    "image.pull": async ({ image, policy, registryAuth }) => {
+      const ensured = await runs.images.ensure({ image, policy, ...(registryAuth ? { auth: registryAuth } : {}) });
+      return { image, digest: ensured.digest, pulled: ensured.pulled };
+    },
+    "image.list": async () => ({
+      images: (await runtime.listImages()).map((image) => ({ id: image.id, tags: image.tags, digests: image.digests, sizeBytes: image.sizeBytes, createdAt: image.createdAt })),
+    }),
     "events.pull": async ({ afterSeq, limit }) => journal.pull(afterSeq, limit),
     "events.ack": async ({ seq }) => ({ ackedSeq: await journal.ack(seq) }),
   };

@@ -23,7 +23,7 @@ describe("a docker:dind run on the real engine, end to end", () => {
     await ensureStandinImage();
     // This machine's kernel withholds CAP_SYS_RESOURCE from dockerd, so no privileged container
     // can start here; the privileged default is pinned in run-manager.test.ts.
-    agent = await startAgent({ hostId, buildkitImage: standinImage, dindPrivileged: false });
+    agent = await startAgent({ hostId, buildkitImage: standinImage, dindPrivileged: false, allow: ["docker:dind", "sandbox:none"] });
     peer = await agent.connect();
   });
   after(async () => {
@@ -52,6 +52,8 @@ describe("a docker:dind run on the real engine, end to end", () => {
     assert.deepEqual([sidecar.Config.Labels["bailey.run-id"], sidecar.Config.Labels["bailey.role"], sidecar.Config.Labels["bailey.host-id"]], [runId, "buildkit", hostId]);
     assert.deepEqual(sidecar.Config.Cmd, ["--addr", "tcp://0.0.0.0:1234"]);
     assert.equal((sidecar.HostConfig as { Runtime?: string }).Runtime, "runc", "the sidecar uses the main container's OCI runtime");
+    assert.deepEqual(sidecar.HostConfig.LogConfig, { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } }, "the sidecar's log is capped like every container's");
+    assert.deepEqual(Object.keys(sidecar.NetworkSettings.Networks), [`bailey-${runId}`], "the sidecar is on the run's network only");
     const main = await docker.getContainer(`bailey-${runId}`).inspect();
     assert.ok(main.Config.Env.includes("BUILDKIT_HOST=tcp://buildkit:1234"));
     assert.equal(main.HostConfig.Privileged, false, "BAILEY_DIND_PRIVILEGED=false is honoured");

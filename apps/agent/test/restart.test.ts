@@ -21,7 +21,7 @@ describe("an agent killed and restarted", () => {
   });
 
   it("SIGKILL mid-provisioning: the restarted agent removes what was made and records the run failed", async () => {
-    agent = await startAgent({ hostId, buildkitImage: standinImage, dindPrivileged: false, faultStepDelayMs: 1500 });
+    agent = await startAgent({ hostId, buildkitImage: standinImage, dindPrivileged: false, faultStepDelayMs: 1500, allow: ["docker:dind", "sandbox:none"] });
     const peer = await agent.connect();
     const runId = `killed-${randomBytes(4).toString("hex")}`;
     const creating = peer.request("run.create", { runId, spec: { image: "bailey-test/busybox:latest", command: ["true"], dependencies: ["docker:dind"], sandbox: "none" } }, { timeoutMs: 60_000 });

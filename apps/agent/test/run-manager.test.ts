@@ -8,6 +8,7 @@ import { conformanceBehaviour, MockRuntime } from "@bailey/runtime/testing";
 
 // buildkitd keeps running; everything else behaves as in the conformance suite.
 const behaviour = (command: string[]) => (command[0] === "--addr" ? { longRunning: true } : conformanceBehaviour(command));
+import { readAgentEnv } from "../src/env";
 import { Journal } from "../src/journal/journal";
 import { RunManager } from "../src/runs/run-manager";
 import { RunStore } from "../src/runs/run-store";
@@ -15,8 +16,16 @@ import { RunStore } from "../src/runs/run-store";
 describe("RunManager logic (Mock runtime)", () => {
   let dir = "";
   let journal: Journal;
-  const manager = async (runtime: MockRuntime) =>
-    new RunManager({ runtime, journal, store: await RunStore.open(dir), hostId: "h", buildkitImage: "moby/buildkit:latest", sidecarReadyTimeoutMs: 1000 });
+  const manager = async (runtime: MockRuntime, allowed: string[] = ["docker:dind", "sandbox:none", "docker:host"]) =>
+    new RunManager({
+      runtime,
+      journal,
+      store: await RunStore.open(dir),
+      hostId: "h",
+      buildkitImage: "moby/buildkit:latest",
+      sidecarReadyTimeoutMs: 1000,
+      allowed,
+    });
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "bailey-rm-"));
@@ -64,6 +73,32 @@ describe("RunManager logic (Mock runtime)", () => {
     );
   });
 
+  it("a host whose BAILEY_ALLOW lacks what a run asks for refuses it before creating anything, saying which line to add", async () => {
+    const runtime = new MockRuntime({ behaviour });
+    const runs = await manager(runtime, ["docker:dind"]);
+    await assert.rejects(runs.create("r9", runSpec.parse({ image: "a", dependencies: ["docker:host"], sandbox: "none" })), (error: unknown) => {
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, rpcErrorCodes.refused);
+      assert.match(error.message, /^Host h does not allow sandbox:none or docker:host \(its BAILEY_ALLOW is docker:dind\)/);
+      assert.match(error.message, /put BAILEY_ALLOW=docker:dind,sandbox:none,docker:host in \/etc\/bailey\/agent\.env on that host and restart the agent/);
+      assert.deepEqual(error.data, { runId: "r9", refused: ["sandbox:none", "docker:host"], allowed: ["docker:dind"], setting: "BAILEY_ALLOW" });
+      return true;
+    });
+    assert.deepEqual(
+      runtime.calls.filter((call) => call.method !== "ping"),
+      [],
+    );
+    assert.throws(() => runs.inspect("r9"), /not on this host/);
+    // What it does allow goes through.
+    await runs.create("r10", runSpec.parse({ image: "a", dependencies: ["docker:dind"] }));
+  });
+
+  it("BAILEY_ALLOW is a comma list of known escalations; anything else stops the agent at start-up, listing the valid ones", () => {
+    assert.deepEqual(readAgentEnv({ BAILEY_ALLOW: " docker:dind, sandbox:none ,docker:dind" }).BAILEY_ALLOW, ["docker:dind", "sandbox:none"]);
+    assert.deepEqual(readAgentEnv({}).BAILEY_ALLOW, []);
+    assert.throws(() => readAgentEnv({ BAILEY_ALLOW: "docker:dind,privileged" }), /BAILEY_ALLOW lists privileged; allowed values are docker:dind, sandbox:none, docker:host/);
+  });
+
   it("create is idempotent on the run ID, and refuses the same ID with another spec", async () => {
     const runtime = new MockRuntime({ behaviour });
     const runs = await manager(runtime);
@@ -72,5 +107,25 @@ describe("RunManager logic (Mock runtime)", () => {
     assert.deepEqual(await runs.create("r4", spec), first);
     assert.equal(runtime.calls.filter((call) => call.method === "createContainer").length, 1);
     await assert.rejects(runs.create("r4", { ...spec, image: "b" }), (error: RpcError) => error.code === rpcErrorCodes.conflict);
+  });
+
+  it("every run, not only docker:dind, gets its own network before its container, and a failed create removes it", async () => {
+    const runtime = new MockRuntime({ behaviour, sandbox: false });
+    const runs = await manager(runtime);
+    const created = await runs.create("r5", runSpec.parse({ image: "a", sandbox: "none" }));
+    assert.equal(created.networkName, "bailey-r5");
+    const steps = runtime.calls.filter((call) => call.method !== "ping").map((call) => call.method);
+    assert.deepEqual(steps.slice(0, 3), ["pullImage", "createNetwork", "createContainer"], "the image first: a failed pull leaves nothing to undo");
+    const create = runtime.calls.find((call) => call.method === "createContainer")?.args[0] as { network?: string } | undefined;
+    assert.equal(create?.network, "bailey-r5");
+
+    // The Mock has no gVisor: the main container's create fails after the network was made.
+    await assert.rejects(runs.create("r6", runSpec.parse({ image: "a" })), /removed/);
+    assert.deepEqual(
+      [...runtime.networks.values()].map((network) => network.name),
+      ["bailey-r5"],
+      "r6's network is gone, r5's stays",
+    );
+    assert.equal(runs.inspect("r6").state, "failed");
   });
 });

@@ -38,6 +38,8 @@ const launcherEnvSchema = z.object({
     z.coerce.number({ error: "BAILEY_TICK_INTERVAL_MS must be milliseconds (0 turns the built-in scheduler off). Example: BAILEY_TICK_INTERVAL_MS=2000" }).int().min(0).default(2000),
   ),
   BAILEY_SSH_PRIVATE_KEY_FILE: z.preprocess(optional, z.string().optional()),
+  BAILEY_AUDIT_SIGNING_KEY_FILE: z.preprocess(optional, z.string().optional()),
+  BAILEY_SECRETS_KEY_FILE: z.preprocess(optional, z.string().optional()),
   NEXTAUTH_SECRET: z.preprocess(optional, z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters. Example: NEXTAUTH_SECRET=$(openssl rand -hex 32)").optional()),
   NEXTAUTH_URL: z.preprocess(optional, z.url("NEXTAUTH_URL must be the dashboard's public URL. Example: NEXTAUTH_URL=https://bailey.example.com").optional()),
 });
@@ -65,6 +67,9 @@ export function passThroughEnv(source: NodeJS.ProcessEnv = process.env): Record<
   const names = ["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME", "BAILEY_SSH_PRIVATE_KEY_FILE", "BAILEY_CRON_SECRET"];
   return Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]]] : [])));
 }
+
+/** Where the user typed the command: `npm run` changes into the repository root and says the original in INIT_CWD. */
+export const invocationDirectory = (): string => process.env.INIT_CWD ?? process.cwd();
 
 /** BAILEY_DEBUG: print stack traces of start-up errors. */
 export const debugRequested = (source: NodeJS.ProcessEnv = process.env): boolean => Boolean(source.BAILEY_DEBUG);

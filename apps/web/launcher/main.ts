@@ -4,9 +4,12 @@ import type { ChildProcess } from "node:child_process";
 import { createPrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { ensureOwnerAccount } from "@bailey/core";
+import { loadOrCreateAuditSigningKey } from "./audit-signing-key";
 import { loadOrCreateAuthSecret } from "./auth-secret";
+import { previousKeysFrom, rotateStoredSecrets } from "./rotate-secrets";
+import { loadOrCreateSecretsKey } from "./secrets-key";
 import { provideDatabase, type ProvidedDatabase } from "./database";
-import { ConfigurationError, debugRequested, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
+import { ConfigurationError, debugRequested, invocationDirectory, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
 import { startNextServer, waitUntilHealthy } from "./next-server";
 import { assertPortFree } from "./port-check";
 import { startSchedulerLoop } from "./scheduler-loop";
@@ -23,7 +26,8 @@ async function main(command: string): Promise<void> {
   const env = readLauncherEnv();
   installShutdown();
   if (command === "migrate") return migrateOnly(env);
-  if (command !== "serve") throw new ConfigurationError(`Unknown command "${command}". Use: serve | migrate`);
+  if (command === "rotate-secrets") return rotateSecretsOnly(env);
+  if (command !== "serve") throw new ConfigurationError(`Unknown command "${command}". Use: serve | migrate | rotate-secrets`);
   await serve(env);
 }
 
@@ -32,6 +36,14 @@ async function migrateOnly(env: LauncherEnv): Promise<void> {
   const { applied } = await migrateDatabase(running.database.url, { log });
   log(applied.length ? `${applied.length} migration(s) applied to ${running.database.description}` : `${running.database.description} is up to date`);
   await shutdown(0);
+}
+
+async function rotateSecretsOnly(env: LauncherEnv): Promise<void> {
+  const args = process.argv.slice(3);
+  previousKeysFrom(args, invocationDirectory()); // a wrong key file is said before Postgres is started
+  running.database = await provideDatabase(env, log);
+  await migrateDatabase(running.database.url, { log });
+  await shutdown(await rotateStoredSecrets(env, running.database.url, args, invocationDirectory(), log));
 }
 
 async function serve(env: LauncherEnv): Promise<void> {
@@ -46,6 +58,9 @@ async function serve(env: LauncherEnv): Promise<void> {
   const owner = await ensureOwnerAccount({ prisma, email: env.BAILEY_ADMIN_EMAIL, password: env.BAILEY_ADMIN_PASSWORD }).finally(() => prisma.$disconnect());
 
   const sshPrivateKeyFile = env.BAILEY_SSH_PRIVATE_KEY_FILE ?? (await loadOrCreateSshKey(env.dataDir, log));
+  const auditSigningKeyFile = await loadOrCreateAuditSigningKey(env.dataDir, env.BAILEY_AUDIT_SIGNING_KEY_FILE, log);
+  // The in-process scheduler finds the same file itself (core resolves BAILEY_DATA_DIR as this launcher does).
+  const secretsKeyFile = loadOrCreateSecretsKey(env.dataDir, env.BAILEY_SECRETS_KEY_FILE, log);
   const web = startNextServer({
     host: env.BAILEY_HOST,
     port: env.PORT,
@@ -55,6 +70,8 @@ async function serve(env: LauncherEnv): Promise<void> {
       NEXTAUTH_URL: env.publicUrl,
       NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? (await loadOrCreateAuthSecret(env.dataDir)),
       BAILEY_SSH_PRIVATE_KEY_FILE: sshPrivateKeyFile,
+      BAILEY_AUDIT_SIGNING_KEY_FILE: auditSigningKeyFile,
+      BAILEY_SECRETS_KEY_FILE: secretsKeyFile,
     },
   });
   running.web = web;
@@ -72,6 +89,7 @@ async function serve(env: LauncherEnv): Promise<void> {
       databaseUrl: running.database.url,
       intervalMs: env.BAILEY_TICK_INTERVAL_MS,
       sshPrivateKeyFile,
+      auditSigningKeyFile,
       log,
     });
   }

@@ -16,7 +16,9 @@ export interface NextServerOptions {
 export function startNextServer(options: NextServerOptions): ChildProcess {
   const require = createRequire(import.meta.url);
   const nextBin = require.resolve("next/dist/bin/next", { paths: [webAppDir] });
-  return spawn(process.execPath, [nextBin, "start", "--port", String(options.port), "--hostname", options.host], {
+  // See peer-address.cjs: the sign-in throttle needs the socket's address.
+  const peerAddressPreload = path.join(webAppDir, "launcher/peer-address.cjs");
+  return spawn(process.execPath, ["--require", peerAddressPreload, nextBin, "start", "--port", String(options.port), "--hostname", options.host], {
     cwd: webAppDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...inheritedEnvironment(), ...options.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },

@@ -1,18 +1,32 @@
 import { readFileSync } from "node:fs";
-import { databaseUnavailable, HostConnections, tick } from "@bailey/core";
+import { databaseUnavailable, HostConnections, loadAuditSigningKeyFile, signDueAuditCheckpoints, tick } from "@bailey/core";
 import { createPrismaClient } from "@bailey/db";
 
 /**
  * `npm start` drives the scheduler itself, one tick after another (never overlapping);
  * a hosted deployment calls /api/cron/tick instead. Errors are logged, never fatal.
  */
-export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: number; sshPrivateKeyFile?: string; log: (line: string) => void }): { stop(): Promise<void> } {
+export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: number; sshPrivateKeyFile?: string; auditSigningKeyFile?: string; log: (line: string) => void }): {
+  stop(): Promise<void>;
+} {
   const prisma = createPrismaClient(options.databaseUrl, { maxConnections: 4 });
   const connections = new HostConnections(options.sshPrivateKeyFile ? { privateKey: readFileSync(options.sshPrivateKeyFile, "utf8") } : {});
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let databaseDown = false;
+  const auditKey = options.auditSigningKeyFile ? loadAuditSigningKeyFile(options.auditSigningKeyFile) : null;
+  // A chain the signer refuses stays refused every tick: said once per team and break.
+  const refusalsSaid = new Set<string>();
+  const signCheckpoints = async () => {
+    if (!auditKey) return;
+    const { refused } = await signDueAuditCheckpoints({ prisma, key: auditKey });
+    for (const { teamId, brokenAtSeq, reason } of refused) {
+      if (refusalsSaid.has(`${teamId}:${brokenAtSeq}`)) continue;
+      refusalsSaid.add(`${teamId}:${brokenAtSeq}`);
+      options.log(`audit: NOT signing team ${teamId}'s chain, it fails its check at event ${brokenAtSeq}: ${reason}`);
+    }
+  };
   const loop = () => {
     running = tick({ prisma, connections })
       .then((report) => {
@@ -29,6 +43,11 @@ export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: n
         if (!databaseUnavailable(error)) return options.log(`scheduler tick failed: ${error.message}`);
         if (!databaseDown) options.log("scheduler: the database is unreachable; retrying every tick until it is back");
         databaseDown = true;
+      })
+      // Signing runs whether or not the tick succeeded; a database outage was said above.
+      .then(signCheckpoints)
+      .catch((error: Error) => {
+        if (!databaseUnavailable(error)) options.log(`audit checkpoint signing failed: ${error.message}`);
       })
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, options.intervalMs);

@@ -63,6 +63,9 @@ describe("npm start's launcher, end to end", () => {
     const health = await fetch(`http://127.0.0.1:${port}/api/health`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: "ok", database: "reachable" });
+    const signInOverHttp = await fetch(`http://127.0.0.1:${port}/signin`);
+    assert.equal(signInOverHttp.status, 200);
+    assert.equal(signInOverHttp.headers.get("strict-transport-security"), null, "no HSTS while the public URL is http");
     const usersBefore = await usersIn(dataDir, first.output());
     assert.equal(usersBefore.length, 1);
 
@@ -73,8 +76,13 @@ describe("npm start's launcher, end to end", () => {
     assert.deepEqual(processesMentioning(dataDir), [], "no Postgres is left running on the data directory");
     assert.deepEqual(processesMentioning(`--port ${port}`), [], "no dashboard server is left running");
 
-    const second = startLauncher({ ...env, BAILEY_ADMIN_PASSWORD: "a-different-password" });
+    // Behind a TLS-terminating proxy: the public URL is https, so every page carries HSTS.
+    const second = startLauncher({ ...env, BAILEY_ADMIN_PASSWORD: "a-different-password", NEXTAUTH_URL: "https://bailey.example.test" });
     await waitForOutput(second, /Bailey is running/);
+    for (const pathname of ["/signin", "/runs", "/hosts/enroll-anything"]) {
+      const answer = await fetch(`http://127.0.0.1:${port}${pathname}`, { redirect: "manual" });
+      assert.equal(answer.headers.get("strict-transport-security"), "max-age=31536000", `HSTS on ${pathname} (${answer.status})`);
+    }
     assert.doesNotMatch(second.output(), /generated now/, "the password is printed only once");
     assert.match(second.output(), /the owner already exists/);
     const usersAfter = await usersIn(dataDir, second.output());

@@ -174,6 +174,13 @@ it("Postgres restarted under load: requests get a clear 503 meanwhile and succee
   assert.deepEqual(statuses(outage), [503], "every request in the outage was answered 503");
   const apiOutage = outage.find((s) => s.path !== "/api/health")!;
   assert.match(JSON.parse(apiOutage.body).error.message, /database/i, "the 503 says the database is the problem");
+  // Unauthenticated callers learn that the database is away, never the driver's words (its address, user).
+  const healthOutage = outage.filter((s) => s.path === "/api/health");
+  assert.ok(healthOutage.length > 0, "health was probed during the outage");
+  for (const sample of healthOutage) {
+    assert.deepEqual(Object.keys(JSON.parse(sample.body)).sort(), ["database", "message", "status"], sample.body);
+    assert.doesNotMatch(sample.body, /127\.0\.0\.1|ECONNREFUSED|connect|postgres(ql)?:|:\d{4,5}\b/i, "no driver text in /api/health");
+  }
   assert.equal(duringOutage.status, 503);
   assert.equal(duringOutage.headers.get("retry-after"), "5", "and when to retry");
   assert.equal(outageBody.error.code, "UNAVAILABLE");

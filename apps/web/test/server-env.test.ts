@@ -22,6 +22,14 @@ describe("the dashboard's environment", () => {
     assert.equal(env.NEXTAUTH_URL, "http://localhost:3000");
     assert.equal(env.GITHUB_ID, undefined);
     assert.equal(env.OIDC_NAME, "Single sign-on");
+    assert.equal(env.BAILEY_SIGNIN_MAX_ACCOUNT_FAILURES, 10);
+    assert.equal(env.BAILEY_SIGNIN_BLOCK_SECONDS, 30);
+  });
+
+  it("names a malformed sign-in throttle setting or trusted proxy with an example", () => {
+    assert.match(problemsWith({ ...valid, BAILEY_SIGNIN_BLOCK_SECONDS: "soon" }), /BAILEY_SIGNIN_BLOCK_SECONDS must be a whole number from 1 to 3600\. Example: BAILEY_SIGNIN_BLOCK_SECONDS=30/);
+    assert.match(problemsWith({ ...valid, BAILEY_TRUSTED_PROXIES: "10.0.0.1,nope" }), /BAILEY_TRUSTED_PROXIES: "nope" is not an IP address/);
+    assert.equal(parseServerEnv({ ...valid, BAILEY_SIGNIN_MAX_ACCOUNT_FAILURES: "5" }).BAILEY_SIGNIN_MAX_ACCOUNT_FAILURES, 5);
   });
 
   it("names each missing or malformed variable with an example", () => {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { RpcError, rpcErrorCodes } from "@bailey/protocol";
+import { type RpcError, rpcErrorCodes } from "@bailey/protocol";
 import { AgentConnection, HostKeyMismatchError, LocalTransport, SshTransport } from "../src";
 import { generateKeyPair, startSshd, type KeyPair, type RunningSshd } from "../src/testing";
 

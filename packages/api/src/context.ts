@@ -1,4 +1,4 @@
-import type { AuthenticatedToken, HostConnections } from "@bailey/core";
+import type { AuditSigningKey, AuthenticatedToken, HostConnections } from "@bailey/core";
 import type { PrismaClient } from "@bailey/db";
 
 export interface SessionUser {
@@ -21,4 +21,6 @@ export interface Context {
   idempotencyKey?: string;
   /** Builds a host's install command; only the web server knows its URL, key and agent bundle. */
   installCommand?: (input: { token: string; hostName: string }) => string;
+  /** The key signing audit checkpoints, kept outside the database; null when none is configured. Loaded on first use. */
+  auditSigningKey?: () => AuditSigningKey | null;
 }

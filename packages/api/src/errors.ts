@@ -12,6 +12,7 @@ const trpcCodes: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   CONFLICT: "CONFLICT",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNPROCESSABLE: "UNPROCESSABLE_CONTENT",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
@@ -21,9 +22,11 @@ const appCodes: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
   PARSE_ERROR: "BAD_REQUEST",
   UNSUPPORTED_MEDIA_TYPE: "BAD_REQUEST",
   METHOD_NOT_SUPPORTED: "NOT_FOUND",
-  TOO_MANY_REQUESTS: "UNAVAILABLE",
   TIMEOUT: "UNAVAILABLE",
 };
+
+/** What a client is told of a failure nobody anticipated; the details go to the server's log. */
+export const internalErrorMessage = "Something went wrong on the server; it has been logged.";
 
 /** Seconds a client should wait before retrying an UNAVAILABLE answer (host or database away). */
 export const retryAfterSeconds = 5;
@@ -69,7 +72,7 @@ export function toAppError(thrown: unknown): AppError {
     const code = appCodes[thrown.code] ?? "INTERNAL";
     if (code !== "INTERNAL") return new AppError(code, thrown.message);
   }
-  return new AppError("INTERNAL", "Something went wrong on the server; it has been logged.");
+  return new AppError("INTERNAL", internalErrorMessage);
 }
 
 /** The HTTP status and headers of an error, for REST and for tRPC's own responses. */

@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit";
 import { hostsRouter } from "./routers/hosts";
 import { invitesRouter } from "./routers/invites";
 import { meRouter } from "./routers/me";
+import { registriesRouter } from "./routers/registries";
 import { runsRouter } from "./routers/runs";
 import { teamRouter } from "./routers/team";
 import { tokensRouter } from "./routers/tokens";
@@ -15,6 +16,7 @@ export const appRouter = router({
   audit: auditRouter,
   team: teamRouter,
   invites: invitesRouter,
+  registries: registriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

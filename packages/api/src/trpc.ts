@@ -2,10 +2,11 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { Role } from "@bailey/db";
-import { requireRole, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
+import { requireRole, type TokenScope } from "@bailey/core";
 import type { Context } from "./context";
 import { formatError } from "./error-formatter";
 import { mapProcedureError } from "./errors";
+import { resolveTeamContext } from "./team-context";
 
 /**
  * Every team procedure says which API-token scope may call it, or "session" when only a
@@ -74,23 +75,7 @@ export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
 /** Resolves the caller's team from their session or their API token; scopes are checked here. */
 export const teamProcedure = publicProcedure.use(async ({ ctx, meta, path, next }) => {
   if (!meta?.scope || meta.scope === "public") throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Procedure ${path} declares no token scope.` });
-  if (ctx.token) {
-    if (meta.scope === "session") throw new TRPCError({ code: "FORBIDDEN", message: "API tokens cannot do this; sign in to the dashboard instead." });
-    requireScope(ctx.token, meta.scope);
-    const team = await ctx.prisma.team.findUniqueOrThrow({ where: { id: ctx.token.teamId }, select: { id: true, name: true, slug: true } });
-    const teamContext: TeamContext = { teamId: team.id, role: ctx.token.role, actor: { type: "token", tokenId: ctx.token.tokenId, userId: ctx.token.userId } };
-    return next({ ctx: { ...ctx, team: { ...team, role: ctx.token.role }, teamContext } });
-  }
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
-  const membership = await resolveMembership({ prisma: ctx.prisma, userId: ctx.user.id, teamId: ctx.teamId });
-  if (!membership) {
-    throw new TRPCError({
-      code: "FORBIDDEN",
-      message: ctx.teamId ? "You are not a member of the team you chose; pick one of your own teams." : "You are not a member of any team; ask a team admin for an invite.",
-    });
-  }
-  const teamContext: TeamContext = { teamId: membership.team.id, role: membership.role, actor: { type: "user", userId: ctx.user.id } };
-  return next({ ctx: { ...ctx, team: { ...membership.team, role: membership.role }, teamContext } });
+  return next({ ctx: { ...ctx, ...(await resolveTeamContext(ctx, meta.scope)) } });
 });
 
 /** Procedures that need a minimum role: checked here, not in each procedure. */

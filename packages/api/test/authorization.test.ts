@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TRPCError } from "@trpc/server";
-import { authenticateApiToken, createApiToken, HostConnections, tokenScopes, type AuthenticatedToken } from "@bailey/core";
+import { authenticateApiToken, createApiToken, createSecretsKeyFile, HostConnections, saveRegistryCredential, tokenScopes, type AuthenticatedToken } from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
@@ -19,7 +22,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
   scope: procedure._def.meta?.scope,
 }));
 
-type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string };
+type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string; registryCredentialId: string };
 
 const unknownInvite = `blyi_${"x".repeat(43)}`;
 /** Used before the caller is in the team; the invite token in the input is the credential. */
@@ -56,10 +59,14 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "hosts.drain": ({ hostId }) => ({ id: hostId }),
   "hosts.resume": ({ hostId }) => ({ id: hostId }),
   "hosts.remove": ({ hostId }) => ({ id: hostId }),
+  "hosts.pullImage": ({ hostId }) => ({ image: "bailey-test/busybox:latest", hostId }),
+  "hosts.imagePulls": ({ hostId }) => ({ hostId }),
   "tokens.list": () => undefined,
   "tokens.create": () => ({ name: "made-in-test", scopes: ["runs:read"] }),
   "tokens.revoke": ({ tokenId }) => ({ id: tokenId }),
   "team.members": () => undefined,
+  "team.policy": () => undefined,
+  "team.updatePolicy": () => ({ minRoleDockerHost: "member" }),
   "team.changeRole": ({ membershipId }) => ({ id: membershipId, role: "admin" }),
   "team.remove": ({ membershipId }) => ({ id: membershipId }),
   "team.leave": () => undefined,
@@ -71,6 +78,10 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "invites.register": () => ({ token: unknownInvite, email: "new@example.com", password: "long enough password" }),
   "audit.list": () => ({ limit: 50 }),
   "audit.verify": () => undefined,
+  "audit.publicKey": () => undefined,
+  "registries.list": () => undefined,
+  "registries.save": () => ({ registry: "registry.example.test", username: "someone", password: "a password" }),
+  "registries.remove": ({ registryCredentialId }) => ({ id: registryCredentialId }),
 };
 
 const stringify = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? "";
@@ -86,9 +97,10 @@ describe("authorization of every tRPC procedure", () => {
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   const connections = new HostConnections({});
-  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "" };
+  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "" };
   const users = { admin: { id: "", email: "admin@a.test" }, viewer: { id: "", email: "viewer@a.test" }, outsider: { id: "", email: "owner@b.test" } };
   let teamA = "";
+  let keyDir = "";
   const tokensMissing = new Map<string, AuthenticatedToken>();
   const call = (ctx: Partial<Context>, path: string) => {
     const caller = createCaller({ prisma, user: null, connections, installCommand: ({ token }) => `install ${token}`, ...ctx }) as unknown as Record<
@@ -100,6 +112,9 @@ describe("authorization of every tRPC procedure", () => {
   };
 
   before(async () => {
+    // Saved credentials are sealed with a key of this test's own, never one in the working directory.
+    keyDir = await mkdtemp(path.join(tmpdir(), "bailey-authz-secrets-"));
+    process.env.BAILEY_SECRETS_KEY_FILE = createSecretsKeyFile(path.join(keyDir, "secrets-key")).file;
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url);
@@ -118,6 +133,9 @@ describe("authorization of every tRPC procedure", () => {
     ids.hostId = (await prisma.host.create({ data: { teamId: teamA, name: "team-a-host", address: "127.0.0.1", sshPort: 1, hostKeyFingerprint: `SHA256:${"B".repeat(43)}`, status: "offline" } })).id;
     const adminCtx = { teamId: teamA, role: "admin" as const, actor: { type: "user" as const, userId: users.admin.id } };
     ids.tokenId = (await createApiToken({ prisma, ctx: adminCtx, name: "team-a-token", scopes: ["runs:read"] })).apiToken.id;
+    ids.registryCredentialId = (
+      await saveRegistryCredential({ prisma, ctx: adminCtx, registry: "private.team-a.test", username: "team-a-registry-user", password: "team-a-registry-password" })
+    ).credential.id;
     await prisma.auditEvent.count();
     for (const scope of tokenScopes) {
       const { token } = await createApiToken({ prisma, ctx: adminCtx, name: `without-${scope}`, scopes: tokenScopes.filter((other) => other !== scope) });
@@ -130,6 +148,7 @@ describe("authorization of every tRPC procedure", () => {
     connections.close();
     await prisma.$disconnect();
     await db.drop();
+    await rm(keyDir, { recursive: true, force: true });
   });
 
   it("knows every procedure, and every procedure declares a token scope that fits its kind", () => {
@@ -176,17 +195,35 @@ describe("authorization of every tRPC procedure", () => {
 
     if (selfService.has(procedure.path)) continue;
     it(`${procedure.path}: another team's member gets NOT_FOUND or nothing of team A`, async () => {
-      const snapshot = stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) + stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } }));
+      const snapshot =
+        stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) +
+        stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
+        stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } }));
       try {
         const result = stringify(await call({ user: users.outsider }, procedure.path));
-        for (const secret of [teamA, ids.runId, ids.hostId, ids.tokenId, "team-a-run", "team-a-host", "team-a-token", "secret-image-of-team-a"]) {
+        for (const secret of [
+          teamA,
+          ids.runId,
+          ids.hostId,
+          ids.tokenId,
+          "team-a-run",
+          "team-a-host",
+          "team-a-token",
+          "secret-image-of-team-a",
+          "team-a-registry-user",
+          "team-a-registry-password",
+          "private.team-a.test",
+        ]) {
           assert.ok(!result.includes(secret), `${procedure.path} showed another team ${secret}: ${result.slice(0, 300)}`);
         }
       } catch (error) {
         refusedWith("NOT_FOUND")(error);
       }
-      const after = stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) + stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } }));
-      assert.equal(after, snapshot, "team A's run and host are untouched");
+      const after =
+        stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) +
+        stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
+        stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } }));
+      assert.equal(after, snapshot, "team A's run, host and registry credential are untouched");
     });
   }
 });

@@ -60,4 +60,15 @@ describe("errors over HTTP", () => {
     assert.equal(body.error.json.data.code, "SERVICE_UNAVAILABLE");
     assert.match(body.error.json.message, /database is unreachable.*retry/);
   });
+
+  it("answers a failure nobody anticipated with one sentence, never the driver's text", async () => {
+    const driverError = Object.assign(new Error('Invalid `prisma.run.findMany()` invocation: column "secretHash" of relation "Run" at 10.0.0.7:5432 user bailey'), { code: "P2022" });
+    const broken = new Proxy({}, { get: () => new Proxy({}, { get: () => () => Promise.reject(driverError) }) }) as unknown as PrismaClient;
+    const { status, body } = await get("runs.list", {}, { id: "u1", email: "a@b.test" }, broken);
+    assert.equal(status, 500);
+    assert.equal(body.error.json.data.code, "INTERNAL_SERVER_ERROR");
+    assert.equal(body.error.json.message, "Something went wrong on the server; it has been logged.");
+    const text = JSON.stringify(body);
+    for (const leak of ["prisma", "secretHash", "10.0.0.7", "bailey", "stack"]) assert.ok(!text.includes(leak), `the answer does not carry "${leak}": ${text}`);
+  });
 });

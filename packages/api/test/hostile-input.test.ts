@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TRPCError } from "@trpc/server";
 import fc from "fast-check";
-import { HostConnections } from "@bailey/core";
+import { createSecretsKeyFile, HostConnections } from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
@@ -27,6 +30,8 @@ const seeds: Record<string, unknown> = {
   "hosts.drain": { id: "host-id" },
   "hosts.resume": { id: "host-id" },
   "hosts.remove": { id: "host-id" },
+  "hosts.pullImage": { image: "bailey-test/busybox:latest", labels: { a: "b" } },
+  "hosts.imagePulls": { hostId: "host-id", limit: 10 },
   "tokens.create": { name: "fuzz", scopes: ["runs:read"] },
   "tokens.revoke": { id: "token-id" },
   "audit.list": { limit: 10, action: "run.created" },
@@ -37,6 +42,8 @@ const seeds: Record<string, unknown> = {
   "invites.preview": { token: `blyi_${"a".repeat(43)}` },
   "invites.accept": { token: `blyi_${"a".repeat(43)}` },
   "invites.register": { token: `blyi_${"a".repeat(43)}`, email: "a@b.c", password: "long enough password" },
+  "registries.save": { registry: "registry.fuzz.test:5000", username: "fuzz", password: "fuzz-password" },
+  "registries.remove": { id: "credential-id" },
 };
 
 // Values that try to escape or overflow: paths, shell, NUL, SQL, prototypes, sheer size.
@@ -86,6 +93,7 @@ describe(`hostile input: ${runsPerProcedure} generated and mutated inputs agains
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   let userId = "";
+  let keyDir = "";
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   // No SSH key: a host "added" by the fuzzer fails at once instead of dialling random addresses.
@@ -93,6 +101,9 @@ describe(`hostile input: ${runsPerProcedure} generated and mutated inputs agains
 
   before(async () => {
     process.on("unhandledRejection", onUnhandled);
+    // Credentials the fuzzer saves are sealed with a key of its own, never one in the working directory.
+    keyDir = await mkdtemp(join(tmpdir(), "bailey-fuzz-secrets-"));
+    process.env.BAILEY_SECRETS_KEY_FILE = createSecretsKeyFile(join(keyDir, "secrets-key")).file;
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url, { maxConnections: 4 });
@@ -105,6 +116,7 @@ describe(`hostile input: ${runsPerProcedure} generated and mutated inputs agains
     connections.close();
     await prisma.$disconnect();
     await db.drop();
+    await rm(keyDir, { recursive: true, force: true });
   });
 
   const paths = Object.keys(appRouter._def.procedures as object);

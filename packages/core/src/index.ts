@@ -9,8 +9,18 @@ export {
   defaultPasswordCost,
   minimumPasswordLength,
   maximumPasswordBytes,
+  passwordNeedsRehash,
 } from "./auth/password";
-export { authenticateCredentials, type AuthenticatedUser } from "./auth/authenticate-credentials";
+export { authenticateCredentials, type AuthenticatedUser, type AuthenticateCredentialsOptions, type CredentialsSignIn } from "./auth/authenticate-credentials";
+export {
+  admitAttempt,
+  blockedForSeconds,
+  defaultSignInThrottlePolicy,
+  deleteStaleRateLimitBuckets,
+  signInKeys,
+  type SignInThrottlePolicy,
+  type ThrottleAttempt,
+} from "./auth/sign-in-throttle";
 export {
   linkProviderAccount,
   findUserIdByProviderAccount,
@@ -35,3 +45,8 @@ export * from "./hosts";
 export { getRun, stopRun, destroyRun } from "./runs/run-operations";
 export { listMembers, changeMemberRole, removeMember } from "./teams/members";
 export { createInvite, listInvites, revokeInvite, previewInvite, acceptInvite } from "./teams/invites";
+export { getRunPolicy, updateRunPolicy, requestedCapabilities, refusalOf, runCapabilities, type RunCapability, type RunPolicy } from "./teams/run-policy";
+export * from "./registries";
+export * from "./secrets";
+export { rotateSecrets, type RotationReport } from "./rotate-secrets";
+export * from "./images";

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { type AppError, authenticateApiToken, createApiToken, hashToken, listApiTokens, requireScope, revokeApiToken, verifyAuditChain, type TeamContext } from "../src";
+import { type AppError, authenticateApiToken, createApiToken, defaultTokenLifetimeDays, hashToken, listApiTokens, requireScope, revokeApiToken, verifyAuditChain, type TeamContext } from "../src";
 
 describe("API tokens", () => {
   let db: ScratchDatabase;
@@ -37,6 +37,18 @@ describe("API tokens", () => {
     assert.deepEqual(auth && { teamId: auth.teamId, role: auth.role, scopes: auth.scopes }, { teamId: member.teamId, role: "member", scopes: ["runs:read", "runs:write"] });
     assert.ok((await prisma.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt, "last use is recorded");
     assert.throws(() => requireScope(auth!, "audit:read"), /lacks the audit:read scope/);
+  });
+
+  it("expires in 90 days unless a lifetime is chosen, and never only when asked for by name", async () => {
+    const before = Date.now();
+    const byDefault = await createApiToken({ prisma, ctx: member, name: "default-lifetime", scopes: ["runs:read"] });
+    const expires = byDefault.apiToken.expiresAt?.getTime() ?? 0;
+    assert.ok(Math.abs(expires - (before + defaultTokenLifetimeDays * 86_400_000)) < 60_000, `expires 90 days from now, got ${byDefault.apiToken.expiresAt?.toISOString()}`);
+    assert.equal(await authenticateApiToken({ prisma, token: byDefault.token, now: new Date(expires + 1000) }), null, "refused the day after");
+    const forever = await createApiToken({ prisma, ctx: member, name: "forever", scopes: ["runs:read"], expiresAt: "never" });
+    assert.equal(forever.apiToken.expiresAt, null);
+    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { teamId: member.teamId, action: "token.created", targetId: forever.apiToken.id } });
+    assert.equal((audit.data as { expiresAt: string }).expiresAt, "never", "the audit says the token never expires");
   });
 
   it("refuses malformed, altered, expired and revoked tokens", async () => {

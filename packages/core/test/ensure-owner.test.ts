@@ -26,6 +26,7 @@ describe("ensureOwnerAccount", () => {
     const membership = await prisma.membership.findFirstOrThrow({ include: { team: true } });
     assert.equal(membership.role, "owner");
     assert.equal(membership.team.slug, "default");
+    assert.ok((await prisma.user.findUniqueOrThrow({ where: { email: "owner@example.com" } })).emailVerified, "the operator-configured owner email counts as verified");
   });
 
   it("never resets an existing owner's password", async () => {
@@ -36,9 +37,11 @@ describe("ensureOwnerAccount", () => {
   });
 
   it("signs in with the right password only", async () => {
-    assert.equal((await authenticateCredentials({ prisma, email: "OWNER@example.com", password: "first-password" }))?.email, "owner@example.com");
-    assert.equal(await authenticateCredentials({ prisma, email: "owner@example.com", password: "wrong" }), null);
-    assert.equal(await authenticateCredentials({ prisma, email: "nobody@example.com", password: "first-password" }), null);
+    const signIn = (email: string, password: string) => authenticateCredentials({ prisma, email, password, address: "192.0.2.1", log: () => undefined });
+    const signedIn = await signIn("OWNER@example.com", "first-password");
+    assert.equal(signedIn.outcome === "signed-in" && signedIn.user.email, "owner@example.com");
+    assert.deepEqual(await signIn("owner@example.com", "wrong"), { outcome: "refused" });
+    assert.deepEqual(await signIn("nobody@example.com", "first-password"), { outcome: "refused" });
   });
 
   it("refuses a malformed email or a weak password before touching the database", async () => {
@@ -56,7 +59,7 @@ describe("ensureOwnerAccount", () => {
       const result = await ensureOwnerAccount({ prisma: other, email: "admin@bailey.local" });
       assert.equal(result.created, true);
       assert.ok(result.generatedPassword && result.generatedPassword.length >= 16);
-      assert.ok(await authenticateCredentials({ prisma: other, email: "admin@bailey.local", password: result.generatedPassword }));
+      assert.equal((await authenticateCredentials({ prisma: other, email: "admin@bailey.local", password: result.generatedPassword, address: "192.0.2.1" })).outcome, "signed-in");
     } finally {
       await other.$disconnect();
       await fresh.drop();

@@ -73,8 +73,9 @@ describe("host enrollment, drain and removal against a real agent behind real ss
     });
     assert.equal(
       command,
-      `curl -fsSL https://bailey.example.com/install.sh | sudo bash -s -- --control-plane https://bailey.example.com --enroll-token ${token} --sha256 ${"a".repeat(64)} --authorized-key 'ssh-ed25519 AAAAkey bailey-control-plane' --host-id enrolled-1`,
+      `printf '%s\\n' ${token} | sudo bash -c 'f=$(mktemp) && trap "rm -f $f" EXIT && curl -fsSL "$0" -o "$f" && bash "$f" "$@"' https://bailey.example.com/install.sh --enroll-token-file - --control-plane https://bailey.example.com --sha256 ${"a".repeat(64)} --authorized-key 'ssh-ed25519 AAAAkey bailey-control-plane' --host-id enrolled-1`,
     );
+    assert.equal(command.split("|")[1]?.includes(token), false, "the token reaches the installer on stdin, not in sudo's or bash's argv");
 
     // Two installers racing with the one token: exactly one host.
     const results = await Promise.allSettled([completeHostEnrollment({ prisma, connections, input: report(token) }), completeHostEnrollment({ prisma, connections, input: report(token) })]);

@@ -10,6 +10,7 @@ describe("linkProviderAccount (GitHub/OIDC sign-in)", () => {
   let prisma: PrismaClient;
   let memberId = "";
   let otherMemberId = "";
+  let unverifiedMemberId = "";
   const github = (providerAccountId: string) => ({ provider: "github", providerAccountId, type: "oauth" });
 
   before(async () => {
@@ -20,6 +21,9 @@ describe("linkProviderAccount (GitHub/OIDC sign-in)", () => {
     memberId = link.user.id;
     otherMemberId = (await addScratchMember(prisma, link.team.id, { email: "other@example.com", role: "viewer" })).user.id;
     await prisma.user.create({ data: { email: "loner@example.com" } });
+    // Members whose email Bailey knows to be theirs; an invite sign-up's is not (below).
+    await prisma.user.updateMany({ where: { id: { in: [memberId, otherMemberId] } }, data: { emailVerified: new Date() } });
+    unverifiedMemberId = (await addScratchMember(prisma, link.team.id, { email: "signed-up@example.com", role: "member" })).user.id;
   });
   after(async () => {
     await prisma.$disconnect();
@@ -30,7 +34,13 @@ describe("linkProviderAccount (GitHub/OIDC sign-in)", () => {
     const outcome = await linkProviderAccount({ prisma, account: github("gh-1"), verifiedEmails: ["nobody@example.com", "Member@Example.com"] });
     assert.deepEqual(outcome, { admitted: true, userId: memberId });
     assert.equal(await findUserIdByProviderAccount({ prisma, provider: "github", providerAccountId: "gh-1" }), memberId);
-    assert.ok((await prisma.user.findUniqueOrThrow({ where: { id: memberId } })).emailVerified, "the provider's verification is recorded");
+  });
+
+  it("never links to a member whose email was never verified, e.g. one who signed up through an invite", async () => {
+    const outcome = await linkProviderAccount({ prisma, account: github("gh-victim"), verifiedEmails: ["signed-up@example.com"] });
+    assert.deepEqual(outcome, { admitted: false, reason: "unverified-account" });
+    assert.equal(await prisma.account.count({ where: { userId: unverifiedMemberId } }), 0);
+    assert.equal((await prisma.user.findUniqueOrThrow({ where: { id: unverifiedMemberId } })).emailVerified, null, "the provider's word does not verify it either");
   });
 
   it("keeps a link on its user even when the provider later reports another member's email", async () => {

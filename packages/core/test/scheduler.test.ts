@@ -10,7 +10,7 @@ import { type AgentProcess, docker, ensureStandinImage, repoRoot as root, standi
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { type AppError, createRun, destroyRun, getRun, HostConnections, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
+import { type AppError, createRun, destroyRun, getRun, HostConnections, ingestHostEvents, stopRun, tick, verifyAuditChain, type TeamContext } from "../src";
 
 describe("runs through the scheduler to real agents", () => {
   let db: ScratchDatabase;
@@ -176,8 +176,54 @@ describe("runs through the scheduler to real agents", () => {
       );
       const actions = (await prisma.auditEvent.findMany({ where: { runId: run.id }, orderBy: { seq: "asc" } })).map((event) => event.action);
       assert.ok(actions.includes("agent.container.exited"), actions.join(", "));
+      // Every run has its own network now, not only docker:dind ones: recorded, and its removal too.
+      let networks = await prisma.network.findMany({ where: { runId: run.id } });
+      for (let i = 0; i < 40 && !networks[0]?.removedAt; i++) {
+        await tick({ prisma, connections });
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        networks = await prisma.network.findMany({ where: { runId: run.id } });
+      }
+      assert.deepEqual(
+        networks.map((network) => ({ name: network.name, removed: network.removedAt !== null })),
+        [{ name: `bailey-${run.id}`, removed: true }],
+      );
       assert.equal((await verifyAuditChain({ prisma, teamId: ctx.teamId })).valid, true);
     } finally {
+      connections.close();
+    }
+  });
+
+  it("a short run's network removal ingested before the dispatcher records the network still leaves it removed", async () => {
+    const hostId = `docker-${randomBytes(3).toString("hex")}`;
+    const agent = await startAgent({ dir, runtime: "docker", hostId, allow: ["sandbox:none"] });
+    agents.push(agent);
+    const host = await prisma.host.create({
+      data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 1, status: "draining", hasRunsc: true, lastSeenAt: new Date() },
+    });
+    const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", command: ["true"] } });
+    await prisma.run.update({ where: { id: run.id }, data: { state: "provisioning", hostId: host.id } });
+    // As the dispatcher's requests would, then the run ends and its events are ingested first.
+    const peer = await agent.connect();
+    const connections = new HostConnections();
+    try {
+      await peer.request("run.create", { runId: run.id, spec: { image: "bailey-test/busybox:latest", command: ["true"], sandbox: "none" } });
+      const started = await peer.request("run.start", { runId: run.id });
+      for (let i = 0; i < 100 && (await peer.request("run.inspect", { runId: run.id })).state === "running"; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await ingestHostEvents({ prisma, connections, host });
+      const ingested = await prisma.network.findMany({ where: { runId: run.id } });
+      assert.deepEqual(
+        ingested.map((network) => ({ name: network.name, networkId: network.networkId, removed: network.removedAt !== null })),
+        [{ name: `bailey-${run.id}`, networkId: started.networkId, removed: true }],
+      );
+      // What dispatch.ts then writes for the network it was told about leaves the removal in place.
+      await prisma.network.upsert({
+        where: { runId_name: { runId: run.id, name: started.networkName! } },
+        update: { networkId: started.networkId },
+        create: { runId: run.id, hostId: host.id, name: started.networkName!, networkId: started.networkId },
+      });
+      assert.ok((await prisma.network.findFirstOrThrow({ where: { runId: run.id } })).removedAt);
+    } finally {
+      peer.close();
       connections.close();
     }
   });
@@ -186,9 +232,9 @@ describe("runs through the scheduler to real agents", () => {
     await ensureStandinImage();
     const hostId = `dind-${randomBytes(3).toString("hex")}`;
     // This machine cannot start privileged containers (see apps/agent/test/dind.test.ts).
-    const agent = await startAgent({ dir, runtime: "docker", hostId, buildkitImage: standinImage, dindPrivileged: false });
+    const agent = await startAgent({ dir, runtime: "docker", hostId, buildkitImage: standinImage, dindPrivileged: false, allow: ["docker:dind", "sandbox:none"] });
     agents.push(agent);
-    const { team, ctx: teamCtx } = await createScratchTeam(prisma, { userId: ctx.actor.userId });
+    const { team, ctx: teamCtx } = await createScratchTeam(prisma, { userId: ctx.actor.userId, role: "admin" });
     const host = await prisma.host.create({
       data: {
         teamId: team.id,

@@ -45,6 +45,8 @@ describe("team members and invite links", () => {
     assert.equal(newcomer?.role, "viewer");
     const user = await prisma.user.findUniqueOrThrow({ where: { email: newcomer!.user.email } });
     assert.ok(await verifyPassword("long enough password", user.passwordHash!), "the new account signs in with its password");
+    assert.match(user.passwordHash!, /^\$scrypt\$/, "invite sign-ups get scrypt hashes");
+    assert.equal(user.emailVerified, null, "an invite sign-up proves nothing about its email");
     await assert.rejects(previewInvite({ prisma, token }), code("NOT_FOUND", /already used/));
   });
 

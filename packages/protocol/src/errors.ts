@@ -24,6 +24,12 @@ export const rpcErrorCodes = {
   connectionClosed: -32005,
   /** The agent refused on policy grounds (e.g. sandbox required but unavailable). */
   refused: -32006,
+  /**
+   * The run's image could not be pulled (or is missing under pullPolicy never). `data` is
+   * `{ image, registry, reason: "not_found" | "unauthorized" | "unreachable" | "never" | "other" }`.
+   * Final for that run: the control plane fails it with the message rather than retrying.
+   */
+  imagePullFailed: -32007,
 } as const;
 
 export type RpcErrorCode = (typeof rpcErrorCodes)[keyof typeof rpcErrorCodes];

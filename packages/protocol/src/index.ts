@@ -8,4 +8,5 @@ export * from "./peer";
 export * from "./methods/agent";
 export * from "./methods/run";
 export * from "./methods/host";
+export * from "./methods/image";
 export * from "./methods/events";

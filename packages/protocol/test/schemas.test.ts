@@ -14,6 +14,8 @@ describe("method schemas", () => {
       "events.ack",
       "events.pull",
       "host.reconcile",
+      "image.list",
+      "image.pull",
       "run.create",
       "run.destroy",
       "run.exec",
@@ -48,6 +50,32 @@ describe("method schemas", () => {
       "env.A=B: must be a valid environment variable name",
       "image: must be an image reference such as busybox, ghcr.io/org/app:1.2 or app@sha256:<digest>",
     ]);
+  });
+
+  it("agent.hello carries the agent's identity, and an agent from before identities still validates", () => {
+    const hello = {
+      protocolVersion,
+      agentVersion: "0.1.0",
+      hostId: "h",
+      runtime: "docker",
+      features: { networks: true, sidecars: true, builds: true, runsc: true },
+      cpus: 2,
+      memoryBytes: 1024,
+      runningRuns: [],
+    };
+    const result = methods["agent.hello"].result;
+    assert.equal(result.parse({ ...hello, agentId: `agt_${"0a".repeat(16)}` }).agentId, `agt_${"0a".repeat(16)}`);
+    assert.equal(result.parse(hello).agentId, undefined, "no identity: unknown, not an error");
+    for (const agentId of ["agt_", `agt_${"A".repeat(32)}`, `agt_${"0".repeat(33)}`, "", `host_${"0".repeat(32)}`]) {
+      assert.ok(!result.safeParse({ ...hello, agentId }).success, agentId);
+    }
+  });
+
+  it("host.reconcile takes a dry run and a removal scope, and nothing unknown", () => {
+    const params = methods["host.reconcile"].params;
+    assert.ok(params.safeParse({ ownedRunIds: ["a"], dryRun: true }).success);
+    assert.ok(params.safeParse({ ownedRunIds: [], removeOnly: ["b"] }).success);
+    assert.ok(!params.safeParse({ ownedRunIds: [], keep: ["b"] }).success, "strict: an unknown param is refused, so an old agent never ignores a scope");
   });
 
   it("keeps seq within exact integers", () => {

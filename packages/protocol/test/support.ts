@@ -64,7 +64,20 @@ export const hello = {
 };
 
 export function agentRun(runId: string) {
-  return { runId, state: "running" as const, containerId: "c", networkId: null, networkName: null, sidecars: [], exitCode: null, error: null, createdAt: "t", startedAt: null, finishedAt: null };
+  return {
+    runId,
+    state: "running" as const,
+    containerId: "c",
+    networkId: null,
+    networkName: null,
+    sidecars: [],
+    exitCode: null,
+    error: null,
+    imageDigest: null,
+    createdAt: "t",
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 /** What the server-side handlers did, for tests that check the producer side. */

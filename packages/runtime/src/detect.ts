@@ -5,7 +5,7 @@ import { DockerRuntime } from "./drivers/docker/runtime";
 import { createPodmanRuntime } from "./drivers/podman";
 import { NoRuntimeError, type ProbeAttempt } from "./errors";
 import { MockRuntime } from "./testing/mock-runtime";
-import type { Runtime, RuntimeType } from "./types";
+import type { LogLimits, Runtime, RuntimeType } from "./types";
 import { processEnvironment } from "./env";
 
 export interface RuntimeProbe {
@@ -20,6 +20,8 @@ export interface DetectOptions {
   /** BAILEY_RUNTIME: an explicit choice wins over probing. */
   override?: string;
   probes?: RuntimeProbe[];
+  /** Caps on every container's log on disk (the agent's BAILEY_LOG_MAX_SIZE, BAILEY_LOG_MAX_FILES). */
+  logLimits?: LogLimits;
   log?: (line: string) => void;
 }
 
@@ -39,7 +41,7 @@ async function answering(runtime: Runtime): Promise<Runtime> {
 }
 
 /** The probes in the order they are tried: Docker, Podman (rootful, then rootless), Apple on macOS. */
-export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), platform = process.platform): RuntimeProbe[] {
+export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), platform = process.platform, logLimits?: LogLimits): RuntimeProbe[] {
   const dockerSocket = socketFromDockerHost(env.DOCKER_HOST);
   const rootlessPodman = env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR}/podman/podman.sock` : `/run/user/${process.getuid?.() ?? 1000}/podman/podman.sock`;
   const probes: RuntimeProbe[] = [
@@ -47,19 +49,19 @@ export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), pla
       name: "docker",
       target: dockerSocket,
       fix: "install Docker (sudo apt-get install -y docker.io) and start it (sudo systemctl start docker), or set DOCKER_HOST=unix:///path/to/docker.sock",
-      open: () => answering(new DockerRuntime({ socketPath: dockerSocket })),
+      open: () => answering(new DockerRuntime({ socketPath: dockerSocket, ...(logLimits ? { logLimits } : {}) })),
     },
     {
       name: "podman",
       target: "/run/podman/podman.sock",
       fix: "install Podman (sudo apt-get install -y podman) and start its API (sudo systemctl start podman.socket)",
-      open: () => answering(createPodmanRuntime("/run/podman/podman.sock")),
+      open: () => answering(createPodmanRuntime("/run/podman/podman.sock", undefined, logLimits)),
     },
     {
       name: "podman",
       target: rootlessPodman,
       fix: "start Podman's user API: systemctl --user start podman.socket",
-      open: () => answering(createPodmanRuntime(rootlessPodman)),
+      open: () => answering(createPodmanRuntime(rootlessPodman, undefined, logLimits)),
     },
   ];
   if (platform === "darwin") {
@@ -78,7 +80,7 @@ export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), pla
 
 /** Finds the runtime to use: the explicit override, else the first probe that answers. */
 export async function detectRuntime(options: DetectOptions = {}): Promise<Runtime> {
-  const probes = options.probes ?? defaultProbes();
+  const probes = options.probes ?? defaultProbes(processEnvironment(), process.platform, options.logLimits);
   const override = options.override?.trim();
   if (override) {
     if (override === "mock") return new MockRuntime();

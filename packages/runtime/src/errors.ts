@@ -79,3 +79,27 @@ export class NoRuntimeError extends Error {
     this.name = "NoRuntimeError";
   }
 }
+
+export type ImagePullFailureReason = "not_found" | "unauthorized" | "unreachable" | "never" | "other";
+
+const pullAdvice: Record<ImagePullFailureReason, (registry: string) => string> = {
+  not_found: () => "check the image name and tag (or digest), and that it was pushed to that registry",
+  unauthorized: (registry) => `add registry credentials for ${registry} in Bailey's Team → Registries (or check the ones saved there)`,
+  unreachable: (registry) => `check that ${registry} is up and reachable from this host (DNS, firewall, proxy, and http vs https for a private registry)`,
+  never: () => "the run's pullPolicy is never: load the image onto the host first, or use pullPolicy if-not-present",
+  other: () => "check the engine's log on the host",
+};
+
+/** An image could not be pulled (or, with pullPolicy never, was missing); `reason` says which way. */
+export class ImagePullError extends Error {
+  constructor(
+    readonly image: string,
+    readonly registry: string,
+    readonly reason: ImagePullFailureReason,
+    /** What the engine said, kept short; never contains credentials (the engine never echoes them). */
+    readonly detail: string,
+  ) {
+    super(`Could not pull ${image} from ${registry} (${reason.replace("_", " ")}): ${detail}. To fix: ${pullAdvice[reason](registry)}.`);
+    this.name = "ImagePullError";
+  }
+}

@@ -1,4 +1,4 @@
-import type { ContainerSpec } from "./types";
+import type { ContainerSpec, LogLimits } from "./types";
 
 /**
  * The capabilities a coding agent's container keeps; everything else is dropped.
@@ -14,6 +14,9 @@ export const defaultLimits = {
   pids: 1024,
 } as const;
 
+/** Bounded unless a host says otherwise (BAILEY_LOG_MAX_SIZE, BAILEY_LOG_MAX_FILES): 30 MiB per container at most. */
+export const defaultLogLimits: LogLimits = { maxSize: "10m", maxFiles: 3 };
+
 export const engineSocketPath = "/var/run/docker.sock";
 
 export interface HardeningOptions {
@@ -21,6 +24,9 @@ export interface HardeningOptions {
   sandboxRuntime: string | undefined;
   /** Podman here refuses to start containers without explicit nofile/nproc limits. */
   explicitUlimits?: boolean;
+  /** The engine's name for its rotating file log: `json-file` (Docker), `k8s-file` (Podman). */
+  logDriver?: "json-file" | "k8s-file";
+  logLimits?: LogLimits;
 }
 
 /** The engine's HostConfig for a spec: every container gets the same locked-down base. */
@@ -38,6 +44,7 @@ export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOption
     NanoCpus: Math.round(limits.cpus * 1e9),
     ...(spec.sandbox === "gvisor" && options.sandboxRuntime ? { Runtime: options.sandboxRuntime } : {}),
     ...(spec.network ? { NetworkMode: spec.network } : {}),
+    LogConfig: logConfig(options.logDriver ?? "json-file", options.logLimits ?? defaultLogLimits),
     Binds: spec.mountEngineSocket ? [`${engineSocketPath}:${engineSocketPath}`] : [],
     ...(options.explicitUlimits
       ? {
@@ -48,6 +55,18 @@ export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOption
         }
       : {}),
   };
+}
+
+function logConfig(driver: "json-file" | "k8s-file", limits: LogLimits) {
+  return { Type: driver, Config: { "max-size": limits.maxSize, "max-file": String(limits.maxFiles) } };
+}
+
+/** Bytes in a size of Docker's notation (`10m`, `512k`, `1g`, bare bytes); null when it is not one. */
+export function logSizeBytes(size: string): number | null {
+  const match = /^([1-9][0-9]*)([kmg]?)$/i.exec(size.trim());
+  if (!match) return null;
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? "").toLowerCase() as "" | "k" | "m" | "g"];
+  return Number(match[1]) * unit;
 }
 
 export function toEnvList(env: Record<string, string> | undefined): string[] {

@@ -22,13 +22,23 @@ export interface ContainerSpec {
   /** `gvisor` (the default) runs under runsc; `none` under the engine's default runtime. */
   sandbox: Sandbox;
   resources?: ResourceLimits;
-  /** Network to attach to at creation (a per-run network for docker:dind). */
+  /** Network to attach to at creation: the run's own network, so it cannot reach other runs. */
   network?: string;
   /** Only for `docker:host`: mount the engine's socket into the container. */
   mountEngineSocket?: boolean;
   /** Only for `docker:dind`. */
   privileged?: boolean;
   tty?: boolean;
+}
+
+/**
+ * How much of a container's output the engine keeps on disk: at most `maxFiles` files of
+ * `maxSize` each (Docker's notation: a number with k, m or g). Podman's k8s-file keeps one
+ * file, truncated at `maxSize`.
+ */
+export interface LogLimits {
+  maxSize: string;
+  maxFiles: number;
 }
 
 export type ContainerStatus = "created" | "running" | "paused" | "restarting" | "exited" | "dead" | "removing" | "unknown";
@@ -131,6 +141,45 @@ export interface BuildManager {
   imageExists(tag: string): Promise<boolean>;
 }
 
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+/** Bytes fetched so far over all layers; `bytesTotal` grows as the engine learns layer sizes (0 while unknown). */
+export interface PullProgress {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface PullOptions {
+  /** For this pull only; never stored. */
+  auth?: RegistryCredentials;
+  onProgress?: (progress: PullProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface PullResult {
+  /** The reference the engine now has the image under (fully qualified for Docker-API engines). */
+  reference: string;
+  /** The registry's manifest digest (sha256:…) the engine recorded; null where the backend does not say. */
+  digest: string | null;
+  /** Bytes fetched from the registry (0 when every layer was already here). */
+  bytes: number;
+  /** Whether anything new arrived: false when the host already had exactly this image. */
+  fetched: boolean;
+}
+
+export interface ImageDetails {
+  id: string;
+  /** repo:tag names. */
+  tags: string[];
+  /** repo@sha256:… names. */
+  digests: string[];
+  sizeBytes: number;
+  createdAt: string | null;
+}
+
 export interface Runtime {
   readonly type: RuntimeType;
   ping(): Promise<void>;
@@ -149,6 +198,11 @@ export interface Runtime {
   exec(id: string, command: string[], options?: ExecOptions): Promise<ExecResult>;
   logs(id: string, options?: LogOptions): Promise<Readable & AsyncIterable<LogChunk>>;
   imageExists(image: string): Promise<boolean>;
+  /** Pulls from the image's registry; fails with ImagePullError (its reason: not_found, unauthorized, unreachable, other). */
+  pullImage(reference: string, options?: PullOptions): Promise<PullResult>;
+  /** The local image, or null when the host does not have it. */
+  inspectImage(reference: string): Promise<ImageDetails | null>;
+  listImages(): Promise<ImageDetails[]>;
   networkManager(): NetworkManager | null;
   sidecarManager(): SidecarManager | null;
   buildManager(): BuildManager | null;

@@ -64,6 +64,7 @@ describe("hardening defaults on Docker", () => {
         Privileged?: boolean;
         Binds?: string[] | null;
         Runtime?: string;
+        LogConfig?: { Type: string; Config: Record<string, string> };
       };
       assert.deepEqual(host.CapDrop, ["ALL"]);
       assert.deepEqual([...(host.CapAdd ?? [])].sort(), [...capabilityAllowlist].sort());
@@ -74,6 +75,7 @@ describe("hardening defaults on Docker", () => {
       assert.equal(host.Privileged, false);
       assert.deepEqual(host.Binds ?? [], [], "no Docker socket unless asked for");
       assert.equal(host.Runtime, sandbox === "gvisor" ? "runsc" : "runc");
+      assert.deepEqual(host.LogConfig, { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } }, "the log is capped by default (defaultLogLimits)");
     });
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { RpcError, rpcErrorCodes, type AgentRun, type RunSpec } from "@bailey/protocol";
+import { RpcError, rpcErrorCodes, type AgentRun, type RegistryAuth, type RunSpec } from "@bailey/protocol";
 import { requireNetworkManager, requireSidecarManager, UnsupportedFeatureError, type Runtime } from "@bailey/runtime";
+import { ImagePuller } from "../images/image-puller";
 import type { Journal, NewJournalEvent } from "../journal/journal";
 import { labelKeys, names, toAgentRun, type RunRecord } from "./run-record";
 import type { RunStore } from "./run-store";
@@ -14,10 +15,16 @@ export interface RunManagerOptions {
   sidecarReadyTimeoutMs: number;
   /** Whether docker:dind's main container and BuildKit sidecar run privileged (default true). */
   dindPrivileged?: boolean;
+  /** BAILEY_ALLOW: the escalations this host accepts; a run asking for another is refused before anything exists. */
+  allowed?: readonly string[];
+  /** BAILEY_PULL_TIMEOUT in ms: how long one image pull may take (default 15 minutes). */
+  pullTimeoutMs?: number;
   /** Fault injection: a pause after each provisioning step. */
   stepDelayMs?: number;
   log?: (line: string) => void;
 }
+
+export type ReconciledResource = { kind: "container" | "network"; id: string; name: string; runId: string | null };
 
 const finalStates = new Set<AgentRun["state"]>(["exited", "failed", "timed_out", "destroyed"]);
 
@@ -30,8 +37,12 @@ export class RunManager {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly supervised = new Set<string>();
+  /** Shared with image.pull pre-pulls, so a run and a pre-pull of one image make one pull. */
+  readonly images: ImagePuller;
 
-  constructor(private readonly options: RunManagerOptions) {}
+  constructor(private readonly options: RunManagerOptions) {
+    this.images = new ImagePuller({ runtime: options.runtime, journal: options.journal, pullTimeoutMs: options.pullTimeoutMs ?? 15 * 60_000, ...(options.log ? { log: options.log } : {}) });
+  }
 
   /** Loads the runs a previous agent process left and takes up their supervision. */
   async resume(): Promise<void> {
@@ -49,7 +60,8 @@ export class RunManager {
     return [...this.records.keys()];
   }
 
-  async create(runId: string, spec: RunSpec): Promise<AgentRun> {
+  /** `registryAuth` is for this call's pull only: it is never part of the record, the journal or an error. */
+  async create(runId: string, spec: RunSpec, registryAuth?: RegistryAuth): Promise<AgentRun> {
     return this.exclusive(runId, async () => {
       const existing = this.records.get(runId);
       if (existing) {
@@ -58,6 +70,7 @@ export class RunManager {
         }
         return toAgentRun(existing);
       }
+      this.refuseNotAllowed(runId, spec);
       try {
         this.refuseUnsupported(spec);
       } catch (error) {
@@ -72,6 +85,7 @@ export class RunManager {
         sidecars: [],
         exitCode: null,
         error: null,
+        imageDigest: null,
         createdAt: new Date().toISOString(),
         startedAt: null,
         finishedAt: null,
@@ -82,7 +96,7 @@ export class RunManager {
       // Recorded before anything exists, so a crash mid-provisioning is found and undone on restart.
       await this.persist(record, { type: "run.created", runId, data: { image: spec.image, dependencies: spec.dependencies, sandbox: spec.sandbox } });
       try {
-        await this.provision(record);
+        await this.provision(record, registryAuth);
       } catch (error) {
         // Everything provisioning made goes, the main container too if it got that far.
         await this.teardown(record, true);
@@ -105,6 +119,8 @@ export class RunManager {
       if (record.state !== "created" || !record.containerId) {
         throw new RpcError(rpcErrorCodes.conflict, `Run ${runId} is ${record.state} and cannot be started.`);
       }
+      // Created before the host's BAILEY_ALLOW was narrowed (and the agent restarted): it does not start.
+      this.refuseNotAllowed(runId, record.spec);
       await this.options.runtime.startContainer(record.containerId);
       record.state = "running";
       record.startedAt = new Date().toISOString();
@@ -153,36 +169,57 @@ export class RunManager {
     return record.containerId;
   }
 
-  /** Removes labelled resources of runs the control plane no longer owns; unlabelled ones are never touched. */
-  async reconcile(ownedRunIds: string[]): Promise<{ kind: "container" | "network"; id: string; name: string; runId: string | null }[]> {
+  /**
+   * Removes labelled resources of runs the control plane no longer owns; unlabelled ones are
+   * never touched. `dryRun` only reports what would go; `removeOnly` narrows removal to those
+   * runs (resources without a run label are then kept too).
+   */
+  async reconcile(ownedRunIds: string[], { dryRun = false, removeOnly }: { dryRun?: boolean; removeOnly?: string[] } = {}): Promise<ReconciledResource[]> {
     const owned = new Set(ownedRunIds);
+    const only = removeOnly ? new Set(removeOnly) : null;
+    const removable = (runId: string | null) => !(runId && owned.has(runId)) && (!only || (runId !== null && only.has(runId)));
     const { runtime, hostId } = this.options;
-    const removed: { kind: "container" | "network"; id: string; name: string; runId: string | null }[] = [];
+    const found: ReconciledResource[] = [];
+    const networks = runtime.networkManager();
     for (const container of await runtime.listContainers({ [labelKeys.managed]: "true", [labelKeys.hostId]: hostId })) {
       const runId = container.labels[labelKeys.runId] ?? null;
-      if (runId && owned.has(runId)) continue;
-      await runtime.removeContainer(container.id);
-      removed.push({ kind: "container", id: container.id, name: container.name, runId });
+      if (removable(runId)) found.push({ kind: "container", id: container.id, name: container.name, runId });
     }
-    const networks = runtime.networkManager();
     if (networks) {
       for (const network of await networks.listNetworks({ [labelKeys.managed]: "true", [labelKeys.hostId]: hostId })) {
         const runId = network.name.startsWith("bailey-") ? network.name.slice("bailey-".length) : null;
-        if (runId && owned.has(runId)) continue;
-        await networks.removeNetwork(network.id);
-        removed.push({ kind: "network", id: network.id, name: network.name, runId });
+        if (removable(runId)) found.push({ kind: "network", id: network.id, name: network.name, runId });
       }
     }
+    if (dryRun) return found;
+    for (const resource of found) {
+      if (resource.kind === "container") await runtime.removeContainer(resource.id);
+      else await networks?.removeNetwork(resource.id);
+    }
     for (const runId of [...this.records.keys()]) {
-      if (owned.has(runId)) continue;
+      if (!removable(runId)) continue;
       this.clearTimer(runId);
       this.records.delete(runId);
       await this.options.store.delete(runId);
     }
-    for (const resource of removed) {
+    for (const resource of found) {
       await this.options.journal.append({ type: "resource.removed", ...(resource.runId ? { runId: resource.runId } : {}), data: { ...resource, reason: "reconcile" } });
     }
-    return removed;
+    return found;
+  }
+
+  private refuseNotAllowed(runId: string, spec: RunSpec): void {
+    const allowed = new Set(this.options.allowed ?? []);
+    const wanted = [...(spec.sandbox === "none" ? ["sandbox:none"] : []), ...spec.dependencies];
+    const refused = wanted.filter((capability) => !allowed.has(capability));
+    if (!refused.length) return;
+    const line = `BAILEY_ALLOW=${[...allowed, ...refused].join(",")}`;
+    throw new RpcError(
+      rpcErrorCodes.refused,
+      `Host ${this.options.hostId} does not allow ${refused.join(" or ")} (its BAILEY_ALLOW is ${allowed.size ? [...allowed].join(",") : "empty"}); ` +
+        `to allow it, put ${line} in /etc/bailey/agent.env on that host and restart the agent (systemctl restart bailey-agent).`,
+      { runId, refused, allowed: [...allowed], setting: "BAILEY_ALLOW" },
+    );
   }
 
   private refuseUnsupported(spec: RunSpec): void {
@@ -198,22 +235,28 @@ export class RunManager {
     return { [labelKeys.managed]: "true", [labelKeys.runId]: runId, [labelKeys.role]: role, [labelKeys.hostId]: this.options.hostId };
   }
 
-  private async provision(record: RunRecord): Promise<void> {
+  private async provision(record: RunRecord, registryAuth: RegistryAuth | undefined): Promise<void> {
     const { runtime } = this.options;
     const { spec, runId } = record;
+    // First, while nothing else exists yet: a pull can take minutes, and a failed one leaves nothing to undo.
+    const image = await this.images.ensure({ image: spec.image, policy: spec.pullPolicy, runId, ...(registryAuth ? { auth: registryAuth } : {}) });
+    record.imageDigest = image.digest;
     const dind = spec.dependencies.includes("docker:dind");
     const env: Record<string, string> = { ...spec.env, BAILEY_RUN_ID: runId };
-    if (dind) {
-      const network = await requireNetworkManager(runtime).createNetwork(names.network(runId), this.labels(runId, "network"));
+    // Every run on its own network, so it cannot reach another run (the default bridge lets it).
+    const networks = runtime.networkManager();
+    if (networks) {
+      const network = await networks.createNetwork(names.network(runId), this.labels(runId, "network"));
       record.networkId = network.id;
       record.networkName = network.name;
       await this.persist(record, { type: "network.created", runId, data: { networkId: network.id, name: network.name } });
-
+    }
+    if (dind && record.networkName) {
       const image = spec.buildkitImage ?? this.options.buildkitImage;
       const sidecar = await requireSidecarManager(runtime).startSidecar({
         name: names.buildkit(runId),
         image,
-        network: network.name,
+        network: record.networkName,
         hostname: "buildkit",
         labels: this.labels(runId, "buildkit"),
         sandbox: spec.sandbox,
@@ -230,7 +273,7 @@ export class RunManager {
 
     record.containerId = await runtime.createContainer({
       name: names.main(runId),
-      image: spec.image,
+      image: image.reference,
       ...(spec.command ? { command: spec.command } : {}),
       env,
       labels: { ...spec.labels, ...this.labels(runId, "main") },
@@ -259,7 +302,7 @@ export class RunManager {
     }
   }
 
-  /** Removes the run's sidecars and network (and, when asked, its main container); journals each. */
+  /** Removes the run's sidecars and network (and, when asked, its main container); journals each. An exited main container is detached from the network and keeps its logs. */
   private async teardown(record: RunRecord, includeMain = false): Promise<string[]> {
     const { runtime } = this.options;
     const removed: string[] = [];
@@ -280,8 +323,9 @@ export class RunManager {
         removed.push(main.name);
       }
     }
+    // By name as well: a crash between creating the network and recording it leaves no id.
     const networks = runtime.networkManager();
-    if (networks && (record.networkId || record.spec.dependencies.includes("docker:dind"))) {
+    if (networks) {
       await networks.removeNetwork(record.networkId ?? names.network(runId));
       removed.push(names.network(runId));
       await this.options.journal.append({ type: "network.removed", runId, data: { networkId: record.networkId, name: names.network(runId) } });

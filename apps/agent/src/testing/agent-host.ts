@@ -10,6 +10,8 @@ export interface StartAgentHostOptions extends StartAgentOptions {
   keyComment?: string;
   /** The user the control plane logs in as; defaults to whoever runs the test. */
   user?: string;
+  /** The control plane's existing key pair, for a second host of a control plane already running; unset, a new pair. */
+  keyPair?: { privateKey: string; publicKey: string };
 }
 
 /** The columns of a Host row (and addHost's input) that reach this host over SSH. */
@@ -63,7 +65,7 @@ export async function startAgentHost(options: StartAgentHostOptions): Promise<Ag
   let sshd: RunningSshd | undefined;
   try {
     // Keys first: without OpenSSH this fails at once, saying what to install.
-    const key = await generateKeyPair(options.keyComment ?? "bailey-test");
+    const key = options.keyPair ?? (await generateKeyPair(options.keyComment ?? "bailey-test"));
     agent = await startAgent({ ...options, dir });
     const dialLog = path.join(dir, `${options.hostId}-dials.log`);
     const wrapper = path.join(dir, "bailey-agent");

@@ -21,6 +21,8 @@ export interface AgentSettings {
   buildkitImage?: string;
   /** BAILEY_DIND_PRIVILEGED=false where the kernel withholds capabilities from dockerd. */
   dindPrivileged?: boolean;
+  /** BAILEY_ALLOW: the escalations the host accepts (docker:dind, sandbox:none, docker:host); none when unset, as on a fresh install. */
+  allow?: readonly ("docker:dind" | "sandbox:none" | "docker:host")[];
   /** BAILEY_AGENT_FAULT_STEP_DELAY_MS: a pause after each provisioning step, to kill the agent mid-way; 0 for none. */
   faultStepDelayMs?: number;
   /** More environment for the agent, applied last. */
@@ -76,6 +78,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     runtime: options.runtime,
     buildkitImage: options.buildkitImage,
     dindPrivileged: options.dindPrivileged,
+    allow: options.allow,
     faultStepDelayMs: options.faultStepDelayMs,
     env: options.env,
   };
@@ -89,6 +92,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     const env: Record<string, string> = { BAILEY_AGENT_SOCKET: socketPath, BAILEY_AGENT_STATE_DIR: stateDir, BAILEY_HOST_ID: options.hostId, BAILEY_RUNTIME: runtime };
     if (settings.buildkitImage) env.BAILEY_BUILDKIT_IMAGE = settings.buildkitImage;
     if (settings.dindPrivileged !== undefined) env.BAILEY_DIND_PRIVILEGED = String(settings.dindPrivileged);
+    if (settings.allow) env.BAILEY_ALLOW = settings.allow.join(",");
     if (settings.faultStepDelayMs) env.BAILEY_AGENT_FAULT_STEP_DELAY_MS = String(settings.faultStepDelayMs);
     output = "";
     child = spawn(process.execPath, ["--import", "tsx", agentMain, "serve"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env, ...settings.env } });

@@ -122,6 +122,9 @@ test("the session cookie changes nothing from another site: no foreign Origin, n
   expect(await foreign.text()).toContain("another site");
   const noOrigin = await page.request.post("/api/trpc/tokens.create", { data: create });
   expect(noOrigin.status()).toBe(403);
+  const fetchedCrossSite = await page.request.post("/api/trpc/tokens.create", { headers: { origin: new URL(baseURL!).origin, "sec-fetch-site": "cross-site" }, data: create });
+  expect(fetchedCrossSite.status()).toBe(403);
+  expect(await fetchedCrossSite.text()).toContain("Sec-Fetch-Site: cross-site");
   const form = await page.request.post("/api/trpc/tokens.create", { headers: { origin: new URL(baseURL!).origin }, multipart: { name: "cross-site", scopes: "runs:read" } });
   expect(form.status()).toBe(400);
   expect(await form.text()).toContain("application/json");
@@ -134,6 +137,17 @@ test("the session cookie changes nothing from another site: no foreign Origin, n
   expect(headers["x-frame-options"]).toBe("DENY");
   expect(headers["x-content-type-options"]).toBe("nosniff");
   expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  expect(headers["strict-transport-security"], "no HSTS while the public URL is http").toBeUndefined();
+  // Chromium itself refuses to show the dashboard inside another page's frame.
+  await page.setContent(`<iframe title="framed" src="${baseURL}/runs"></iframe>`);
+  await expect
+    .poll(() =>
+      page
+        .frames()
+        .find((frame) => frame !== page.mainFrame())
+        ?.url(),
+    )
+    .toMatch(/^chrome-error:/);
   // The dashboard still renders and runs its scripts under that policy.
   const violations: string[] = [];
   page.on("console", (message) => (message.text().includes("Content Security Policy") ? violations.push(message.text()) : undefined));

@@ -32,12 +32,12 @@ test("a host installed with the shown command reports back, comes online, runs a
   const { installCommand, token } = await created.json();
   expect(installCommand).toMatch(
     new RegExp(
-      `^curl -fsSL http://\\S+/install\\.sh \\| sudo bash -s -- --control-plane \\S+ --enroll-token ${token} --sha256 [0-9a-f]{64} --authorized-key 'ssh-ed25519 \\S+ bailey-control-plane' --host-id installed-host$`,
+      `^printf '%s\\\\n' ${token} \\| sudo bash -c '[^']+' http://\\S+/install\\.sh --enroll-token-file - --control-plane \\S+ --sha256 [0-9a-f]{64} --authorized-key 'ssh-ed25519 \\S+ bailey-control-plane' --host-id installed-host$`,
     ),
   );
 
   // The host's own sshd, logging the control plane in as the user install.sh creates.
-  const sshd = await startSshd({ authorizedKeys: [], user: "bailey", userAuthorizedKeysFile: ".ssh/authorized_keys" });
+  const sshd = await startSshd({ authorizedKeys: [], user: "bailey", userAuthorizedKeysFile: "/etc/bailey/authorized_keys" });
   try {
     // This machine has no sudo and the test already runs as root.
     const onTheHost = `${installCommand.replace("| sudo bash", "| bash")} --ssh-address 127.0.0.1 --ssh-port ${sshd.port} --ssh-host-key ${sshd.hostPublicKeyFile}`;

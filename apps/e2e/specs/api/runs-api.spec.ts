@@ -101,10 +101,14 @@ test("a moat.yaml posted as YAML runs, and what Bailey cannot do yet is reported
 test("the audit chain exports as JSON lines, and tampering with one row makes verify name its sequence number", async ({ request }) => {
   const exported = await request.get("/api/v1/audit/export", { headers: auth() });
   expect(exported.headers()["content-type"]).toContain("application/x-ndjson");
-  const events = (await exported.text())
+  const lines = (await exported.text())
     .trim()
     .split("\n")
-    .map((line) => JSON.parse(line) as { id: string; seq: number; teamId: string; data: unknown; hash: string; prevHash: string });
+    .map((line) => JSON.parse(line) as { kind?: "checkpoint" | "head"; id: string; seq: number; teamId: string; data: unknown; hash: string; prevHash: string; signature?: string });
+  // Event lines, then signed checkpoints after their events, and the signed head last.
+  expect(lines.at(-1)).toMatchObject({ kind: "head", seq: lines.filter((line) => !line.kind).length });
+  expect(lines.at(-1)!.signature).toBeTruthy();
+  const events = lines.filter((line) => !line.kind);
   expect(events.length).toBeGreaterThan(5);
   events.forEach((event, index) => {
     expect(event.seq).toBe(index + 1);

@@ -32,9 +32,9 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
   await page.getByLabel("Labels").fill("pool=browser");
   await page.getByRole("button", { name: "Get install command" }).click();
   const installCommand = (await page.getByTestId("install-command").textContent())!.trim();
-  expect(installCommand).toMatch(/^curl -fsSL \S+\/install\.sh \| sudo bash -s -- --control-plane \S+ --enroll-token blye_\S+ /);
+  expect(installCommand).toMatch(/^printf '%s\\n' blye_\S+ \| sudo bash -c '[^']+' \S+\/install\.sh --enroll-token-file - --control-plane \S+ /);
   await shot(page, "hosts-install-command");
-  const sshd = await startSshd({ authorizedKeys: [], user: "bailey", userAuthorizedKeysFile: ".ssh/authorized_keys" });
+  const sshd = await startSshd({ authorizedKeys: [], user: "bailey", userAuthorizedKeysFile: "/etc/bailey/authorized_keys" });
   try {
     // This machine has no sudo and the test already runs as root.
     const installed = spawnSync("bash", ["-c", `${installCommand.replace("| sudo bash", "| bash")} --ssh-address 127.0.0.1 --ssh-port ${sshd.port} --ssh-host-key ${sshd.hostPublicKeyFile}`], {
@@ -119,7 +119,9 @@ test("a team lead runs Bailey from the browser: host, run, logs, stop, audit, to
     await shot(page, "token-created");
     await page.getByRole("button", { name: "Done" }).click();
     const tokenRow = page.locator('tr[data-token="ci-pipeline"]');
-    await expect(tokenRow).toContainText("never");
+    // Nobody chose a lifetime: it expires in 90 days (the date as the page itself formats it).
+    const in90Days = await page.evaluate(() => new Date(Date.now() + 90 * 86_400_000).toLocaleDateString());
+    await expect(tokenRow).toContainText(in90Days);
     await tokenRow.getByRole("button", { name: "Revoke" }).click();
     // The confirm button is the red (destructive) one: it once rendered black, bg-zinc-900 winning over bg-red-600.
     const confirmRevoke = page.getByRole("dialog", { name: "Revoke ci-pipeline?" }).getByRole("button", { name: "Revoke token" });

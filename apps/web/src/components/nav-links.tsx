@@ -7,6 +7,7 @@ const links = [
   { href: "/runs", label: "Runs" },
   { href: "/hosts", label: "Hosts" },
   { href: "/tokens", label: "Tokens" },
+  { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
   { href: "/team", label: "Team" },
 ] as const;

@@ -2,6 +2,7 @@ import type { Context } from "@bailey/api";
 import { AppError, authenticateApiToken } from "@bailey/core";
 import { currentUser } from "~/server/auth";
 import { hostConnections } from "~/server/connections";
+import { auditSigningKey } from "~/server/audit-signing-key";
 import { db } from "~/server/db";
 import { installCommandFor } from "~/server/host-install";
 
@@ -11,7 +12,7 @@ import { installCommandFor } from "~/server/host-install";
  */
 export async function createApiContext(request: Request): Promise<Context> {
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-  const base = { prisma: db(), connections: hostConnections(), installCommand: installCommandFor, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
+  const base = { prisma: db(), connections: hostConnections(), installCommand: installCommandFor, auditSigningKey, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
   if (bearer) {
     const token = await authenticateApiToken({ prisma: db(), token: bearer });

@@ -5,9 +5,11 @@ import { authenticateCredentials, findUserIdByProviderAccount, linkProviderAccou
 import { serverEnv } from "~/env";
 import { db } from "./db";
 import { oauthProviders, verifiedEmails } from "./oauth-providers";
+import { tooManyAttemptsError } from "~/lib/too-many-attempts";
+import { signInAddress, signInPolicy } from "./sign-in-throttle";
 
 /** The `?error=` codes /signin explains; next-auth adds its own (CredentialsSignin, OAuthSignin, …). */
-export const signInRefusals = { "not-invited": "NotInvited", "no-verified-email": "NoVerifiedEmail" } as const;
+export const signInRefusals = { "not-invited": "NotInvited", "no-verified-email": "NoVerifiedEmail", "unverified-account": "UnverifiedAccount" } as const;
 
 let options: NextAuthOptions | undefined;
 
@@ -23,10 +25,18 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: async (credentials) => {
+        authorize: async (credentials, request) => {
           if (!credentials?.email || !credentials.password) return null;
-          const user = await authenticateCredentials({ prisma: db(), email: credentials.email, password: credentials.password });
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          const result = await authenticateCredentials({
+            prisma: db(),
+            email: credentials.email,
+            password: credentials.password,
+            address: signInAddress((request.headers ?? {}) as Record<string, string>),
+            policy: signInPolicy(),
+          });
+          // next-auth turns the message into `?error=`; the route handler turns that into a 429.
+          if (result.outcome === "throttled") throw new Error(tooManyAttemptsError(result.retryAfterSeconds));
+          return result.outcome === "signed-in" ? { id: result.user.id, email: result.user.email, name: result.user.name } : null;
         },
       }),
       ...oauthProviders(env),

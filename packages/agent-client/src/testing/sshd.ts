@@ -9,8 +9,8 @@ export interface SshdOptions {
   /** Lines for authorized_keys, e.g. `restrict,command="bailey-agent dial-stdio" ssh-ed25519 AAAA...`. */
   authorizedKeys: string[];
   /**
-   * Use the login user's own authorized_keys (e.g. the one install.sh wrote) instead:
-   * a path relative to their home, as sshd_config's AuthorizedKeysFile takes it.
+   * Use an authorized_keys already on the host (e.g. /etc/bailey/authorized_keys, which
+   * install.sh writes) instead: a path as sshd_config's AuthorizedKeysFile takes it.
    */
   userAuthorizedKeysFile?: string;
   /** The user the control plane logs in as; defaults to whoever runs the test. */

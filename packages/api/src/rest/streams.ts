@@ -14,5 +14,11 @@ export const streamOperations: readonly { method: "GET"; path: string; scope: To
     contentType: "text/plain",
     query: { follow: { type: "boolean", description: "Stream until the run ends." } },
   },
-  { method: "GET", path: "/audit/export", scope: "audit:read", summary: "The team's whole audit chain as JSON lines, oldest first", contentType: "application/x-ndjson" },
+  {
+    method: "GET",
+    path: "/audit/export",
+    scope: "audit:read",
+    summary: "The team's whole audit chain as JSON lines, oldest first; signed checkpoints follow their events and a signed head ends the file (npm run audit:verify checks it offline)",
+    contentType: "application/x-ndjson",
+  },
 ];

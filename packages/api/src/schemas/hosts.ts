@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HostStatus } from "@bailey/db";
+import { cachedImage } from "./images";
 import { cuid, int64, jsonValue, timestamp } from "./json-types";
 
 export const hostStatus = z.enum(HostStatus);
@@ -15,6 +16,8 @@ export const host = z
     sshPort: z.number().int(),
     sshUser: z.string(),
     hostKeyFingerprint: z.string().nullable(),
+    /** The agent's stable identity (agt_...), recorded on first contact; null until then, or for an agent too old to report one. */
+    agentId: z.string().nullable(),
     runtimeType: z.string().nullable(),
     agentVersion: z.string().nullable(),
     labels: jsonValue,
@@ -27,6 +30,9 @@ export const host = z
     hasRunsc: z.boolean(),
     drainedAt: timestamp.nullable(),
     lastSeenAt: timestamp.nullable(),
+    /** The images the host's engine has, as its agent last listed them (at cachedImagesAt). */
+    cachedImages: z.array(cachedImage),
+    cachedImagesAt: timestamp.nullable(),
     createdAt: timestamp,
     activeRuns: z.number().int(),
   })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RunState } from "@bailey/db";
+import { pullProgress } from "./images";
 import { cuid, int64, jsonValue, timestamp } from "./json-types";
 
 export const runState = z.enum(RunState);
@@ -32,6 +33,9 @@ export const runSummary = z
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
     exitCode: z.number().int().nullable(),
+    waitReason: z.string().nullable().describe("Why a queued run is not placed yet, refreshed by the scheduler; null once placed"),
+    waitReasonAt: timestamp.nullable().describe("Since when the run has waited for this reason"),
+    unplaceableSince: timestamp.nullable().describe("Since when no host of the team could ever take it; it fails after the team's unplaceableTimeoutSeconds"),
     host: z.object({ name: z.string() }).nullable(),
   })
   .loose();
@@ -69,6 +73,13 @@ export const runDetail = z
     exitCode: z.number().int().nullable(),
     containerId: z.string().nullable(),
     lastError: z.string().nullable(),
+    waitReason: z.string().nullable().describe("Why a queued run is not placed yet, refreshed by the scheduler; null once placed"),
+    waitReasonAt: timestamp.nullable().describe("Since when the run has waited for this reason"),
+    unplaceableSince: timestamp.nullable().describe("Since when no host of the team could ever take it; it fails after the team's unplaceableTimeoutSeconds"),
+    /** The digest (sha256:…) the image resolved to on the host; null until the agent reports it. */
+    imageDigest: z.string().nullable(),
+    /** The pull of the image while the run provisions; null when none was reported. */
+    pullProgress: pullProgress.nullable(),
     createdAt: timestamp,
     scheduledAt: timestamp.nullable(),
     startedAt: timestamp.nullable(),

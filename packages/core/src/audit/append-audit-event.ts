@@ -23,27 +23,9 @@ type Transaction = Prisma.TransactionClient;
  * which orders concurrent writers of one team without blocking other teams.
  */
 export async function appendAuditEvent(tx: Transaction, input: AuditEventInput) {
-  await tx.$executeRaw`
-    INSERT INTO "AuditChainHead" ("teamId", "seq", "hash") VALUES (${input.teamId}, 0, ${genesisHash})
-    ON CONFLICT ("teamId") DO NOTHING`;
-  const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
-    SELECT "seq", "hash" FROM "AuditChainHead" WHERE "teamId" = ${input.teamId} FOR UPDATE`;
-  if (!head) throw new Error(`audit chain head for team ${input.teamId} vanished`);
-
-  const fields = {
-    teamId: input.teamId,
-    seq: head.seq + 1,
-    actorType: input.actorType,
-    actorId: input.actorId ?? null,
-    action: input.action,
-    targetType: input.targetType ?? null,
-    targetId: input.targetId ?? null,
-    runId: input.runId ?? null,
-    hostId: input.hostId ?? null,
-    data: input.data ?? {},
-    // Millisecond precision: what Postgres stores is what verification will read back.
-    createdAt: new Date(Math.floor(Date.now())),
-  };
+  const head = await lockChainHead(tx, input.teamId);
+  // Millisecond precision: what Postgres stores is what verification will read back.
+  const fields = chainedFields(input, head.seq + 1, new Date(Math.floor(Date.now())));
   const hash = chainHash(head.hash, fields);
   const event = await tx.auditEvent.create({
     data: { ...fields, data: fields.data as Prisma.InputJsonValue, prevHash: head.hash, hash },
@@ -52,9 +34,15 @@ export async function appendAuditEvent(tx: Transaction, input: AuditEventInput) 
   return event;
 }
 
+/**
+ * Appends of one team queue on its head row, and under a burst each waits for a pooled
+ * connection first: Prisma's default 2 s wait for one would fail appends that only needed to queue.
+ */
+const ownTransaction = { maxWait: 30_000, timeout: 30_000 };
+
 /** Appends in a transaction of its own, for actions that change nothing else. */
 export function recordAuditEvent(prisma: PrismaClient, input: AuditEventInput) {
-  return prisma.$transaction((tx) => appendAuditEvent(tx, input));
+  return prisma.$transaction((tx) => appendAuditEvent(tx, input), ownTransaction);
 }
 
 /**
@@ -66,29 +54,11 @@ export async function appendAuditEvents(tx: Transaction, inputs: AuditEventInput
   const byTeam = new Map<string, AuditEventInput[]>();
   for (const input of inputs) byTeam.set(input.teamId, [...(byTeam.get(input.teamId) ?? []), input]);
   for (const teamId of [...byTeam.keys()].sort()) {
-    await tx.$executeRaw`
-      INSERT INTO "AuditChainHead" ("teamId", "seq", "hash") VALUES (${teamId}, 0, ${genesisHash})
-      ON CONFLICT ("teamId") DO NOTHING`;
-    const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
-      SELECT "seq", "hash" FROM "AuditChainHead" WHERE "teamId" = ${teamId} FOR UPDATE`;
-    if (!head) throw new Error(`audit chain head for team ${teamId} vanished`);
-    let { seq, hash } = head;
+    let { seq, hash } = await lockChainHead(tx, teamId);
     const createdAt = new Date(Math.floor(Date.now()));
     const rows = byTeam.get(teamId)!.map((input) => {
       seq += 1;
-      const fields = {
-        teamId,
-        seq,
-        actorType: input.actorType,
-        actorId: input.actorId ?? null,
-        action: input.action,
-        targetType: input.targetType ?? null,
-        targetId: input.targetId ?? null,
-        runId: input.runId ?? null,
-        hostId: input.hostId ?? null,
-        data: input.data ?? {},
-        createdAt,
-      };
+      const fields = chainedFields(input, seq, createdAt);
       const prevHash = hash;
       hash = chainHash(prevHash, fields);
       return { ...fields, data: fields.data as Prisma.InputJsonValue, prevHash, hash };
@@ -96,4 +66,32 @@ export async function appendAuditEvents(tx: Transaction, inputs: AuditEventInput
     await tx.auditEvent.createMany({ data: rows });
     await tx.auditChainHead.update({ where: { teamId }, data: { seq, hash } });
   }
+}
+
+/** The team's chain head, created at genesis if missing, locked for this transaction's appends. */
+async function lockChainHead(tx: Transaction, teamId: string): Promise<{ seq: number; hash: string }> {
+  await tx.$executeRaw`
+    INSERT INTO "AuditChainHead" ("teamId", "seq", "hash") VALUES (${teamId}, 0, ${genesisHash})
+    ON CONFLICT ("teamId") DO NOTHING`;
+  const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
+    SELECT "seq", "hash" FROM "AuditChainHead" WHERE "teamId" = ${teamId} FOR UPDATE`;
+  if (!head) throw new Error(`audit chain head for team ${teamId} vanished`);
+  return head;
+}
+
+/** An event's columns as the chain hashes them: absent optionals are null, absent data is {}. */
+function chainedFields(input: AuditEventInput, seq: number, createdAt: Date) {
+  return {
+    teamId: input.teamId,
+    seq,
+    actorType: input.actorType,
+    actorId: input.actorId ?? null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    runId: input.runId ?? null,
+    hostId: input.hostId ?? null,
+    data: input.data ?? {},
+    createdAt,
+  };
 }

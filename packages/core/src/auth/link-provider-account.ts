@@ -9,13 +9,16 @@ export interface ProviderAccount {
   type: string;
 }
 
-export type ProviderSignIn = { admitted: true; userId: string } | { admitted: false; reason: "not-invited" | "no-verified-email" };
+export type ProviderSignIn = { admitted: true; userId: string } | { admitted: false; reason: "not-invited" | "no-verified-email" | "unverified-account" };
 
 /**
  * GitHub/OIDC sign-in admits only people Bailey already knows. An account linked before
  * signs in as its user; otherwise it is linked to the team member whose email the provider
- * has verified. Nobody signs up by logging in, and a link, once made, is never moved to
- * another user (an email changed at the provider must not hand over someone else's account).
+ * has verified, if Bailey knows that member's email to be theirs too (User.emailVerified): an
+ * invite sign-up proves nothing about its email, and linking to it would let whoever signed up
+ * with someone else's address take over that person's provider sign-in. Nobody signs up by
+ * logging in, and a link, once made, is never moved to another user (an email changed at the
+ * provider must not hand over someone else's account).
  */
 export async function linkProviderAccount({ prisma, account, verifiedEmails }: { prisma: PrismaClient; account: ProviderAccount; verifiedEmails: readonly string[] }): Promise<ProviderSignIn> {
   const linked = await findLinkedUser(prisma, account);
@@ -28,14 +31,12 @@ export async function linkProviderAccount({ prisma, account, verifiedEmails }: {
     select: { id: true, emailVerified: true },
   });
   if (!member) return { admitted: false, reason: "not-invited" };
+  if (!member.emailVerified) return { admitted: false, reason: "unverified-account" };
 
   try {
-    await prisma.$transaction([
-      prisma.account.create({
-        data: { userId: member.id, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId },
-      }),
-      prisma.user.update({ where: { id: member.id }, data: { emailVerified: member.emailVerified ?? new Date() } }),
-    ]);
+    await prisma.account.create({
+      data: { userId: member.id, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId },
+    });
   } catch (error) {
     // Two first sign-ins at once: whichever link won decides.
     if (!isUniqueViolation(error)) throw error;

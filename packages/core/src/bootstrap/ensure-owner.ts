@@ -16,7 +16,7 @@ export interface EnsureOwnerOptions {
   prisma: PrismaClient;
   email: string;
   password?: string;
-  /** bcrypt cost; tests lower it. */
+  /** scrypt cost (log2 N); tests lower it. */
   passwordCost?: number;
 }
 
@@ -32,7 +32,10 @@ export async function ensureOwnerAccount({ prisma, email, password, passwordCost
   if (password !== undefined) assertAcceptablePassword(password);
 
   const existing = await findOwnerEmail(prisma);
-  if (existing) return { created: false, email: existing };
+  if (existing) {
+    await markOperatorEmailVerified(prisma, ownerEmail);
+    return { created: false, email: existing };
+  }
 
   const generatedPassword = password === undefined ? randomBytes(15).toString("base64url") : undefined;
   const passwordHash = await hashPassword(password ?? generatedPassword ?? "", passwordCost);
@@ -41,7 +44,8 @@ export async function ensureOwnerAccount({ prisma, email, password, passwordCost
       // Serializes concurrent first starts against one database.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${bootstrapLockKey})`;
       if (await tx.user.count()) return false;
-      const user = await tx.user.create({ data: { email: ownerEmail, name: "Owner", passwordHash } });
+      // The operator chose this address (BAILEY_ADMIN_EMAIL): it counts as verified, so the owner may link GitHub/OIDC.
+      const user = await tx.user.create({ data: { email: ownerEmail, name: "Owner", passwordHash, emailVerified: new Date() } });
       const team = await tx.team.create({ data: { slug: "default", name: "Default" } });
       await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: "owner" } });
       return true;
@@ -52,6 +56,11 @@ export async function ensureOwnerAccount({ prisma, email, password, passwordCost
     if (!isUniqueViolation(error)) throw error;
   }
   return { created: false, email: (await findOwnerEmail(prisma)) ?? ownerEmail };
+}
+
+/** An owner bootstrapped before emails were tracked: the operator's configured address is theirs. */
+async function markOperatorEmailVerified(prisma: PrismaClient, ownerEmail: string): Promise<void> {
+  await prisma.user.updateMany({ where: { email: ownerEmail, emailVerified: null, memberships: { some: { role: "owner" } } }, data: { emailVerified: new Date() } });
 }
 
 function normalizeOwnerEmail(email: string): string {

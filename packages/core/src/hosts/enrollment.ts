@@ -7,8 +7,10 @@ import { AppError } from "../errors";
 import type { HostConnections } from "../scheduler/host-connections";
 import { isUniqueViolation } from "../unique-violation";
 import { parseInput } from "../zod-issues";
-import { connectHost } from "./add-host";
+import { connectHost, createProbedHost } from "./add-host";
+import { assertAgentIdentityFree } from "./agent-identity";
 import { capacityRuns, hostAddress, hostKeyFingerprint, hostLabels, hostName, sshPort, sshUser } from "./host-fields";
+import { probeAgent } from "./probe-agent";
 
 const enrollmentTokenPattern = /^blye_[A-Za-z0-9_-]{43}$/;
 const minutes = 60_000;
@@ -95,42 +97,46 @@ export async function completeHostEnrollment({ prisma, connections, input }: { p
   const enrollment = await prisma.hostEnrollment.findUnique({ where: { tokenHash: hashEnrollmentToken(report.token) } });
   if (!enrollment || enrollment.usedAt || enrollment.expiresAt.getTime() <= Date.now()) throw refused;
   await assertHostNameFree(prisma, enrollment.teamId, enrollment.name);
-  let hostId: string;
-  try {
-    hostId = await prisma.$transaction(async (tx) => {
-      // Claimed by compare-and-set: of two installers racing with one token, one wins.
-      const claimed = await tx.hostEnrollment.updateMany({ where: { id: enrollment.id, usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
-      if (claimed.count !== 1) throw refused;
-      const host = await tx.host.create({
-        data: {
+  // Before the token is spent: a machine that is already a host is refused and may retry once it is removed there.
+  const probed = await probeAgent(connections, { transport: "ssh", address: report.address, sshPort: report.sshPort, sshUser: report.sshUser, hostKeyFingerprint: report.hostKeyFingerprint });
+  const hostId = await createProbedHost(probed, async () => {
+    await assertAgentIdentityFree(prisma, { teamId: enrollment.teamId, agentId: probed.hello?.agentId, actor: { actorType: "system" }, hostName: enrollment.name, address: report.address });
+    try {
+      return await prisma.$transaction(async (tx) => {
+        // Claimed by compare-and-set: of two installers racing with one token, one wins.
+        const claimed = await tx.hostEnrollment.updateMany({ where: { id: enrollment.id, usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
+        if (claimed.count !== 1) throw refused;
+        const host = await tx.host.create({
+          data: {
+            teamId: enrollment.teamId,
+            name: enrollment.name,
+            transport: "ssh",
+            address: report.address,
+            sshPort: report.sshPort,
+            sshUser: report.sshUser,
+            hostKeyFingerprint: report.hostKeyFingerprint,
+            labels: enrollment.labels as Prisma.InputJsonValue,
+            capacityRuns: enrollment.capacityRuns,
+          },
+        });
+        await tx.hostEnrollment.update({ where: { id: enrollment.id }, data: { hostId: host.id } });
+        await appendAuditEvent(tx, {
           teamId: enrollment.teamId,
-          name: enrollment.name,
-          transport: "ssh",
-          address: report.address,
-          sshPort: report.sshPort,
-          sshUser: report.sshUser,
-          hostKeyFingerprint: report.hostKeyFingerprint,
-          labels: enrollment.labels as Prisma.InputJsonValue,
-          capacityRuns: enrollment.capacityRuns,
-        },
+          actorType: "system",
+          action: "host.enrolled",
+          targetType: "host",
+          targetId: host.id,
+          hostId: host.id,
+          data: { name: host.name, address: host.address, sshPort: host.sshPort, fingerprint: host.hostKeyFingerprint, enrollmentId: enrollment.id, agentHostId: report.agentHostId ?? null },
+        });
+        return host.id;
       });
-      await tx.hostEnrollment.update({ where: { id: enrollment.id }, data: { hostId: host.id } });
-      await appendAuditEvent(tx, {
-        teamId: enrollment.teamId,
-        actorType: "system",
-        action: "host.enrolled",
-        targetType: "host",
-        targetId: host.id,
-        hostId: host.id,
-        data: { name: host.name, address: host.address, sshPort: host.sshPort, fingerprint: host.hostKeyFingerprint, enrollmentId: enrollment.id, agentHostId: report.agentHostId ?? null },
-      });
-      return host.id;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken(enrollment.name);
-    throw error;
-  }
-  const host = await connectHost({ prisma, connections, hostId });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw nameTaken(enrollment.name);
+      throw error;
+    }
+  });
+  const host = await connectHost({ prisma, connections, hostId, withdrawIfDuplicate: true });
   return { id: host.id, name: host.name, status: host.status, statusReason: host.statusReason, runtime: host.runtimeType };
 }
 
@@ -140,7 +146,12 @@ async function assertHostNameFree(prisma: PrismaClient, teamId: string, name: st
 
 const nameTaken = (name: string) => new AppError("CONFLICT", `This team already has a host named ${name}; pick another name or remove that host first.`);
 
-/** The one line an admin runs on the new host (as root). */
+/**
+ * The one line an admin runs on the new host. The token goes to the installer on stdin
+ * (printf is a shell builtin, so it never shows in `ps`), which is why the script is not
+ * piped into bash: root downloads it to its own temp file, runs it, and removes it. Extra
+ * installer options (--ssh-address, --ssh-port) can be appended to the end.
+ */
 export function hostInstallCommand({
   publicUrl,
   token,
@@ -156,5 +167,6 @@ export function hostInstallCommand({
 }): string {
   const base = publicUrl.replace(/\/+$/, "");
   const key = controlPlanePublicKey.trim().split(/\s+/).slice(0, 2).join(" ");
-  return `curl -fsSL ${base}/install.sh | sudo bash -s -- --control-plane ${base} --enroll-token ${token} --sha256 ${agentSha256} --authorized-key '${key} bailey-control-plane' --host-id ${name}`;
+  const fetchAndRun = `f=$(mktemp) && trap "rm -f $f" EXIT && curl -fsSL "$0" -o "$f" && bash "$f" "$@"`;
+  return `printf '%s\\n' ${token} | sudo bash -c '${fetchAndRun}' ${base}/install.sh --enroll-token-file - --control-plane ${base} --sha256 ${agentSha256} --authorized-key '${key} bailey-control-plane' --host-id ${name}`;
 }

@@ -23,7 +23,15 @@ export async function drainHost({ prisma, ctx, hostId }: { prisma: PrismaClient;
       // An offline or key-mismatched host keeps that status (it says more); drainedAt remembers the drain.
       data: { drainedAt: new Date(), ...(host.status === "online" ? { status: "draining" as const } : {}) },
     });
-    await appendAuditEvent(tx, { teamId: host.teamId, ...auditActor(ctx), action: "host.drained", targetType: "host", targetId: host.id, hostId: host.id, data: { name: host.name } });
+    await appendAuditEvent(tx, {
+      teamId: host.teamId,
+      ...auditActor(ctx),
+      action: "host.drained",
+      targetType: "host",
+      targetId: host.id,
+      hostId: host.id,
+      data: { name: host.name, agentId: host.agentId },
+    });
     return updated;
   });
 }
@@ -56,9 +64,18 @@ export async function removeHost({ prisma, ctx, connections, hostId }: { prisma:
     const updated = await tx.host.update({
       where: { id: host.id },
       // '~' is not allowed in host names, so the freed name can be taken again without a clash.
-      data: { status: "removed", statusReason: `removed; it was named ${host.name}`, name: `${host.name}~removed-${host.id}`, drainedAt: host.drainedAt ?? new Date() },
+      // The identity goes with it, so the machine can be enrolled again (here or in another team).
+      data: { status: "removed", statusReason: `removed; it was named ${host.name}`, name: `${host.name}~removed-${host.id}`, agentId: null, drainedAt: host.drainedAt ?? new Date() },
     });
-    await appendAuditEvent(tx, { teamId: host.teamId, ...auditActor(ctx), action: "host.removed", targetType: "host", targetId: host.id, hostId: host.id, data: { name: host.name } });
+    await appendAuditEvent(tx, {
+      teamId: host.teamId,
+      ...auditActor(ctx),
+      action: "host.removed",
+      targetType: "host",
+      targetId: host.id,
+      hostId: host.id,
+      data: { name: host.name, agentId: host.agentId },
+    });
     return updated;
   });
   connections.forget(host.id);

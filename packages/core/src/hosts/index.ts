@@ -4,3 +4,4 @@ export { createHostEnrollment, completeHostEnrollment, listHostEnrollments, host
 export { drainHost, resumeHost, removeHost } from "./host-lifecycle";
 export { listHosts, getHost } from "./list-hosts";
 export { recordHostSamples, hostActivity } from "./host-activity";
+export { agentIdentityConflict, claimAgentIdentity } from "./agent-identity";

@@ -3,6 +3,7 @@ import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent, canonicalJson } from "../audit";
 import { auditActor, requireRole, type TeamContext } from "../authz";
 import { AppError } from "../errors";
+import { type RunPolicy, refusalOf, requestedCapabilities } from "../teams/run-policy";
 import { validateRunSpec } from "./run-spec";
 
 export interface CreateRunOptions {
@@ -16,26 +17,51 @@ export interface CreateRunOptions {
 
 const runSelect = { id: true, name: true, state: true, image: true, hostId: true, createdAt: true, spec: true } satisfies Prisma.RunSelect;
 
-/** Queues a run (scheduling happens in the scheduler); the same Idempotency-Key never makes two. */
+type TeamPolicyRow = RunPolicy & { name: string };
+
+/**
+ * Queues a run (scheduling happens in the scheduler); the same Idempotency-Key never makes two.
+ * The team's run policy is checked first (a refusal is audited), then its queue cap.
+ */
 export async function createRun({ prisma, ctx, spec: input, idempotencyKey, specFormat = "json" }: CreateRunOptions) {
   requireRole(ctx, "member");
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
     throw new AppError("BAD_REQUEST", "Idempotency-Key must be 1-200 printable ASCII characters without spaces.");
   }
   const { spec, agentSpec } = validateRunSpec(input);
+  const requested = requestedCapabilities(agentSpec);
   const bodyHash = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   if (idempotencyKey) {
     const existing = await findByKey(prisma, ctx.teamId, idempotencyKey, bodyHash);
     if (existing) return { run: existing, created: false };
   }
-  return prisma.$transaction(async (tx) => {
+  const outcome = await prisma.$transaction(async (tx) => {
     if (idempotencyKey) {
       // Same-key creators queue here instead of racing into the unique index: the first
       // inserts, the rest find its run. (An insert failing inside an interactive
       // transaction is what we avoid.)
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${ctx.teamId}:${idempotencyKey}`}, 0))`;
       const existing = await findByKey(tx, ctx.teamId, idempotencyKey, bodyHash);
-      if (existing) return { run: existing, created: false };
+      if (existing) return { run: existing, created: false, refusal: null };
+    }
+    // The team row is locked for the policy and the count, so concurrent submissions cannot all slip under the cap.
+    // NO KEY UPDATE, not UPDATE: every audit append inserts a row referencing the team (KEY SHARE),
+    // and one holding the audit head must not wait on this lock while this waits for the head.
+    const [team] = await tx.$queryRaw<TeamPolicyRow[]>`
+      SELECT name, "minRoleDockerHost"::text AS "minRoleDockerHost", "minRoleDockerDind"::text AS "minRoleDockerDind", "minRoleSandboxNone"::text AS "minRoleSandboxNone",
+        "defaultRunTimeoutSeconds", "maxQueuedRuns"
+      FROM "Team" WHERE id = ${ctx.teamId} FOR NO KEY UPDATE`;
+    if (!team) throw AppError.notFound("Team");
+    const refusal = refusalOf(team, team, ctx.role, requested);
+    // Returned, not thrown: the refusal's audit event must commit, and this transaction makes nothing.
+    if (refusal) return { refusal };
+    const queued = await tx.run.count({ where: { teamId: ctx.teamId, state: "queued" } });
+    if (queued >= team.maxQueuedRuns) {
+      throw new AppError(
+        "TOO_MANY_REQUESTS",
+        `Team ${team.name} already has ${queued} queued runs, its cap of ${team.maxQueuedRuns}; wait for some to start or cancel them, or an admin can raise the cap on the Team page (PATCH /api/v1/team/policy).`,
+        { queued, maxQueuedRuns: team.maxQueuedRuns },
+      );
     }
     const created = await tx.run.create({
       data: {
@@ -53,7 +79,8 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
         cpus: agentSpec.resources.cpus ?? null,
         memoryBytes: agentSpec.resources.memoryBytes === undefined ? null : BigInt(agentSpec.resources.memoryBytes),
         pidsLimit: agentSpec.resources.pids ?? null,
-        timeoutSeconds: agentSpec.resources.timeoutSeconds ?? null,
+        // A spec without a timeout gets the team's default, so no run holds a host slot forever.
+        timeoutSeconds: agentSpec.resources.timeoutSeconds ?? team.defaultRunTimeoutSeconds,
         idempotencyKey: idempotencyKey ?? null,
         idempotencyHash: idempotencyKey ? bodyHash : null,
       },
@@ -67,10 +94,25 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
       targetType: "run",
       targetId: created.id,
       runId: created.id,
-      data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox },
+      data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox, ...(requested.length ? { capabilities: requested } : {}) },
     });
-    return { run: created, created: true };
+    return { run: created, created: true, refusal: null };
   });
+  const { refusal, ...result } = outcome;
+  if (refusal) {
+    await prisma.$transaction((tx) =>
+      appendAuditEvent(tx, {
+        teamId: ctx.teamId,
+        ...auditActor(ctx),
+        action: "run.refused",
+        targetType: "team",
+        targetId: ctx.teamId,
+        data: { by: "team policy", capability: refusal.capability, requiredRole: refusal.requiredRole, role: ctx.role, requested, image: spec.image, onBehalfOf: ctx.actor.userId },
+      }),
+    );
+    throw new AppError("FORBIDDEN", refusal.message, { policy: "team", capability: refusal.capability, requiredRole: refusal.requiredRole });
+  }
+  return result as { run: NonNullable<typeof result.run>; created: boolean };
 }
 
 async function findByKey(prisma: PrismaClient | Prisma.TransactionClient, teamId: string, key: string, bodyHash: string) {

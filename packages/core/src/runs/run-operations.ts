@@ -2,6 +2,7 @@ import type { PrismaClient } from "@bailey/db";
 import { RpcError, rpcErrorCodes } from "@bailey/protocol";
 import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import { AppError } from "../errors";
+import type { PullProgress } from "../images/pull-progress";
 import type { HostConnections } from "../scheduler/host-connections";
 import { finalRunStates } from "./state-machine";
 import { transitionRun } from "./transition-run";
@@ -18,7 +19,7 @@ export async function getRun({ prisma, ctx, runId }: { prisma: PrismaClient; ctx
     },
   });
   if (!run) throw AppError.notFound("Run");
-  return run;
+  return { ...run, pullProgress: run.pullProgress as unknown as PullProgress | null };
 }
 
 /** Asks the agent to stop the run; a run not yet on a host is simply cancelled. */

@@ -20,6 +20,7 @@ export const submittedRunSpec = z
   .object({
     name: z.string().min(1).max(100).optional(),
     image: z.string().min(1).max(512),
+    pullPolicy: z.enum(["if-not-present", "always", "never"]).default("if-not-present"),
     command: z.array(z.string()).max(1024).optional(),
     env: z.record(z.string(), z.string()).default({}),
     dependencies: z.array(z.string()).max(4).default([]),
@@ -65,6 +66,7 @@ export function validateRunSpec(input: unknown): ValidatedRun {
   }
   const agent = agentRunSpec.safeParse({
     image: spec.image,
+    pullPolicy: spec.pullPolicy,
     ...(spec.command ? { command: spec.command } : {}),
     env: spec.env,
     dependencies: spec.dependencies,

@@ -2,16 +2,24 @@ import { HostKeyMismatchError } from "@bailey/agent-client";
 import { RpcError, rpcErrorCodes } from "@bailey/protocol";
 import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
+import { registryAuthFor } from "../registries";
 import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
-import { defaultDispatchLeaseMs, dispatchClaim } from "./dispatch-lease";
+import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
 import type { HostConnections } from "./host-connections";
 
 const maxDispatchAttempts = 3;
 /** Unanswered dispatches are retried this often before the run is given up on (≈ 20 min at the default lease). */
 const maxUnansweredAttempts = 10;
 /** Errors the agent gives for a run that can never start there: retrying cannot help. */
-const permanent = new Set<number>([rpcErrorCodes.invalidParams, rpcErrorCodes.unsupportedFeature, rpcErrorCodes.conflict, rpcErrorCodes.internalError]);
+const permanent = new Set<number>([
+  rpcErrorCodes.invalidParams,
+  rpcErrorCodes.unsupportedFeature,
+  rpcErrorCodes.conflict,
+  rpcErrorCodes.internalError,
+  rpcErrorCodes.refused,
+  rpcErrorCodes.imagePullFailed,
+]);
 
 export interface DispatchOptions {
   prisma: PrismaClient;
@@ -19,7 +27,15 @@ export interface DispatchOptions {
   limit?: number;
   runIds?: string[];
   leaseMs?: number;
+  /**
+   * How long to wait for the claimed dispatches before returning; the rest (a run whose image
+   * is still being pulled) carry on in the background under their renewed lease. A tick that
+   * waited for a pull would ingest, place and dispatch nothing else for its whole length.
+   */
+  waitMs?: number;
 }
+
+const defaultDispatchWaitMs = 15_000;
 
 /**
  * Sends scheduled runs to their hosts. Each run is claimed by moving it to `provisioning`
@@ -28,7 +44,7 @@ export interface DispatchOptions {
  * died, or never got an answer) is taken over. The agent's `run.create` and `run.start` are
  * idempotent, so a repeated dispatch never makes or starts a second container.
  */
-export async function dispatchScheduledRuns({ prisma, connections, limit = 100, runIds, leaseMs = defaultDispatchLeaseMs }: DispatchOptions): Promise<number> {
+export async function dispatchScheduledRuns({ prisma, connections, limit = 100, runIds, leaseMs = defaultDispatchLeaseMs, waitMs = defaultDispatchWaitMs }: DispatchOptions): Promise<number> {
   const claimed = await prisma.$transaction(
     async (tx) => {
       const rows = runIds
@@ -43,7 +59,16 @@ export async function dispatchScheduledRuns({ prisma, connections, limit = 100, 
     },
     { maxWait: 15_000 },
   );
-  await Promise.all(claimed.map((runId) => dispatchOne(prisma, connections, runId, leaseMs)));
+  const dispatches = Promise.all(
+    claimed.map((runId) =>
+      dispatchOne(prisma, connections, runId, leaseMs).catch((error: unknown) => {
+        // Left provisioning: its lease runs out and the next dispatch takes it over.
+        console.error(`[scheduler] dispatching run ${runId} failed: ${(error as Error).message}`);
+      }),
+    ),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([dispatches, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]).finally(() => clearTimeout(timer));
   return claimed.length;
 }
 
@@ -87,9 +112,18 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
   } catch (error) {
     return giveUp((error as Error).message);
   }
+  // The run's recorded timeout (the spec's, or the team's default when it had none) is what the agent enforces.
+  if (run.timeoutSeconds) agentSpec = { ...agentSpec, resources: { ...agentSpec.resources, timeoutSeconds: run.timeoutSeconds } };
   try {
     const agent = connections.get(host);
-    await agent.request("run.create", { runId, spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } } }, { timeoutMs: 120_000 });
+    const registryAuth = await registryAuthFor(prisma, run.teamId, agentSpec.image);
+    // run.create includes the image pull, which may take minutes: the lease is held while it is answered.
+    const lease = keepDispatchLease(prisma, runId, leaseMs);
+    try {
+      await agent.request("run.create", { runId, spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } }, ...(registryAuth ? { registryAuth } : {}) }, { timeoutMs: runCreateTimeoutMs });
+    } finally {
+      lease.stop();
+    }
     const started = await agent.request("run.start", { runId }, { timeoutMs: 60_000 });
     await prisma.$transaction(async (tx) => {
       const moved = await transitionRun(tx, {
@@ -97,10 +131,13 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
         from: ["provisioning"],
         to: "running",
         actor: { actorType: "agent", actorId: run.hostId },
-        data: { containerId: started.containerId, dispatchLeaseUntil: null },
+        data: { containerId: started.containerId, imageDigest: started.imageDigest, dispatchLeaseUntil: null },
       });
-      // Ingested agent events may have moved it on already; the container id still belongs here.
-      if (!moved) await tx.run.updateMany({ where: { id: runId, containerId: null }, data: { containerId: started.containerId } });
+      // Ingested agent events may have moved it on already; the container id and digest still belong here.
+      if (!moved) {
+        await tx.run.updateMany({ where: { id: runId, containerId: null }, data: { containerId: started.containerId } });
+        if (started.imageDigest) await tx.run.updateMany({ where: { id: runId, imageDigest: null }, data: { imageDigest: started.imageDigest } });
+      }
       if (started.networkId && started.networkName) {
         await tx.network.upsert({
           where: { runId_name: { runId, name: started.networkName } },
@@ -121,6 +158,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     // The agent did its part and only recording it failed (the database is away): nothing to
     // undo. The run stays provisioning; its events or the next dispatch after the lease record it.
     if (error instanceof Error && "clientVersion" in error) return;
+    if (error instanceof RpcError && error.code === rpcErrorCodes.refused) await recordHostRefusal(prisma, run, error);
     if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message);
     if (isUnanswered(error)) {
       // The agent may have created or even started the run: only it can say. The run stays
@@ -144,6 +182,24 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
       }),
     );
   }
+}
+
+/** The host's own allowlist (BAILEY_ALLOW) refused what the team policy let through: audited like a policy refusal. */
+async function recordHostRefusal(prisma: PrismaClient, run: { id: string; teamId: string; hostId: string | null }, error: RpcError): Promise<void> {
+  const data = (typeof error.data === "object" && error.data !== null ? error.data : {}) as Record<string, unknown>;
+  await prisma.$transaction((tx) =>
+    appendAuditEvent(tx, {
+      teamId: run.teamId,
+      actorType: "agent",
+      actorId: run.hostId,
+      action: "run.refused",
+      targetType: "run",
+      targetId: run.id,
+      runId: run.id,
+      hostId: run.hostId,
+      data: { by: "host allowlist", ...data, reason: error.message },
+    }),
+  );
 }
 
 /** No answer from the agent: the connection failed or closed, or the call timed out. */

@@ -17,7 +17,7 @@ export interface HostConnectionsOptions {
 
 /** One long-lived connection per host, reused by every tick and request of this process. */
 export class HostConnections {
-  private readonly connections = new Map<string, { key: string; connection: AgentConnection }>();
+  private readonly connections = new Map<string, { key: string; connection: AgentConnection; owner: { hostId: string } }>();
 
   constructor(private readonly options: HostConnectionsOptions = {}) {}
 
@@ -26,9 +26,20 @@ export class HostConnections {
     const cached = this.connections.get(host.id);
     if (cached?.key === key) return cached.connection;
     cached?.connection.close();
-    const connection = new AgentConnection(this.transportFor(host));
-    this.connections.set(host.id, { key, connection });
+    const owner = { hostId: host.id };
+    const connection = new AgentConnection(this.transportFor(host, owner));
+    this.connections.set(host.id, { key, connection, owner });
     return connection;
+  }
+
+  /** Hands a connection opened before its host row existed (a probe) to that row. */
+  adopt(fromId: string, toId: string): void {
+    const entry = this.connections.get(fromId);
+    if (!entry) return;
+    this.connections.delete(fromId);
+    this.forget(toId);
+    entry.owner.hostId = toId;
+    this.connections.set(toId, entry);
   }
 
   /** Drops a removed host's connection. */
@@ -42,7 +53,7 @@ export class HostConnections {
     this.connections.clear();
   }
 
-  private transportFor(host: HostEndpoint) {
+  private transportFor(host: HostEndpoint, owner: { hostId: string }) {
     if (host.transport === "local") return new LocalTransport(host.address);
     if (!this.options.privateKey) throw new Error("No SSH key is configured for reaching hosts.");
     if (!host.hostKeyFingerprint) throw new Error(`Host ${host.id} has no pinned host key; finish its enrollment first.`);
@@ -52,7 +63,7 @@ export class HostConnections {
       username: host.sshUser,
       privateKey: this.options.privateKey,
       hostKeyFingerprint: host.hostKeyFingerprint,
-      onHostKeyMismatch: (error) => this.options.onHostKeyMismatch?.(host.id, error),
+      onHostKeyMismatch: (error) => this.options.onHostKeyMismatch?.(owner.hostId, error),
     });
   }
 }

@@ -5,3 +5,6 @@ export { ingestHostEvents } from "./ingest";
 export { HostConnections, type HostEndpoint, type HostConnectionsOptions } from "./host-connections";
 export { scheduleNow } from "./schedule-now";
 export { reconcileHost } from "./reconcile";
+export { explainQueuedRuns, type ExplainReport } from "./explain-waits";
+export { waitVerdict, type WaitVerdict, type TeamHost } from "./wait-reason";
+export { hostMismatches, describeNeeds } from "./host-fit";

@@ -1,6 +1,8 @@
 import type { AgentEvent } from "@bailey/protocol";
 import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
+import { markCachedImagesStale } from "../images/cached-images";
+import { applyRunImageEvent, imageEventTypes } from "../images/pull-progress";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
 import type { HostConnections, HostEndpoint } from "./host-connections";
@@ -10,7 +12,9 @@ type Host = HostEndpoint & { teamId: string; eventCursor: bigint };
 /**
  * Pulls a host's journal after its cursor and applies each event once: the (hostId, seq)
  * key makes a re-pulled event a no-op, so a retried pull or two ingesting control planes
- * never double-record. Acknowledges what was stored so the agent can compact.
+ * never double-record. Acknowledges what was stored so the agent can compact. Events of another
+ * team's runs are skipped, not stored: the tick lets only the row that holds the agent's identity
+ * ingest, and this keeps even a row of an agent without one from copying them into its own team.
  */
 export async function ingestHostEvents({ prisma, connections, host, batch = 500 }: { prisma: PrismaClient; connections: HostConnections; host: Host; batch?: number }): Promise<number> {
   const agent = connections.get(host);
@@ -24,8 +28,14 @@ export async function ingestHostEvents({ prisma, connections, host, batch = 500 
       // chain's head: taking a run's lock while holding the head would deadlock against a
       // dispatcher that holds that run and waits for the head.
       const runIds = [...new Set(events.map((event) => event.runId).filter((id): id is string => Boolean(id)))].sort();
-      if (runIds.length) await tx.$queryRaw`SELECT id FROM "Run" WHERE id = ANY(${runIds}) ORDER BY id FOR UPDATE`;
+      const runs = runIds.length ? await tx.$queryRaw<{ id: string; teamId: string }[]>`SELECT id, "teamId" FROM "Run" WHERE id = ANY(${runIds}) ORDER BY id FOR UPDATE` : [];
+      const otherTeams = new Set(runs.filter((run) => run.teamId !== host.teamId).map((run) => run.id));
+      // The host row next, still before the head, for the same reason: placement locks hosts and
+      // then waits for the head, so updating the cursor after an audit append deadlocked against it.
+      await tx.$executeRaw`UPDATE "Host" SET "eventCursor" = GREATEST("eventCursor", ${events.at(-1)!.seq}), "lastSeenAt" = now() WHERE id = ${host.id}`;
       for (const event of events) {
+        // Another team's run: its events are that team's to read, never written under this host.
+        if (event.runId && otherTeams.has(event.runId)) continue;
         const inserted = await tx.$queryRaw<{ id: bigint }[]>`
           INSERT INTO "HostEvent" ("hostId", seq, "runId", type, payload, "occurredAt")
           VALUES (${host.id}, ${event.seq}, ${event.runId ?? null}, ${event.type}, ${JSON.stringify(event.data)}::jsonb, ${new Date(event.at)})
@@ -35,8 +45,6 @@ export async function ingestHostEvents({ prisma, connections, host, batch = 500 
           ingested += 1;
         }
       }
-      const last = events.at(-1)!.seq;
-      await tx.$executeRaw`UPDATE "Host" SET "eventCursor" = GREATEST("eventCursor", ${last}), "lastSeenAt" = now() WHERE id = ${host.id}`;
     });
     cursor = events.at(-1)!.seq;
     await agent.request("events.ack", { seq: cursor });
@@ -47,19 +55,25 @@ export async function ingestHostEvents({ prisma, connections, host, batch = 500 
 
 async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: AgentEvent): Promise<void> {
   const runId = event.runId;
-  const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stopRequestedAt: true, hostId: true } }) : null;
+  // Whatever pulled it (a run or a pre-pull), the host's image list is out of date now.
+  if (event.type === "image.pulled") await markCachedImagesStale(tx, host.id);
+  // Progress comes about once a second per pull: kept in HostEvent and on the run, not in the audit chain.
+  const audited = event.type !== "image.pull_progress";
+  const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stateReason: true, stopRequestedAt: true, hostId: true } }) : null;
   if (run && run.hostId === host.id) {
-    await appendAuditEvent(tx, {
-      teamId: run.teamId,
-      actorType: "agent",
-      actorId: host.id,
-      action: `agent.${event.type}`,
-      targetType: "run",
-      targetId: run.id,
-      runId: run.id,
-      hostId: host.id,
-      data: { seq: event.seq, ...event.data },
-    });
+    if (audited) {
+      await appendAuditEvent(tx, {
+        teamId: run.teamId,
+        actorType: "agent",
+        actorId: host.id,
+        action: `agent.${event.type}`,
+        targetType: "run",
+        targetId: run.id,
+        runId: run.id,
+        hostId: host.id,
+        data: { seq: event.seq, ...event.data },
+      });
+    }
     const agent = { actorType: "agent" as const, actorId: host.id };
     // The agent's journal can be ingested before the dispatcher records the start (a short
     // run may even have exited): the events then move the run through `running` themselves.
@@ -68,19 +82,33 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent, ...(containerId ? { data: { containerId } } : {}) });
     } else if (event.type === "container.exited") {
       const exitCode = typeof event.data.exitCode === "number" ? event.data.exitCode : null;
-      const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 ? "succeeded" : "failed";
+      // The agent stopped it at its timeout: failed, whatever the code it exited with, and the reason says so.
+      const timedOut = !run.stopRequestedAt && run.stateReason?.startsWith("timed out") === true;
+      const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 && !timedOut ? "succeeded" : "failed";
       if (run.state === "provisioning") await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent });
-      await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason: `exit code ${exitCode}`, actor: agent, data: { exitCode } });
+      const reason = timedOut ? `${run.stateReason} (exit code ${exitCode})` : `exit code ${exitCode}`;
+      await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason, actor: agent, data: { exitCode } });
     } else if (event.type === "run.failed") {
-      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: { actorType: "agent", actorId: host.id } });
+      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: agent });
     } else if (event.type === "run.timed_out") {
       await tx.run.update({ where: { id: run.id }, data: { stateReason: `timed out after ${String(event.data.timeoutSeconds)}s` } });
-    } else if (event.type === "network.removed") {
-      await tx.network.updateMany({ where: { runId: run.id }, data: { removedAt: new Date(event.at) } });
+    } else if (event.type === "network.created" || event.type === "network.removed") {
+      // Every run has a network, and a short run's removal may be ingested before the dispatcher
+      // records the network: whichever comes first makes the row, and a removal is never undone.
+      const name = typeof event.data.name === "string" ? event.data.name : `bailey-${run.id}`;
+      const networkId = typeof event.data.networkId === "string" ? event.data.networkId : null;
+      const removedAt = event.type === "network.removed" ? new Date(event.at) : null;
+      await tx.network.upsert({
+        where: { runId_name: { runId: run.id, name } },
+        update: { ...(networkId ? { networkId } : {}), ...(removedAt ? { removedAt } : {}) },
+        create: { runId: run.id, hostId: host.id, name, networkId, removedAt },
+      });
+    } else if (imageEventTypes.has(event.type)) {
+      await applyRunImageEvent(tx, run.id, event);
     } else if (event.type === "sidecar.stopped") {
       await tx.sidecar.updateMany({ where: { runId: run.id, role: String(event.data.role ?? "buildkit") }, data: { removedAt: new Date(event.at), state: "stopped" } });
     }
-  } else {
+  } else if (audited) {
     await appendAuditEvent(tx, {
       teamId: host.teamId,
       actorType: "agent",

@@ -1,42 +1,33 @@
 import { Prisma, type PrismaClient } from "@bailey/db";
 import { appendAuditEvents } from "../audit";
+import { cachedImageKeys, hostHasImage } from "../images/image-match";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim } from "./dispatch-lease";
+import { type HostTraits, hostFits } from "./host-fit";
 
 interface QueuedRun {
   id: string;
   teamId: string;
+  image: string | null;
   sandbox: "gvisor" | "none";
   dependencies: string[];
   placement: { labels?: Record<string, string> } | null;
   createdAt: Date;
 }
 
-interface CandidateHost {
+interface CandidateHost extends HostTraits {
   id: string;
   teamId: string;
-  labels: Record<string, string>;
-  capacityRuns: number;
-  hasNetworks: boolean;
-  hasSidecars: boolean;
-  hasRunsc: boolean;
   active: number;
+  /** Keys of the images the host has (images/image-match.ts): placement prefers a host that need not pull. */
+  imageKeys: Set<string>;
 }
 
-/** The host a run fits on: same team, free capacity, required features, matching labels; least loaded first. */
+/** The host a run fits on: same team, free capacity, required features, matching labels, allowed by its BAILEY_ALLOW; one that has the run's image first, then least loaded. */
 export function chooseHost(run: QueuedRun, hosts: CandidateHost[]): CandidateHost | null {
-  const wanted = Object.entries(run.placement?.labels ?? {});
-  const dind = run.dependencies.includes("docker:dind");
-  const fits = hosts.filter(
-    (host) =>
-      host.teamId === run.teamId &&
-      host.active < host.capacityRuns &&
-      (!dind || (host.hasNetworks && host.hasSidecars)) &&
-      (run.sandbox !== "gvisor" || host.hasRunsc) &&
-      wanted.every(([key, value]) => host.labels[key] === value),
-  );
-  fits.sort((a, b) => a.active / a.capacityRuns - b.active / b.capacityRuns);
+  const fits = hosts.filter((host) => host.teamId === run.teamId && host.active < host.capacityRuns && hostFits(run, host));
+  fits.sort((a, b) => Number(hostHasImage(b.imageKeys, run.image)) - Number(hostHasImage(a.imageKeys, run.image)) || a.active / a.capacityRuns - b.active / b.capacityRuns);
   return fits[0] ?? null;
 }
 
@@ -91,7 +82,7 @@ export async function placeAndClaim({
       // otherwise a team whose runs can go nowhere (no hosts) fills the window and starves
       // every other team's queue.
       const runs = await tx.$queryRaw<QueuedRun[]>`
-        SELECT id, "teamId", sandbox::text AS sandbox, dependencies, placement, "createdAt"
+        SELECT id, "teamId", image, sandbox::text AS sandbox, dependencies, placement, "createdAt"
         FROM "Run" WHERE id IN (
           SELECT id FROM (
             SELECT id, row_number() OVER (PARTITION BY "teamId" ORDER BY "createdAt", id) AS position
@@ -99,15 +90,25 @@ export async function placeAndClaim({
             WHERE state = 'queued' AND "teamId" IN (SELECT "teamId" FROM "Host" WHERE status = 'online')
           ) AS oldest WHERE position <= ${perTeam}
         )
+        -- Rechecked on the locked row: the subquery's snapshot may still call queued a run
+        -- another control plane placed and committed while this statement ran.
+        AND state = 'queued'
         ORDER BY "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
       if (!runs.length) return { placed: 0, claimed: [] };
       const teamIds = [...new Set(runs.map((run) => run.teamId))];
-      const hosts = await tx.$queryRaw<Omit<CandidateHost, "active">[]>`
-        SELECT id, "teamId", labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasRunsc"
-        FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR UPDATE`;
+      // NO KEY UPDATE: inserting a row that references a host (a Network, a HostEvent) takes a
+      // KEY SHARE lock on it, which FOR UPDATE would block — a deadlock against an ingest that
+      // holds the audit head this placement waits for.
+      const hosts = await tx.$queryRaw<(Omit<CandidateHost, "active" | "imageKeys"> & { cachedImages: unknown })[]>`
+        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasRunsc", "allowedCapabilities", "cachedImages"
+        FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR NO KEY UPDATE`;
       const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
       const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeRunStates] } }, _count: true });
-      const candidates: CandidateHost[] = hosts.map((host) => ({ ...host, active: counts.find((count) => count.hostId === host.id)?._count ?? 0 }));
+      const candidates: CandidateHost[] = hosts.map(({ cachedImages, ...host }) => ({
+        ...host,
+        active: counts.find((count) => count.hostId === host.id)?._count ?? 0,
+        imageKeys: cachedImageKeys(cachedImages),
+      }));
       const assignments: { runId: string; teamId: string; hostId: string }[] = [];
       for (const run of fairOrder(runs, new Map(teamCounts.map((count) => [count.teamId, count._count])))) {
         const host = chooseHost(run, candidates);
@@ -137,7 +138,8 @@ async function scheduleRuns(tx: Prisma.TransactionClient, assignments: { runId: 
   const reason = (hostId: string) => `placed on host ${hostId}`;
   const values = Prisma.join(assignments.map(({ runId, hostId }) => Prisma.sql`(${runId}, ${hostId})`));
   const updated = await tx.$executeRaw`
-    UPDATE "Run" AS r SET state = 'scheduled', "hostId" = v.host, "scheduledAt" = now(), "stateReason" = 'placed on host ' || v.host, "updatedAt" = now()
+    UPDATE "Run" AS r SET state = 'scheduled', "hostId" = v.host, "scheduledAt" = now(), "stateReason" = 'placed on host ' || v.host, "updatedAt" = now(),
+      "waitReason" = NULL, "waitReasonAt" = NULL, "unplaceableSince" = NULL
     FROM (VALUES ${values}) AS v(id, host) WHERE r.id = v.id AND r.state = 'queued'`;
   if (updated !== assignments.length) throw new Error(`placement expected ${assignments.length} queued runs, updated ${updated}`);
   await tx.runTransition.createMany({ data: assignments.map(({ runId, hostId }) => ({ runId, fromState: "queued" as const, toState: "scheduled" as const, reason: reason(hostId) })) });

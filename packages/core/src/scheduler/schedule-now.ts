@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@bailey/db";
 import { dispatchOne, dispatchScheduledRuns } from "./dispatch";
+import { explainQueuedRuns } from "./explain-waits";
 import type { HostConnections } from "./host-connections";
 import { placeAndClaim } from "./place";
 
@@ -11,5 +12,8 @@ export async function scheduleNow({ prisma, connections, runId }: { prisma: Pris
   const { claimed } = await placeAndClaim({ prisma, claimForDispatch: [runId] });
   if (claimed.includes(runId)) return dispatchOne(prisma, connections, runId);
   // Placed by another process meanwhile: dispatch it if nobody has claimed it yet.
-  await dispatchScheduledRuns({ prisma, connections, runIds: [runId] });
+  if (await dispatchScheduledRuns({ prisma, connections, runIds: [runId] })) return;
+  // Still queued: say why now rather than at the next tick (which may be seconds away behind slow hosts).
+  const run = await prisma.run.findUnique({ where: { id: runId }, select: { teamId: true, state: true } });
+  if (run?.state === "queued") await explainQueuedRuns({ prisma, teamId: run.teamId });
 }

@@ -1,5 +1,9 @@
 import { HostKeyMismatchError } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
+import { claimAgentIdentity } from "../hosts/agent-identity";
+import { recordAllowedCapabilities } from "../hosts/allowed-capabilities";
+import { refreshCachedImagesIfDue } from "../images/cached-images";
+import { carryOutImagePulls } from "../images/carry-out-image-pulls";
 import { recordHostSamples } from "../hosts/host-activity";
 import { recordHostKeyMismatch } from "../hosts/host-key-mismatch";
 import { activeRunStates } from "../runs/state-machine";
@@ -7,6 +11,7 @@ import { transitionRun } from "../runs/transition-run";
 import { dispatchScheduledRuns } from "./dispatch";
 import type { HostConnections } from "./host-connections";
 import { ingestHostEvents } from "./ingest";
+import { explainQueuedRuns } from "./explain-waits";
 import { placeQueuedRuns } from "./place";
 import { reconcileHost } from "./reconcile";
 
@@ -28,9 +33,13 @@ export interface TickReport {
   /** Resources hosts removed because no run owns them. */
   reconciled: number;
   placed: number;
+  /** Queued runs whose wait reason changed, and runs failed because no host could take them in time. */
+  waits: { explained: number; failed: number };
   dispatched: number;
   offline: string[];
   lost: number;
+  /** Pre-pulls started (they finish in the background). */
+  imagePulls: number;
 }
 
 /**
@@ -38,12 +47,18 @@ export interface TickReport {
  * and writes only Postgres and the agents, so nothing depends on one instance staying up.
  */
 export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000, dispatchLeaseMs }: TickOptions): Promise<TickReport> {
-  const report: TickReport = { ingested: 0, reconciled: 0, placed: 0, dispatched: 0, offline: [], lost: 0 };
+  const report: TickReport = { ingested: 0, reconciled: 0, placed: 0, waits: { explained: 0, failed: 0 }, dispatched: 0, offline: [], lost: 0, imagePulls: 0 };
   const hosts = await prisma.host.findMany({ where: { status: { in: ["online", "draining", "offline"] } } });
   await Promise.all(
     hosts.map(async (host) => {
       try {
+        // Before anything touches the agent's journal or containers: a second row for a machine
+        // another row holds would ack that row's events and sweep its runs.
+        const hello = await connections.get(host).hello();
+        if (!(await claimAgentIdentity({ prisma, host, agentId: hello.agentId }))) return connections.forget(host.id);
+        await recordAllowedCapabilities(prisma, host, hello);
         report.ingested += await ingestHostEvents({ prisma, connections, host });
+        await refreshCachedImagesIfDue({ prisma, connections, host });
         if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: host.drainedAt ? "draining" : "online", statusReason: null } });
         // A returning host, and every host now and then, drops what nobody owns any more.
         if (host.status === "offline" || !host.lastReconciledAt || Date.now() - host.lastReconciledAt.getTime() > reconcileEveryMs) {
@@ -62,7 +77,9 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
   await recordHostSamples(prisma);
   report.lost = await markLostRuns(prisma, lostAfterMs);
   report.placed = await placeQueuedRuns({ prisma });
+  report.waits = await explainQueuedRuns({ prisma });
   report.dispatched = await dispatchScheduledRuns({ prisma, connections, ...(dispatchLeaseMs ? { leaseMs: dispatchLeaseMs } : {}) });
+  report.imagePulls = (await carryOutImagePulls({ prisma, connections })).started;
   return report;
 }
 

@@ -83,7 +83,8 @@ export async function acceptInvite({ prisma, token, userId, newAccount }: { pris
     if (claimed.count !== 1) throw unusable();
     const user = userId
       ? await tx.user.findUniqueOrThrow({ where: { id: userId } })
-      : await tx.user.create({ data: { email: email!, name: newAccount?.name?.trim() || null, passwordHash: passwordHash! } });
+      : // emailVerified stays null: nothing proved the address is theirs, so GitHub/OIDC never links to this account.
+        await tx.user.create({ data: { email: email!, name: newAccount?.name?.trim() || null, passwordHash: passwordHash! } });
     await tx.teamInvite.update({ where: { id: invite.id }, data: { acceptedById: user.id } });
     const existing = await tx.membership.findUnique({ where: { teamId_userId: { teamId: invite.teamId, userId: user.id } } });
     if (!existing) await tx.membership.create({ data: { teamId: invite.teamId, userId: user.id, role: invite.role } });

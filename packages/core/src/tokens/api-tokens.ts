@@ -10,8 +10,12 @@ export interface CreateApiTokenOptions {
   ctx: TeamContext;
   name: string;
   scopes: string[];
-  expiresAt?: Date;
+  /** Omitted: in {@link defaultTokenLifetimeDays} days. A token that never expires is asked for by name. */
+  expiresAt?: Date | "never";
 }
+
+/** A token nobody chose a lifetime for stops working after this many days. */
+export const defaultTokenLifetimeDays = 90;
 
 /** Creates a token; the returned secret is never stored and cannot be shown again. */
 export async function createApiToken({ prisma, ctx, name, scopes, expiresAt }: CreateApiTokenOptions) {
@@ -21,14 +25,22 @@ export async function createApiToken({ prisma, ctx, name, scopes, expiresAt }: C
     throw new AppError("BAD_REQUEST", `Choose scopes from ${tokenScopes.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}.`);
   }
   if (!name.trim() || name.length > 100) throw new AppError("BAD_REQUEST", "Give the token a name of 1 to 100 characters.");
-  if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("BAD_REQUEST", "The expiry must be in the future.");
+  if (expiresAt instanceof Date && expiresAt.getTime() <= Date.now()) throw new AppError("BAD_REQUEST", "The expiry must be in the future.");
+  const expiry = expiresAt === "never" ? null : (expiresAt ?? new Date(Date.now() + defaultTokenLifetimeDays * 86_400_000));
   const minted = mintToken();
   const record = await prisma.$transaction(async (tx) => {
     const created = await tx.apiToken.create({
-      data: { teamId: ctx.teamId, createdById: ctx.actor.userId, name: name.trim(), prefix: minted.prefix, secretHash: minted.secretHash, scopes, expiresAt: expiresAt ?? null },
+      data: { teamId: ctx.teamId, createdById: ctx.actor.userId, name: name.trim(), prefix: minted.prefix, secretHash: minted.secretHash, scopes, expiresAt: expiry },
       select: { id: true, name: true, prefix: true, scopes: true, expiresAt: true, createdAt: true },
     });
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "token.created", targetType: "api_token", targetId: created.id, data: { name: created.name, scopes } });
+    await appendAuditEvent(tx, {
+      teamId: ctx.teamId,
+      ...auditActor(ctx),
+      action: "token.created",
+      targetType: "api_token",
+      targetId: created.id,
+      data: { name: created.name, scopes, expiresAt: expiry?.toISOString() ?? "never" },
+    });
     return created;
   });
   return { token: minted.token, apiToken: record };

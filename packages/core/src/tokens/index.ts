@@ -1,3 +1,3 @@
-export { createApiToken, authenticateApiToken, requireScope, listApiTokens, revokeApiToken, type AuthenticatedToken, type CreateApiTokenOptions } from "./api-tokens";
+export { createApiToken, defaultTokenLifetimeDays, authenticateApiToken, requireScope, listApiTokens, revokeApiToken, type AuthenticatedToken, type CreateApiTokenOptions } from "./api-tokens";
 export { tokenScopes, isTokenScope, type TokenScope } from "./scopes";
 export { mintToken, parseToken, hashToken } from "./token-format";

@@ -26,9 +26,9 @@ describe("faults between the control plane and its host (real sshd, agent and Do
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url, { maxConnections: 8 });
-    worker = await startAgentHost({ hostId, buildkitImage: standinImage, dindPrivileged: false, keyComment: "bailey-faults" });
+    worker = await startAgentHost({ hostId, buildkitImage: standinImage, dindPrivileged: false, keyComment: "bailey-faults", allow: ["docker:dind", "sandbox:none"] });
     connections = new HostConnections({ privateKey: worker.privateKey });
-    const scratch = await createScratchTeam(prisma);
+    const scratch = await createScratchTeam(prisma, { role: "admin" });
     ctx = scratch.ctx;
     host = await prisma.host.create({
       data: {
@@ -105,7 +105,7 @@ describe("faults between the control plane and its host (real sshd, agent and Do
     await worker.agent.restart({ faultStepDelayMs: 1500 });
     const { run } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", sandbox: "none", dependencies: ["docker:dind"], command: ["sh", "-c", "echo never"] } });
     const dispatching = tick({ prisma, connections, dispatchLeaseMs: leaseMs });
-    for (let i = 0; i < 100 && (await resourcesOf(run.id)).containers.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 400 && (await resourcesOf(run.id)).containers.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     const midway = await resourcesOf(run.id);
     assert.equal(midway.networks.length, 1, "the network existed when the agent died");
     await worker.agent.kill("SIGKILL");

@@ -16,9 +16,9 @@ const setup = useFaultSetup({ hostId, maxConnections: 12 });
 
 it(`${total} runs on one host with capacity ${capacity}: the rest queue and start as capacity frees up`, { timeout: 300_000 }, async () => {
   const { prisma, dir } = setup;
-  const started = await startAgent({ dir, runtime: "docker", hostId });
+  const started = await startAgent({ dir, runtime: "docker", hostId, allow: ["sandbox:none"] });
   setup.agents.push(started);
-  const { team, ctx } = await createScratchTeam(prisma);
+  const { team, ctx } = await createScratchTeam(prisma, { role: "admin" });
   const host = await prisma.host.create({
     data: { teamId: team.id, name: hostId, transport: "local", address: started.socketPath, capacityRuns: capacity, status: "online", hasRunsc: true, lastSeenAt: new Date() },
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { before, it } from "node:test";
 import { docker, ensureStandinImage, repoRoot, standinImage, startAgent } from "@bailey/agent/testing";
 import { createScratchTeam } from "@bailey/db/testing";
+import type { PrismaClient } from "@bailey/db";
 import { createRun, HostConnections, reconcileHost, verifyAuditChain } from "../../src";
 import { useFaultSetup } from "../support/fault-setup";
 
@@ -34,11 +35,11 @@ const tickProcess = fileURLToPath(new URL("../support/tick-process.ts", import.m
 
 before(ensureStandinImage);
 
-function startControlPlane(teamId: string): { child: ChildProcess; firstTick: Promise<void>; exited: Promise<number | null> } {
+function startControlPlane(teamId: string, deadlineMs = 180_000): { child: ChildProcess; firstTick: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", tickProcess, setup.db.url, teamId, String(Date.now()), "0"], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, BAILEY_TICK_TEST_TRACE: "1", BAILEY_TICK_TEST_LEASE_MS: String(leaseMs), BAILEY_TICK_TEST_DEADLINE_MS: "180000" },
+    env: { ...process.env, BAILEY_TICK_TEST_TRACE: "1", BAILEY_TICK_TEST_LEASE_MS: String(leaseMs), BAILEY_TICK_TEST_DEADLINE_MS: String(deadlineMs) },
   });
   let output = "";
   const firstTick = new Promise<void>((resolve, reject) => {
@@ -58,9 +59,9 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
   const { prisma, dir } = setup;
   const random = seededRandom(seed);
   console.log(`[sigkill] seed ${seed} (set BAILEY_FAULT_SEED to replay the kill instants)`);
-  const started = await startAgent({ dir, runtime: "docker", hostId, buildkitImage: standinImage, dindPrivileged: false });
+  const started = await startAgent({ dir, runtime: "docker", hostId, buildkitImage: standinImage, dindPrivileged: false, allow: ["docker:dind", "sandbox:none"] });
   setup.agents.push(started);
-  const { team, ctx } = await createScratchTeam(prisma);
+  const { team, ctx } = await createScratchTeam(prisma, { role: "admin" });
   const host = await prisma.host.create({
     data: {
       teamId: team.id,
@@ -91,17 +92,26 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
     expectedOutput.set(run.id, `run-${i}`);
   }
 
-  const observed: { afterMs: number; provisioning: number; running: number; final: number }[] = [];
+  const observed: { afterMs: number; provisioning: number; running: number; final: number; claims: number }[] = [];
   for (let k = 0; k < kills; k++) {
     const controlPlane = startControlPlane(team.id);
     await controlPlane.firstTick;
-    const afterMs = Math.floor(random() * 900);
+    // Timed from this process's first claim, not its first tick: under load the first claim
+    // comes up to a second after the tick, and a kill before it proves nothing about takeovers.
+    await firstClaimSince(prisma, team.id, claimsBefore(observed));
+    const afterMs = k % 2 ? 0 : Math.floor(random() * 900);
     await new Promise((resolve) => setTimeout(resolve, afterMs));
     controlPlane.child.kill("SIGKILL");
     await controlPlane.exited;
     const states = await prisma.run.groupBy({ by: ["state"], where: { teamId: team.id }, _count: true });
     const count = (...names: string[]) => states.filter((row) => names.includes(row.state)).reduce((sum, row) => sum + row._count, 0);
-    observed.push({ afterMs, provisioning: count("provisioning"), running: count("running", "stopping"), final: count("succeeded", "failed", "cancelled", "lost") });
+    observed.push({
+      afterMs,
+      provisioning: count("provisioning"),
+      running: count("running", "stopping"),
+      final: count("succeeded", "failed", "cancelled", "lost"),
+      claims: await claimCount(prisma, team.id),
+    });
   }
   console.log(`[sigkill] after each kill (ms after the first tick, runs provisioning / running / final): ${observed.map((o) => `${o.afterMs}:${o.provisioning}/${o.running}/${o.final}`).join(" ")}`);
   assert.ok(
@@ -109,7 +119,8 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
     "every kill struck while runs were still unfinished",
   );
 
-  const survivor = startControlPlane(team.id);
+  // Generous: each taken-over dispatch waits out a lease, and a loaded CI machine is slow.
+  const survivor = startControlPlane(team.id, 360_000);
   assert.equal(await survivor.exited, 0, "an unharmed control plane finishes the queue");
 
   const runs = await prisma.run.findMany({ where: { teamId: team.id }, include: { transitions: { orderBy: { id: "asc" } } } });
@@ -171,3 +182,17 @@ it(`the control plane killed ${kills} times mid-dispatch and mid-ingestion loses
     `[sigkill] ${kills} kills; ${runs.length} runs all succeeded once; ${resumed} dispatches taken over after a killed claimer's lease ran out; ${events.length} agent events ingested exactly once; ${containers.length} containers kept, 0 orphans, 0 networks`,
   );
 });
+
+async function claimCount(prisma: PrismaClient, teamId: string): Promise<number> {
+  return (await prisma.run.aggregate({ where: { teamId }, _sum: { dispatchAttempts: true } }))._sum.dispatchAttempts ?? 0;
+}
+
+function claimsBefore(observed: { claims: number }[]): number {
+  return observed.at(-1)?.claims ?? 0;
+}
+
+/** Waits (at most 5 s: the queue may be nearly done) until some run was claimed again since `before`. */
+async function firstClaimSince(prisma: PrismaClient, teamId: string, before: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline && (await claimCount(prisma, teamId)) <= before) await new Promise((resolve) => setTimeout(resolve, 10));
+}

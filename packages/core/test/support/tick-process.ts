@@ -25,6 +25,12 @@ try {
     if (unfinished === 0 && totals.ticks > 1) break;
   }
   console.log(JSON.stringify(totals));
+  const unfinished = await prisma.run.count({ where: { teamId, state: { notIn: ["succeeded", "failed", "cancelled", "lost"] } } });
+  if (unfinished > 0) {
+    // A survivor that ran out of time must not look like one that finished the queue.
+    console.error(`deadline passed with ${unfinished} runs unfinished (BAILEY_TICK_TEST_DEADLINE_MS)`);
+    process.exitCode = 3;
+  }
 } finally {
   connections.close();
   await prisma.$disconnect();

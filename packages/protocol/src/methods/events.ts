@@ -17,6 +17,12 @@ export const agentEventData = {
   "container.created": z.looseObject({ containerId: z.string().nullable(), name: z.string().optional() }),
   "container.started": z.looseObject({ containerId: z.string().nullable() }),
   "container.exited": z.looseObject({ exitCode: z.number().int().nullable(), error: z.string().optional() }),
+  // Image pulls (a run's, with its runId, or a pre-pull without one). `registry` is host[:port].
+  "image.pull_started": z.looseObject({ image: z.string(), registry: z.string(), shared: z.boolean().optional() }),
+  // Throttled (at most about one a second per pull and run); bytesTotal is 0 while unknown.
+  "image.pull_progress": z.looseObject({ image: z.string(), bytesDone: z.number(), bytesTotal: z.number() }),
+  "image.pulled": z.looseObject({ image: z.string(), digest: z.string().nullable(), bytes: z.number().optional(), durationMs: z.number().optional(), cached: z.boolean().optional() }),
+  "image.pull_failed": z.looseObject({ image: z.string(), registry: z.string(), reason: z.enum(["not_found", "unauthorized", "unreachable", "never", "other"]), message: z.string() }),
   "resource.removed": z.looseObject({ kind: z.string(), id: z.string(), name: z.string(), reason: z.string().optional() }),
 } as const;
 

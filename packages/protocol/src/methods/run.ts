@@ -21,9 +21,33 @@ export const dependency = z.enum(["docker:host", "docker:dind"], {
       : 'must be "docker:host" or "docker:dind"',
 });
 
+/**
+ * When the agent pulls a run's image: `if-not-present` (the default) only when the host lacks
+ * it, `always` before every run (a moving tag then resolves afresh), `never` (a missing image fails).
+ */
+export const pullPolicy = z.enum(["if-not-present", "always", "never"]);
+export type PullPolicy = z.infer<typeof pullPolicy>;
+
+/**
+ * Credentials for one registry, sent only inside the request that needs them (never part of a
+ * spec, so never in the agent's run store or journal). `registry` is the host[:port] they are for.
+ */
+export const registryAuth = z
+  .object({
+    registry: z.string().min(1).max(255),
+    username: z.string().min(1).max(255),
+    password: z
+      .string()
+      .min(1)
+      .max(16 * 1024),
+  })
+  .strict();
+export type RegistryAuth = z.infer<typeof registryAuth>;
+
 export const runSpec = z
   .object({
     image: imageReference,
+    pullPolicy: pullPolicy.default("if-not-present"),
     command: z
       .array(noNul.max(64 * 1024))
       .max(1024)
@@ -64,6 +88,8 @@ export const agentRun = z.object({
   sidecars: z.array(z.object({ role: z.string(), name: z.string(), containerId: z.string(), image: z.string().optional() })),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
+  /** The image's content digest (`sha256:…`) as the engine resolved it for this run; null before it is known. */
+  imageDigest: z.string().nullable().default(null),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -71,7 +97,8 @@ export const agentRun = z.object({
 export type AgentRun = z.infer<typeof agentRun>;
 
 export const runMethods = {
-  "run.create": { params: z.object({ runId, spec: runSpec }).strict(), result: agentRun },
+  // registryAuth: for the registry of spec.image, when the team has credentials for it.
+  "run.create": { params: z.object({ runId, spec: runSpec, registryAuth: registryAuth.optional() }).strict(), result: agentRun },
   "run.start": { params: z.object({ runId }).strict(), result: agentRun },
   "run.stop": { params: z.object({ runId, graceSeconds: z.number().int().min(0).max(3600).default(10) }).strict(), result: agentRun },
   "run.destroy": { params: z.object({ runId }).strict(), result: z.object({ runId, removed: z.array(z.string()) }) },

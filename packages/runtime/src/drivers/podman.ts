@@ -1,3 +1,4 @@
+import type { LogLimits } from "../types";
 import { DockerRuntime, type EngineProfile } from "./docker/runtime";
 
 /**
@@ -9,7 +10,10 @@ import { DockerRuntime, type EngineProfile } from "./docker/runtime";
  * - it ignores HostConfig.Runtime: asked for runsc, it runs the container on the host
  *   kernel. So a sandbox is only real when runsc is Podman's default runtime, and
  *   sandboxed creates are refused otherwise;
- * - networks and sidecars work through the compat API;
+ * - networks and sidecars work through the compat API; its networks reach each other
+ *   unless made with `isolate` (see network-manager.ts);
+ * - its rotating file log is `k8s-file`: one file, truncated at max-size (max-file is
+ *   not used, so a container keeps at most max-size);
  * - image builds through the compat API work (buildah underneath; not in the conformance
  *   run, which has builds: false).
  */
@@ -20,8 +24,9 @@ export const podmanProfile: EngineProfile = {
   sidecars: true,
   builds: true,
   sandboxSelection: "engine-default",
+  logDriver: "k8s-file",
 };
 
-export function createPodmanRuntime(socketPath: string, log?: (line: string) => void): DockerRuntime {
-  return new DockerRuntime({ socketPath, profile: podmanProfile, ...(log ? { log } : {}) });
+export function createPodmanRuntime(socketPath: string, log?: (line: string) => void, logLimits?: LogLimits): DockerRuntime {
+  return new DockerRuntime({ socketPath, profile: podmanProfile, ...(log ? { log } : {}), ...(logLimits ? { logLimits } : {}) });
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
-import { ContainerNotFoundError, SandboxUnavailableError } from "../errors";
+import { ContainerNotFoundError, ImagePullError, SandboxUnavailableError } from "../errors";
+import { parseImageReference, repositoryKey } from "../image-reference";
 import type {
   BuildManager,
   BuildOptions,
@@ -8,10 +9,13 @@ import type {
   ContainerSpec,
   ContainerSummary,
   ExecResult,
+  ImageDetails,
   LogChunk,
   LogOptions,
   NetworkInfo,
   NetworkManager,
+  PullOptions,
+  PullResult,
   Runtime,
   SidecarConfig,
   SidecarManager,
@@ -65,6 +69,10 @@ export interface MockRuntimeOptions {
   sandbox?: boolean;
   features?: { networks?: boolean; sidecars?: boolean; builds?: boolean };
   images?: string[];
+  /** What the mock "registry" holds: reference → manifest digest; a pull of anything else fails not_found. Unset: every reference pulls. */
+  registry?: Record<string, string>;
+  /** How long a simulated pull takes. */
+  pullDelayMs?: number;
 }
 
 /** An in-memory runtime that records every call; for unit tests of logic above the runtime. */
@@ -74,6 +82,9 @@ export class MockRuntime implements Runtime {
   readonly containers = new Map<string, MockContainer>();
   readonly networks = new Map<string, NetworkInfo & { labels: Record<string, string> }>();
   readonly images: Set<string>;
+  readonly registry: Map<string, string> | null;
+  private readonly pulledDigests = new Map<string, string>();
+  private readonly pullDelayMs: number;
   private readonly behaviour: MockBehaviour;
   private readonly hasSandbox: boolean;
   private readonly networkManagerImpl: NetworkManager | null;
@@ -84,6 +95,8 @@ export class MockRuntime implements Runtime {
     this.behaviour = options.behaviour ?? conformanceBehaviour;
     this.hasSandbox = options.sandbox ?? true;
     this.images = new Set(options.images ?? []);
+    this.registry = options.registry ? new Map(Object.entries(options.registry)) : null;
+    this.pullDelayMs = options.pullDelayMs ?? 0;
     const features = { networks: true, sidecars: true, builds: true, ...options.features };
     this.networkManagerImpl = features.networks ? this.createNetworkManager() : null;
     this.sidecarManagerImpl = features.sidecars ? this.createSidecarManager() : null;
@@ -195,6 +208,38 @@ export class MockRuntime implements Runtime {
 
   async imageExists(image: string): Promise<boolean> {
     return this.images.has(image);
+  }
+
+  async pullImage(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    this.record("pullImage", reference, { auth: options.auth ? "(given)" : null });
+    const digest = this.registry ? this.registry.get(reference) : `sha256:${createHash("sha256").update(reference).digest("hex")}`;
+    if (!digest) throw new ImagePullError(reference, parseImageReference(reference).registry, "not_found", `manifest for ${reference} not found`);
+    options.onProgress?.({ bytesDone: 0, bytesTotal: 1024 });
+    if (this.pullDelayMs) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, this.pullDelayMs);
+        options.signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new ImagePullError(reference, parseImageReference(reference).registry, "other", "the pull was cancelled"));
+        });
+      });
+    }
+    options.onProgress?.({ bytesDone: 1024, bytesTotal: 1024 });
+    const fetched = this.pulledDigests.get(reference) !== digest || !this.images.has(reference);
+    this.images.add(reference);
+    this.pulledDigests.set(reference, digest);
+    return { reference, digest, bytes: fetched ? 1024 : 0, fetched };
+  }
+
+  async inspectImage(reference: string): Promise<ImageDetails | null> {
+    if (!this.images.has(reference)) return null;
+    const digest = this.pulledDigests.get(reference);
+    return { id: `mock-${reference}`, tags: [reference], digests: digest ? [`${repositoryKey(reference)}@${digest}`] : [], sizeBytes: 1024, createdAt: null };
+  }
+
+  async listImages(): Promise<ImageDetails[]> {
+    const images = await Promise.all([...this.images].map((reference) => this.inspectImage(reference)));
+    return images.filter((image) => image !== null);
   }
 
   networkManager(): NetworkManager | null {

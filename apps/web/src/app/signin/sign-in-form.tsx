@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
+import { throttledSeconds, tooManyAttemptsMessage } from "~/lib/too-many-attempts";
 
 const invalidCredentials = "Invalid email or password";
 // Anything but a refused password: the server could not be asked, or failed while checking.
@@ -36,7 +37,8 @@ export function SignInForm({ providers, initialError }: Props) {
       router.refresh();
       return;
     }
-    setError(outcome?.error === "CredentialsSignin" ? invalidCredentials : serverTrouble);
+    const retryAfter = throttledSeconds(outcome?.error);
+    setError(retryAfter !== undefined ? tooManyAttemptsMessage(retryAfter) : outcome?.error === "CredentialsSignin" ? invalidCredentials : serverTrouble);
   }
 
   return (

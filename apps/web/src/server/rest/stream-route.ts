@@ -1,7 +1,6 @@
-import { restErrorResponse } from "@bailey/api";
-import { AppError, requireScope, resolveMembership, type TeamContext, type TokenScope } from "@bailey/core";
+import { resolveTeamContext, restErrorResponse } from "@bailey/api";
+import { AppError, type TeamContext, type TokenScope } from "@bailey/core";
 import { createApiContext } from "~/server/api-context";
-import { db } from "~/server/db";
 
 export interface StreamContext {
   ctx: TeamContext;
@@ -19,14 +18,8 @@ export function streamRoute(scope: TokenScope, handler: (stream: StreamContext) 
     try {
       const params = (await context?.params) ?? {};
       if (Object.values(params).some((value) => value.includes("\u0000"))) throw new AppError("BAD_REQUEST", "Text may not contain NUL (\\u0000) characters.");
-      const api = await createApiContext(request);
-      if (api.token) {
-        requireScope(api.token, scope);
-        return await handler({ ctx: { teamId: api.token.teamId, role: api.token.role, actor: { type: "token", tokenId: api.token.tokenId, userId: api.token.userId } }, request, params });
-      }
-      const membership = api.user ? await resolveMembership({ prisma: db(), userId: api.user.id, ...(api.teamId ? { teamId: api.teamId } : {}) }) : null;
-      if (!membership) throw new AppError("UNAUTHORIZED", "Send an API token: Authorization: Bearer bly_...");
-      return await handler({ ctx: { teamId: membership.team.id, role: membership.role, actor: { type: "user", userId: api.user!.id } }, request, params });
+      const { teamContext } = await resolveTeamContext(await createApiContext(request), scope);
+      return await handler({ ctx: teamContext, request, params });
     } catch (error) {
       return restErrorResponse(error);
     }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { listAuditEvents, verifyAuditChain } from "@bailey/core";
-import { auditEventsOutput, auditVerifyOutput } from "../../schemas/audit";
+import { auditEventsOutput, auditPublicKeyOutput, auditVerifyOutput } from "../../schemas/audit";
 import { router, teamProcedure } from "../../trpc";
 
 // Postgres timestamps span 4713 BC to 294276 AD; JavaScript dates go further.
@@ -46,7 +46,20 @@ export const auditRouter = router({
       }),
     ),
   verify: teamProcedure
-    .meta({ scope: "audit:read", openapi: { method: "GET", path: "/audit/verify", tags, summary: "Recompute the team's hash chain; names the first broken sequence number" } })
+    .meta({
+      scope: "audit:read",
+      openapi: { method: "GET", path: "/audit/verify", tags, summary: "Recompute the team's hash chain and check its signed checkpoints; names the first sequence number that cannot be trusted" },
+    })
     .output(auditVerifyOutput)
-    .query(({ ctx }) => verifyAuditChain({ prisma: ctx.prisma, teamId: ctx.teamContext.teamId })),
+    .query(({ ctx }) => verifyAuditChain({ prisma: ctx.prisma, teamId: ctx.teamContext.teamId, key: ctx.auditSigningKey?.() ?? null })),
+  publicKey: teamProcedure
+    .meta({
+      scope: "audit:read",
+      openapi: { method: "GET", path: "/audit/public-key", tags, summary: "The ed25519 public key audit checkpoints are signed with, to keep elsewhere and verify exports offline" },
+    })
+    .output(auditPublicKeyOutput)
+    .query(({ ctx }) => {
+      const key = ctx.auditSigningKey?.() ?? null;
+      return { configured: Boolean(key), algorithm: "ed25519" as const, keyId: key?.keyId ?? null, publicKeyPem: key?.publicKeyPem ?? null };
+    }),
 });

@@ -10,16 +10,25 @@ import {
   enrollmentRequest,
   getHost,
   hostActivity,
+  carryOutImagePulls,
+  imagePullRequest,
   listHostEnrollments,
   listHosts,
+  listImagePulls,
+  requestImagePull,
   removeHost,
   resumeHost,
 } from "@bailey/core";
 import { changedHostOutput, createdEnrollmentOutput, enrolledHostOutput, enrollmentsOutput, hostActivityOutput, hostOutput, hostsOutput } from "../../schemas/hosts";
+import { imagePullsOutput } from "../../schemas/images";
 import { adminProcedure, publicProcedure, requireConnections, router, teamProcedure } from "../../trpc";
 
 const hostId = z.object({ id: z.string().min(1).max(64) }).strict();
 const tags = ["hosts"];
+const imagePullsInput = z
+  .object({ hostId: z.string().min(1).max(64).optional(), limit: z.number().int().min(1).max(500).default(100) })
+  .strict()
+  .default({ limit: 100 });
 
 export const hostsRouter = router({
   list: teamProcedure
@@ -84,4 +93,23 @@ export const hostsRouter = router({
     .input(hostId)
     .output(changedHostOutput)
     .mutation(async ({ ctx, input }) => ({ host: await removeHost({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), hostId: input.id }) })),
+  pullImage: adminProcedure
+    .meta({
+      scope: "hosts:write",
+      openapi: { method: "POST", path: "/hosts/image-pulls", tags, summary: "Ask one host (hostId) or every host with some labels (labels) to pull an image ahead of runs" },
+      restCreated: "always",
+    })
+    .input(imagePullRequest)
+    .output(imagePullsOutput)
+    .mutation(async ({ ctx, input }) => {
+      const pulls = await requestImagePull({ prisma: ctx.prisma, ctx: ctx.teamContext, input });
+      // Started now rather than at the next tick; the tick carries out (or takes over) whatever this misses.
+      if (ctx.connections) void carryOutImagePulls({ prisma: ctx.prisma, connections: ctx.connections }).catch((error: unknown) => console.error("[api] image pulls", error));
+      return { pulls };
+    }),
+  imagePulls: teamProcedure
+    .meta({ scope: "hosts:read", openapi: { method: "GET", path: "/hosts/image-pulls", tags, summary: "Recent pre-pulls, newest first (one host's with hostId)" } })
+    .input(imagePullsInput)
+    .output(imagePullsOutput)
+    .query(async ({ ctx, input }) => ({ pulls: await listImagePulls({ prisma: ctx.prisma, ctx: ctx.teamContext, limit: input.limit, ...(input.hostId ? { hostId: input.hostId } : {}) }) })),
 });

@@ -1,12 +1,30 @@
 import { z } from "zod";
-import { changeMemberRole, createInvite, listInvites, listMembers, removeMember, revokeInvite } from "@bailey/core";
+import { changeMemberRole, createInvite, getRunPolicy, listInvites, listMembers, removeMember, revokeInvite, updateRunPolicy } from "@bailey/core";
+import { runPolicyOutput, updateRunPolicyInput } from "../../schemas/team";
 import { adminProcedure, router, teamProcedure } from "../../trpc";
 
 const roles = z.enum(["owner", "admin", "member", "viewer"]);
 const id = z.object({ id: z.string().min(1).max(64) }).strict();
 
-// Team membership is managed by people, never by API tokens.
+// Team membership is managed by people, never by API tokens; the run policy also over REST.
 export const teamRouter = router({
+  policy: adminProcedure
+    .meta({
+      scope: "runs:read",
+      openapi: {
+        method: "GET",
+        path: "/team/policy",
+        tags: ["team"],
+        summary: "The team's run policy: who may ask for docker:host, docker:dind and sandbox none; default timeout; queue cap; how long an unplaceable run waits",
+      },
+    })
+    .output(runPolicyOutput)
+    .query(async ({ ctx }) => ({ policy: await getRunPolicy({ prisma: ctx.prisma, ctx: ctx.teamContext }) })),
+  updatePolicy: adminProcedure
+    .meta({ scope: "team:write", openapi: { method: "PATCH", path: "/team/policy", tags: ["team"], summary: "Change the team's run policy (owners and admins; audited as team.policy_changed)" } })
+    .input(updateRunPolicyInput)
+    .output(runPolicyOutput)
+    .mutation(async ({ ctx, input }) => ({ policy: await updateRunPolicy({ prisma: ctx.prisma, ctx: ctx.teamContext, changes: input }) })),
   members: teamProcedure.meta({ scope: "session" }).query(({ ctx }) => listMembers({ prisma: ctx.prisma, ctx: ctx.teamContext })),
   changeRole: adminProcedure
     .meta({ scope: "session" })

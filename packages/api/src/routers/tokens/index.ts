@@ -12,14 +12,14 @@ export const tokensRouter = router({
         .object({
           name: z.string().trim().min(1, "Give the token a name").max(100),
           scopes: z.array(z.enum(tokenScopes)).min(1, "Pick at least one scope"),
-          expiresAt: z
-            .date()
-            .refine((date) => date.getUTCFullYear() <= 9999, "Pick an expiry before the year 10000.")
-            .optional(),
+          // Omitted: 90 days from now. "never" has to be asked for by name.
+          expiresAt: z.union([z.date().refine((date) => date.getUTCFullYear() <= 9999, "Pick an expiry before the year 10000."), z.literal("never")]).optional(),
         })
         .strict(),
     )
-    .mutation(({ ctx, input }) => createApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, name: input.name, scopes: input.scopes, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}) })),
+    .mutation(({ ctx, input }) =>
+      createApiToken({ prisma: ctx.prisma, ctx: ctx.teamContext, name: input.name, scopes: input.scopes, ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}) }),
+    ),
   revoke: writerProcedure
     .meta({ scope: "session" })
     .input(z.object({ id: z.string().min(1).max(64) }).strict())

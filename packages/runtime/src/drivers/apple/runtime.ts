@@ -1,6 +1,8 @@
 import { Readable } from "node:stream";
-import { ContainerNotFoundError } from "../../errors";
-import type { ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, LogChunk, LogOptions, Runtime } from "../../types";
+import { ContainerNotFoundError, ImagePullError } from "../../errors";
+import { parseImageReference, repoDigestFor } from "../../image-reference";
+import type { ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, ImageDetails, LogChunk, LogOptions, PullOptions, PullResult, Runtime } from "../../types";
+import { classifyPullFailure } from "../../pull-errors";
 import { runCli, runCliChecked } from "./cli";
 
 interface AppleContainerJson {
@@ -90,6 +92,39 @@ export class AppleRuntime implements Runtime {
 
   async imageExists(image: string): Promise<boolean> {
     return (await runCli(this.binary, ["image", "inspect", image])).exitCode === 0;
+  }
+
+  /** `container image pull`; the CLI keeps its own logins, so per-pull credentials are refused with what to run instead. */
+  async pullImage(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    const { registry } = parseImageReference(reference);
+    if (options.auth) {
+      throw new ImagePullError(reference, registry, "unauthorized", `the Apple container CLI takes no per-pull credentials; run \`container registry login ${registry}\` on the host once`);
+    }
+    const before = await this.inspectImage(reference);
+    const result = await runCli(this.binary, ["image", "pull", reference]);
+    if (result.exitCode !== 0) {
+      const detail = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-1)[0] ?? "";
+      throw new ImagePullError(reference, registry, classifyPullFailure(detail), detail);
+    }
+    const after = await this.inspectImage(reference);
+    return { reference, digest: after ? repoDigestFor(after, reference) : null, bytes: 0, fetched: before?.id !== after?.id };
+  }
+
+  /** What `container image inspect` reports; the CLI's JSON has no stable digest field across versions, so digests stay empty. */
+  async inspectImage(reference: string): Promise<ImageDetails | null> {
+    const result = await runCli(this.binary, ["image", "inspect", reference]);
+    if (result.exitCode !== 0) return null;
+    return { id: reference, tags: [reference], digests: [], sizeBytes: 0, createdAt: null };
+  }
+
+  async listImages(): Promise<ImageDetails[]> {
+    const result = await runCli(this.binary, ["image", "list", "-q"]);
+    if (result.exitCode !== 0) return [];
+    return result.stdout
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .map((name) => ({ id: name, tags: [name], digests: [], sizeBytes: 0, createdAt: null }));
   }
 
   networkManager(): null {

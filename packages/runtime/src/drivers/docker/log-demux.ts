@@ -11,7 +11,8 @@ export class DockerLogDemuxer extends Transform {
   private run: { stream: LogChunk["stream"]; parts: Buffer[]; bytes: number } | null = null;
   private flushScheduled = false;
 
-  constructor() {
+  /** With `timestamps`, every frame starts with the engine's timestamp (asked for with timestamps=1): stripped, and frames at or before `after` dropped. */
+  constructor(private readonly timestamps?: FrameTimestamps) {
     super({ readableObjectMode: true });
   }
 
@@ -23,9 +24,19 @@ export class DockerLogDemuxer extends Transform {
       const stream: LogChunk["stream"] = this.pending[0] === 2 ? "stderr" : "stdout";
       const data = this.pending.subarray(8, 8 + length);
       this.pending = this.pending.subarray(8 + length);
-      this.append(stream, data);
+      const payload = this.timestamps ? this.stripTimestamp(data) : data;
+      if (payload) this.append(stream, payload);
     }
     callback();
+  }
+
+  private stripTimestamp(data: Buffer): Buffer | null {
+    const space = data.indexOf(0x20);
+    const at = space > 0 ? logTimestampNanos(data.subarray(0, space).toString("latin1")) : null;
+    if (at === null || !this.timestamps) return data;
+    if (this.timestamps.after !== null && at <= this.timestamps.after) return null;
+    this.timestamps.after = at;
+    return data.subarray(space + 1);
   }
 
   override _flush(callback: TransformCallback): void {
@@ -62,6 +73,20 @@ export class DockerLogDemuxer extends Transform {
 }
 
 const maxCoalescedBytes = 256 * 1024;
+
+/** The newest frame time seen, in nanoseconds since the epoch; null before the first. */
+export interface FrameTimestamps {
+  after: bigint | null;
+}
+
+/** Nanoseconds since the epoch of an engine log timestamp (RFC 3339 with up to 9 fraction digits); null when it is not one. */
+export function logTimestampNanos(text: string): bigint | null {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  if (!match?.[1] || !match[3]) return null;
+  const seconds = Date.parse(`${match[1]}${match[3]}`) / 1000;
+  if (!Number.isFinite(seconds)) return null;
+  return BigInt(seconds) * 1_000_000_000n + BigInt((match[2] ?? "").padEnd(9, "0"));
+}
 
 /** A TTY container's output is raw: all of it is stdout. */
 export function rawToChunks(source: Readable): Readable & AsyncIterable<LogChunk> {

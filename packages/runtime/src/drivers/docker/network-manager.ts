@@ -1,20 +1,27 @@
 import type Docker from "dockerode";
 import { UnsupportedFeatureError } from "../../errors";
 import type { NetworkInfo, NetworkManager } from "../../types";
-import { isConflict, isNotFound } from "./engine-errors";
+import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
 import { engineRequest } from "./engine-request";
 import { labelFilters } from "./labels";
 
+/**
+ * Every network made here is a run's own bridge, cut off from every other run's. Docker does that
+ * for any two bridge networks (its DOCKER-ISOLATION chains); Podman only for networks made with
+ * its `isolate` option, which is asked for and checked.
+ */
 export class DockerNetworkManager implements NetworkManager {
-  /** Podman: check that the network resolves container names (a sidecar as `buildkit`). */
+  /** Podman: ask for isolation, and check that the network isolates and resolves container names (a sidecar as `buildkit`). */
   constructor(
     private readonly engine: Docker,
-    private readonly checkPodmanNameResolution = false,
+    private readonly podman = false,
   ) {}
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
     const network = await this.createOrFindOwn(name, labels);
-    if (this.checkPodmanNameResolution && !(await this.podmanResolvesNames(name))) {
+    if (!this.podman) return network;
+    const inspected = await this.podmanInspect(name);
+    if (inspected.dns_enabled === false) {
       await this.removeNetwork(name);
       throw new UnsupportedFeatureError(
         "networks",
@@ -23,32 +30,73 @@ export class DockerNetworkManager implements NetworkManager {
           "Install the DNS plugin of Podman's network backend (Debian/Ubuntu with CNI: apt-get install golang-github-containernetworking-plugin-dnsname; with netavark: aardvark-dns), or use Docker on this host.",
       );
     }
+    if (inspected.options?.isolate !== "true") {
+      await this.removeNetwork(name);
+      throw new UnsupportedFeatureError(
+        "networks",
+        "podman",
+        `Podman on this host made network ${name} without isolation, so a run could reach other runs. Use a Podman whose networks take the isolate option (4.3 with CNI plugins 1.1, or netavark, does), or use Docker on this host.`,
+      );
+    }
     return network;
   }
 
   private async createOrFindOwn(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
     try {
-      const network = await this.engine.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+      const network = await this.engine.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true, ...(this.podman ? { Options: { isolate: "true" } } : {}) });
       return { id: network.id, name };
     } catch (error) {
       // A retried create finds the network it made before: the same labels mean it is ours.
       if (isConflict(error)) {
-        const existing = (await this.engine.getNetwork(name).inspect()) as { Id: string; Labels?: Record<string, string> };
-        const ours = Object.entries(labels).every(([key, value]) => existing.Labels?.[key] === value);
-        if (ours) return { id: existing.Id, name };
+        const existing = await this.ownership(name);
+        const ours = Object.entries(labels).every(([key, value]) => existing.labels[key] === value);
+        if (ours) return { id: existing.id, name };
         throw new Error(`A network named ${name} already exists and was not created by this run.`);
+      }
+      if (/address pool|non-overlapping/i.test(engineMessage(error))) {
+        throw new Error(
+          `The engine has no free subnet left for network ${name} (every run gets its own): ${engineMessage(error)}. ` +
+            'Give it larger address pools, e.g. in /etc/docker/daemon.json: {"default-address-pools":[{"base":"10.200.0.0/16","size":24}]} (256 networks), then restart the engine.',
+        );
       }
       throw error;
     }
   }
 
-  /** Podman's own API tells whether a network has DNS; its Docker-compatible API does not. */
-  private async podmanResolvesNames(name: string): Promise<boolean> {
-    const inspected = await engineRequest<{ dns_enabled?: boolean }>(this.engine, { path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`, notFound: "no such network" });
-    return inspected.dns_enabled !== false;
+  /**
+   * Podman 4.3's compat inspect drops `isolate` from the service's copy of the network (the
+   * network on disk keeps it), so Podman's networks are only ever inspected through libpod.
+   */
+  private async ownership(name: string): Promise<{ id: string; labels: Record<string, string> }> {
+    if (this.podman) {
+      const inspected = await engineRequest<{ id: string; labels?: Record<string, string> }>(this.engine, {
+        path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`,
+        notFound: "no such network",
+      });
+      return { id: inspected.id, labels: inspected.labels ?? {} };
+    }
+    const inspected = (await this.engine.getNetwork(name).inspect()) as { Id: string; Labels?: Record<string, string> };
+    return { id: inspected.Id, labels: inspected.Labels ?? {} };
+  }
+
+  /** Podman's own API tells whether a network has DNS and isolation; its Docker-compatible API does not. */
+  private podmanInspect(name: string): Promise<{ dns_enabled?: boolean; options?: Record<string, string> }> {
+    return engineRequest(this.engine, { path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`, notFound: "no such network" });
   }
 
   async removeNetwork(idOrName: string): Promise<void> {
+    try {
+      await this.removeOnce(idOrName);
+    } catch (error) {
+      if (!isInUse(error)) throw error;
+      // Podman keeps a stopped container (a run's exited main, kept for its logs) on its network
+      // and refuses the removal; disconnected, the container keeps its logs.
+      await this.disconnectAll(idOrName);
+      await this.removeOnce(idOrName);
+    }
+  }
+
+  private async removeOnce(idOrName: string): Promise<void> {
     await this.engine
       .getNetwork(idOrName)
       .remove()
@@ -58,8 +106,24 @@ export class DockerNetworkManager implements NetworkManager {
       });
   }
 
+  private async disconnectAll(idOrName: string): Promise<void> {
+    const network = this.engine.getNetwork(idOrName);
+    const inspected = (await network.inspect()) as { Containers?: Record<string, unknown> };
+    for (const container of Object.keys(inspected.Containers ?? {})) {
+      await network.disconnect({ Container: container, Force: true }).catch((error: unknown) => {
+        if (isNotFound(error)) return;
+        throw error;
+      });
+    }
+  }
+
   async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
     const rows = await this.engine.listNetworks({ filters: { label: labelFilters(labels) } });
     return rows.map((row) => ({ id: row.Id, name: row.Name }));
   }
+}
+
+/** Docker: 403 "has active endpoints"; Podman: 500 "network is being used". */
+function isInUse(error: unknown): boolean {
+  return statusOf(error) === 403 || (statusOf(error) === 500 && /being used|active endpoints|associated containers/i.test(engineMessage(error)));
 }

@@ -2,12 +2,30 @@ import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { ContainerNotFoundError, SandboxUnavailableError } from "../../errors";
 import { hardenedHostConfig, toEnvList } from "../../hardening";
-import type { BuildManager, ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, LogChunk, LogOptions, NetworkManager, Runtime, SidecarManager } from "../../types";
+import type {
+  BuildManager,
+  ContainerInfo,
+  ContainerSpec,
+  ContainerSummary,
+  ExecOptions,
+  ExecResult,
+  ImageDetails,
+  LogChunk,
+  LogLimits,
+  LogOptions,
+  NetworkManager,
+  PullOptions,
+  PullResult,
+  Runtime,
+  SidecarManager,
+} from "../../types";
 import { DockerBuildManager } from "./build-manager";
 import { toContainerInfo, toContainerStatus } from "./container-info";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
 import { engineRequest } from "./engine-request";
-import { imageExists } from "./images";
+import { followAcrossRotations } from "./follow-logs";
+import { pullImage } from "./image-pull";
+import { imageExists, inspectImage, listImages } from "./images";
 import { labelFilters } from "./labels";
 import { collect, demultiplex, rawToChunks } from "./log-demux";
 import { DockerNetworkManager } from "./network-manager";
@@ -27,6 +45,8 @@ export interface EngineProfile {
    * when runsc is the engine's default runtime (Podman's compat API).
    */
   sandboxSelection: "per-container" | "engine-default";
+  /** The rotating file log driver: Podman calls its own `k8s-file` (one file, truncated at max-size). */
+  logDriver: "json-file" | "k8s-file";
 }
 
 export const dockerProfile: EngineProfile = {
@@ -36,6 +56,7 @@ export const dockerProfile: EngineProfile = {
   sidecars: true,
   builds: true,
   sandboxSelection: "per-container",
+  logDriver: "json-file",
 };
 
 export interface DockerRuntimeOptions {
@@ -43,6 +64,8 @@ export interface DockerRuntimeOptions {
   profile?: EngineProfile;
   /** The name runsc is registered under with the engine. */
   sandboxRuntime?: string;
+  /** Caps on every container's log on disk; defaultLogLimits when unset. */
+  logLimits?: LogLimits;
   log?: (line: string) => void;
 }
 
@@ -99,13 +122,15 @@ export class DockerRuntime implements Runtime {
         HostConfig: hardenedHostConfig(spec, {
           sandboxRuntime: this.profile.sandboxSelection === "per-container" ? this.sandboxRuntime : undefined,
           explicitUlimits: this.profile.explicitUlimits,
+          logDriver: this.profile.logDriver,
+          ...(this.options.logLimits ? { logLimits: this.options.logLimits } : {}),
         }),
         ...(spec.network ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.hostname ? [spec.hostname] : [] } } } } : {}),
       });
       return container.id;
     } catch (error) {
       if (isNotFound(error)) {
-        throw new Error(`Image ${spec.image} is not on this host and cannot be created from: build it or load it (docker load -i image.tar) first. (${engineMessage(error)})`);
+        throw new Error(`Image ${spec.image} is not on this host and cannot be created from: pull it (pullImage), build it or load it (docker load -i image.tar) first. (${engineMessage(error)})`);
       }
       if (isConflict(error)) throw new Error(`A container named ${spec.name} already exists. (${engineMessage(error)})`);
       throw error;
@@ -195,17 +220,34 @@ export class DockerRuntime implements Runtime {
     };
     // Streamed even without follow: dockerode would read a whole finished log into memory
     // first (100 MiB of output cost the agent 800 MiB of heap).
-    const source = await engineRequest<Readable>(this.engine, {
-      path: `/containers/${encodeURIComponent(id)}/logs?`,
-      isStream: true,
-      options: { ...base, follow: Boolean(options.follow) },
-      notFound: "no such container",
-    }).catch((error: unknown) => translate(id, error));
+    const open = (query: Record<string, unknown>) =>
+      engineRequest<Readable>(this.engine, { path: `/containers/${encodeURIComponent(id)}/logs?`, isStream: true, options: query, notFound: "no such container" }).catch((error: unknown) =>
+        translate(id, error),
+      );
+    if (options.follow && !info.Config.Tty) {
+      return followAcrossRotations({
+        open: (resumeSince) => open(resumeSince ? { stdout: true, stderr: true, since: resumeSince, follow: true, timestamps: true } : { ...base, follow: true, timestamps: true }),
+        running: async () => (await container.inspect().catch((error: unknown) => translate(id, error))).State.Running === true,
+      });
+    }
+    const source = await open({ ...base, follow: Boolean(options.follow) });
     return info.Config.Tty ? rawToChunks(source) : demultiplex(source);
   }
 
   imageExists(image: string): Promise<boolean> {
     return imageExists(this.engine, image);
+  }
+
+  pullImage(reference: string, options?: PullOptions): Promise<PullResult> {
+    return pullImage(this.engine, reference, options);
+  }
+
+  inspectImage(reference: string): Promise<ImageDetails | null> {
+    return inspectImage(this.engine, reference);
+  }
+
+  listImages(): Promise<ImageDetails[]> {
+    return listImages(this.engine);
   }
 
   networkManager(): NetworkManager | null {

@@ -1,15 +1,14 @@
 import type { ContainerInfo, SidecarConfig, SidecarManager } from "../../types";
-import { engineMessage } from "./engine-errors";
 import type { DockerRuntime } from "./runtime";
 
 export class DockerSidecarManager implements SidecarManager {
   constructor(private readonly runtime: DockerRuntime) {}
 
   async startSidecar(config: SidecarConfig): Promise<ContainerInfo> {
-    if (!(await this.runtime.imageExists(config.image))) await this.pull(config.image);
+    const image = (await this.runtime.imageExists(config.image)) ? config.image : await this.pull(config.image);
     const id = await this.runtime.createContainer({
       name: config.name,
-      image: config.image,
+      image,
       ...(config.command ? { command: config.command } : {}),
       env: config.env ?? {},
       labels: config.labels,
@@ -32,14 +31,13 @@ export class DockerSidecarManager implements SidecarManager {
     return this.runtime.inspectContainer(id);
   }
 
-  private async pull(image: string): Promise<void> {
-    const engine = this.runtime.engine;
+  /** Resolves with the name the engine now has it under (qualified: Podman may not find a short name). */
+  private async pull(image: string): Promise<string> {
     try {
-      const stream = await engine.pull(image);
-      await new Promise<void>((resolve, reject) => engine.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+      return (await this.runtime.pullImage(image)).reference;
     } catch (error) {
       throw new Error(
-        `Sidecar image ${image} is not on this host and could not be pulled (${engineMessage(error)}). ` +
+        `Sidecar image ${image} is not on this host and could not be pulled (${(error as Error).message}) ` +
           `Load it onto the host (docker load -i image.tar) or point BAILEY_BUILDKIT_IMAGE at an image the host has.`,
       );
     }

@@ -6,6 +6,7 @@ import { EmptyState } from "~/components/empty-state";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { useTRPC } from "~/trpc/client";
+import { SigningKey } from "./signing-key";
 import { VerifyChain } from "./verify-chain";
 
 interface Filters {
@@ -49,6 +50,7 @@ export function AuditView() {
         </a>
       </div>
       <VerifyChain />
+      <SigningKey />
       <div className="grid gap-3 sm:grid-cols-5" role="search" aria-label="Filter audit events">
         <Input aria-label="Action" placeholder="Action, e.g. run.created" value={filters.action} onChange={set("action")} />
         <Input aria-label="Actor" placeholder="Actor id" value={filters.actorId} onChange={set("actorId")} />

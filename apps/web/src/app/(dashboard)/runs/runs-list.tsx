@@ -90,6 +90,11 @@ function RunsTable({ filters }: { filters: RunFilters }) {
                 <td className="px-4 py-2">{run.image ?? "—"}</td>
                 <td className="px-4 py-2">
                   <RunStateBadge state={run.state} />
+                  {run.state === "queued" && run.waitReason ? (
+                    <p data-testid="run-wait-reason" className="mt-1 max-w-md text-xs text-amber-800 dark:text-amber-300">
+                      {run.waitReason}
+                    </p>
+                  ) : null}
                 </td>
                 <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">{run.host?.name ?? "—"}</td>
                 <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">

@@ -8,6 +8,7 @@ import { Select } from "~/components/ui/select";
 import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
 import { InviteLinks } from "./invite-links";
+import { RunPolicy } from "./run-policy";
 
 const roles = ["viewer", "member", "admin", "owner"] as const;
 
@@ -95,6 +96,7 @@ export function TeamView() {
       </section>
       <RoleGate atLeast="admin">
         <InviteLinks />
+        <RunPolicy />
       </RoleGate>
     </div>
   );

@@ -16,6 +16,9 @@ const scopes = [
   ["hosts:read", "Read hosts"],
   ["hosts:write", "Add, drain and remove hosts"],
   ["audit:read", "Read and verify the audit log"],
+  ["team:write", "Change the team's run policy (admins)"],
+  ["registries:read", "List registry credentials (never their secrets)"],
+  ["registries:write", "Save and remove registry credentials (admins)"],
 ] as const;
 
 type Scope = (typeof scopes)[number][0];
@@ -35,7 +38,7 @@ export function CreateToken({ onCreated }: { onCreated: () => void }) {
     if (!name.trim()) return setError("Give the token a name, e.g. the CI job that uses it.");
     if (!chosen.length) return setError("Pick at least one scope.");
     try {
-      await create.mutateAsync({ name: name.trim(), scopes: chosen, ...(days ? { expiresAt: new Date(Date.now() + Number(days) * 86_400_000) } : {}) });
+      await create.mutateAsync({ name: name.trim(), scopes: chosen, expiresAt: days === "never" ? "never" : new Date(Date.now() + Number(days) * 86_400_000) });
     } catch (caught) {
       setError(errorMessage(caught));
     }
@@ -70,7 +73,7 @@ export function CreateToken({ onCreated }: { onCreated: () => void }) {
             <option value="30">in 30 days</option>
             <option value="90">in 90 days</option>
             <option value="365">in a year</option>
-            <option value="">never</option>
+            <option value="never">never (not recommended)</option>
           </Select>
         </Field>
       </div>

@@ -9,6 +9,8 @@ import { ConfirmButton } from "~/components/ui/confirm-button";
 import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
 import { RunLogs } from "./run-logs";
+import { RunWaitReason } from "./run-wait-reason";
+import { RunPullStep } from "./run-pull-step";
 
 const finalStates = ["succeeded", "failed", "cancelled", "lost"];
 
@@ -70,6 +72,7 @@ export function RunDetail({ runId }: { runId: string }) {
           {errorMessage(problem)}
         </p>
       ) : null}
+      <RunWaitReason run={data} />
       {data.lastError || (data.stateReason && ["failed", "lost"].includes(data.state)) ? (
         <p role="alert" className="rounded-md border border-red-300 p-3 text-sm text-red-700 dark:border-red-800 dark:text-red-300">
           {data.state === "lost" ? "Bailey lost contact with the run: " : "The run failed: "}
@@ -90,6 +93,7 @@ export function RunDetail({ runId }: { runId: string }) {
               </li>
             ))}
           </ol>
+          <RunPullStep progress={data.pullProgress} />
         </Section>
         <Section title="Where it runs">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
@@ -102,6 +106,12 @@ export function RunDetail({ runId }: { runId: string }) {
               ) : (
                 "not placed yet"
               )}
+            </dd>
+            <dt className="text-zinc-500">Image</dt>
+            <dd className="break-all font-mono text-xs">{data.image ?? "—"}</dd>
+            <dt className="text-zinc-500">Digest</dt>
+            <dd className="break-all font-mono text-xs" data-testid="run-image-digest" title="The content digest the image resolved to on the host">
+              {data.imageDigest ?? "not known yet"}
             </dd>
             <dt className="text-zinc-500">Container</dt>
             <dd className="break-all font-mono text-xs">{data.containerId ?? "—"}</dd>

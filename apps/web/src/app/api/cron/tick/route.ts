@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
-import { tick } from "@bailey/core";
+import { signDueAuditCheckpoints, tick } from "@bailey/core";
 import { serverEnv } from "~/env";
+import { auditSigningKey } from "~/server/audit-signing-key";
 import { hostConnections } from "~/server/connections";
 import { db } from "~/server/db";
 import { jsonResponse, restErrorResponse } from "@bailey/api";
@@ -17,7 +18,10 @@ export async function POST(request: Request): Promise<Response> {
     return jsonResponse({ error: { code: "UNAUTHORIZED", message: "Send Authorization: Bearer $BAILEY_CRON_SECRET." } }, 401);
   }
   try {
-    return jsonResponse(await tick({ prisma: db(), connections: hostConnections() }));
+    const report = await tick({ prisma: db(), connections: hostConnections() });
+    const key = auditSigningKey();
+    const auditCheckpoints = key ? await signDueAuditCheckpoints({ prisma: db(), key }) : null;
+    return jsonResponse({ ...report, auditCheckpoints });
   } catch (error) {
     return restErrorResponse(error);
   }

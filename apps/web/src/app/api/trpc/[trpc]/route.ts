@@ -23,6 +23,11 @@ function refuseCrossSiteWrites(request: Request): void {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") throw new AppError("BAD_REQUEST", `tRPC takes JSON bodies (Content-Type: application/json), not ${type || "no content type"}.`);
   if (/^Bearer\s+\S+$/i.test(request.headers.get("authorization") ?? "") || !request.headers.get("cookie")) return;
+  // Browsers that send Sec-Fetch-Site say outright whether another site made this request.
+  const fetchSite = request.headers.get("sec-fetch-site");
+  if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") {
+    throw new AppError("FORBIDDEN", `This request came from another site (Sec-Fetch-Site: ${fetchSite}) with your session: changes are accepted only from Bailey's own pages, or with an API token.`);
+  }
   const origin = request.headers.get("origin");
   const ownHosts = [request.headers.get("host"), new URL(serverEnv().NEXTAUTH_URL).host];
   let originHost: string | null = null;

@@ -1,12 +1,13 @@
 import { exportAuditEvents } from "@bailey/core";
+import { auditSigningKey } from "~/server/audit-signing-key";
 import { db } from "~/server/db";
 import { streamRoute } from "~/server/rest/stream-route";
 
 export const dynamic = "force-dynamic";
 
-/** The team's whole audit chain as JSON lines, oldest first, streamed page by page. */
+/** The team's whole audit chain as JSON lines, oldest first, streamed page by page, ending with its signed head. */
 export const GET = streamRoute("audit:read", async ({ ctx }) => {
-  const lines = exportAuditEvents({ prisma: db(), ctx })[Symbol.asyncIterator]();
+  const lines = exportAuditEvents({ prisma: db(), ctx, key: auditSigningKey() })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { logLimitsOf, readAgentEnv } from "../src/env";
+
+it("container logs are capped at 3 × 10m unless the host sets BAILEY_LOG_MAX_SIZE and BAILEY_LOG_MAX_FILES", () => {
+  assert.deepEqual(logLimitsOf(readAgentEnv({})), { maxSize: "10m", maxFiles: 3 });
+  assert.deepEqual(logLimitsOf(readAgentEnv({ BAILEY_LOG_MAX_SIZE: "512k", BAILEY_LOG_MAX_FILES: "5" })), { maxSize: "512k", maxFiles: 5 });
+  assert.deepEqual(logLimitsOf(readAgentEnv({ BAILEY_LOG_MAX_SIZE: "", BAILEY_LOG_MAX_FILES: "" })), { maxSize: "10m", maxFiles: 3 }, "empty is unset");
+});
+
+it("a log size or file count the engine would refuse is named with an example", () => {
+  for (const size of ["10", "ten", "10mb", "0m", "-1k", "1.5m"]) {
+    assert.throws(() => readAgentEnv({ BAILEY_LOG_MAX_SIZE: size }), /BAILEY_LOG_MAX_SIZE must be a size of at least 1k.*Example: BAILEY_LOG_MAX_SIZE=10m/, size);
+  }
+  for (const files of ["0", "2.5", "three", "101"]) {
+    assert.throws(() => readAgentEnv({ BAILEY_LOG_MAX_FILES: files }), /BAILEY_LOG_MAX_FILES must be .*Example: BAILEY_LOG_MAX_FILES=3/, files);
+  }
+});
+
+it("an image pull may take 900 s unless BAILEY_PULL_TIMEOUT says otherwise, within 1..3600", () => {
+  assert.equal(readAgentEnv({}).BAILEY_PULL_TIMEOUT, 900);
+  assert.equal(readAgentEnv({ BAILEY_PULL_TIMEOUT: "120" }).BAILEY_PULL_TIMEOUT, 120);
+  for (const value of ["0", "soon", "3601"]) assert.throws(() => readAgentEnv({ BAILEY_PULL_TIMEOUT: value }), /BAILEY_PULL_TIMEOUT must be .*Example: BAILEY_PULL_TIMEOUT=900/, value);
+});

@@ -1,0 +1,5 @@
+import { RegistriesView } from "./registries-view";
+
+export default function RegistriesPage() {
+  return <RegistriesView />;
+}

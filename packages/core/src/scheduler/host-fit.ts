@@ -1,0 +1,53 @@
+import { requestedCapabilities } from "../teams/run-policy";
+
+/** What a run asks of the host it goes to. */
+export interface RunNeeds {
+  sandbox: "gvisor" | "none";
+  dependencies: string[];
+  placement: { labels?: Record<string, string> } | null;
+}
+
+/** What a host offers: its labels, the features its agent reported, and its BAILEY_ALLOW. */
+export interface HostTraits {
+  name: string;
+  labels: Record<string, string>;
+  capacityRuns: number;
+  hasNetworks: boolean;
+  hasSidecars: boolean;
+  hasRunsc: boolean;
+  allowedCapabilities: string[];
+}
+
+/**
+ * Why `host` can never take `run`, one phrase per unmet need (empty when it fits). Placement
+ * and the wait reasons both use it, so a run is explained by the very rules that place it.
+ */
+export function hostMismatches(run: RunNeeds, host: HostTraits): string[] {
+  const found: string[] = [];
+  for (const [key, value] of Object.entries(run.placement?.labels ?? {})) {
+    const has = host.labels[key];
+    if (has !== value) found.push(has === undefined ? `has no label ${key}` : `has ${key}=${has}`);
+  }
+  if (run.sandbox === "gvisor" && !host.hasRunsc) found.push("has no gVisor (runsc)");
+  if (run.dependencies.includes("docker:dind") && !(host.hasNetworks && host.hasSidecars)) found.push("has no networks and sidecars for docker:dind");
+  const refused = requestedCapabilities(run).filter((capability) => !host.allowedCapabilities.includes(capability));
+  if (refused.length) {
+    const line = `BAILEY_ALLOW=${[...host.allowedCapabilities, ...refused].join(",")}`;
+    found.push(
+      `does not allow ${refused.join(" or ")} (its BAILEY_ALLOW is ${host.allowedCapabilities.length ? host.allowedCapabilities.join(",") : "empty"}; put ${line} in /etc/bailey/agent.env on it and restart the agent)`,
+    );
+  }
+  if (host.capacityRuns <= 0) found.push("takes no runs (capacity 0)");
+  return found;
+}
+
+export function hostFits(run: RunNeeds, host: HostTraits): boolean {
+  return hostMismatches(run, host).length === 0;
+}
+
+/** The run's needs in words: "labels engine=podman with gVisor and docker:dind". */
+export function describeNeeds(run: RunNeeds): string {
+  const labels = Object.entries(run.placement?.labels ?? {}).map(([key, value]) => `${key}=${value}`);
+  const features = [run.sandbox === "gvisor" ? "gVisor" : "sandbox:none", ...run.dependencies];
+  return `${labels.length ? `labels ${labels.join(",")}` : "a run"} with ${features.join(" and ")}`;
+}

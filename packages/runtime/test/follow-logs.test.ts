@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { PassThrough, type Readable } from "node:stream";
+import { it } from "node:test";
+import { followAcrossRotations } from "../src/drivers/docker/follow-logs";
+import { logTimestampNanos } from "../src/drivers/docker/log-demux";
+
+const frame = (kind: 1 | 2, timestamp: string, text: string) => {
+  const payload = Buffer.from(`${timestamp} ${text}`);
+  const header = Buffer.alloc(8);
+  header[0] = kind;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+};
+
+const at = (n: number) => `2026-12-02T01:00:00.00000000${n}Z`;
+
+function ended(...frames: Buffer[]): Readable {
+  const stream = new PassThrough();
+  for (const piece of frames) stream.write(piece);
+  stream.end();
+  return stream;
+}
+
+it("a follow the engine ends while the container runs is resumed from the last frame's time, without repeats, until the container has stopped", async () => {
+  const opened: (string | undefined)[] = [];
+  const streams = [
+    ended(frame(1, at(1), "one\n"), frame(2, at(2), "two\n")),
+    // Resumed from frame 2's time: the engine sends frame 2 again.
+    ended(frame(2, at(2), "two\n"), frame(1, at(3), "three\n")),
+    ended(frame(1, at(3), "three\n"), frame(1, at(4), "four\n")),
+  ];
+  const running = [true, true, false];
+  const follow = followAcrossRotations({
+    open: async (since) => {
+      opened.push(since);
+      return streams.shift() ?? ended();
+    },
+    running: async () => running.shift() ?? false,
+  });
+  const lines: string[] = [];
+  for await (const chunk of follow) lines.push(`${chunk.stream}:${chunk.data.toString()}`);
+  assert.deepEqual(lines.join(""), "stdout:one\nstderr:two\nstdout:three\nstdout:four\n");
+  assert.deepEqual(opened, [undefined, "1796173200.000000002", "1796173200.000000003"]);
+});
+
+it("a reader that goes away while the engine is quiet closes the engine's stream at once", async () => {
+  const quiet = new PassThrough();
+  quiet.write(frame(1, at(1), "hello\n"));
+  const follow = followAcrossRotations({ open: async () => quiet, running: async () => true });
+  for await (const chunk of follow) {
+    assert.equal(chunk.data.toString(), "hello\n");
+    break;
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(quiet.destroyed, true);
+});
+
+it("engine timestamps parse to nanoseconds, Docker's fixed nine digits and Podman's trimmed ones alike", () => {
+  assert.equal(logTimestampNanos("2026-12-02T01:00:00.000000002Z"), 1796173200000000002n);
+  assert.equal(logTimestampNanos("2026-12-02T01:00:00.5Z"), 1796173200500000000n);
+  assert.equal(logTimestampNanos("2026-12-02T02:00:00+01:00"), 1796173200000000000n);
+  assert.equal(logTimestampNanos("not-a-time"), null);
+});
