@@ -59,23 +59,28 @@ export const signInKeys = (policy: SignInThrottlePolicy, email: string, address:
  * is still checked; it sets the block the next attempts meet.
  */
 export async function admitAttempt(prisma: PrismaClient, { key, limit, maxBlockSeconds }: ThrottleKey, policy: SignInThrottlePolicy): Promise<ThrottleAttempt> {
-  const blocked = Prisma.sql`b."blockedUntil" > ${now}`;
   const forgotten = Prisma.sql`b."updatedAt" <= ${now} - make_interval(secs => ${policy.forgetAfterSeconds})`;
   const hits = Prisma.sql`(CASE WHEN ${forgotten} THEN 1 ELSE b."hits" + 1 END)`;
   const blockFor = (count: Prisma.Sql) => Prisma.sql`${now} + make_interval(secs => LEAST(${maxBlockSeconds}::float8, ${policy.blockSeconds}::float8 * power(2, ${count} - ${limit})))`;
-  const [row] = await prisma.$queryRaw<{ hits: number; admitted: boolean; retryAfterSeconds: number }[]>`
+  // A blocked key is not updated at all, so a returned row means admitted. (Telling them apart by
+  // comparing timestamps admitted an attempt that began in the same millisecond as the one that
+  // set the block.) The WHERE is rechecked on the row as it is once the lock is ours.
+  const [row] = await prisma.$queryRaw<{ hits: number }[]>`
     INSERT INTO "RateLimitBucket" AS b ("key", "hits", "windowStart", "blockedUntil", "updatedAt")
     VALUES (${key}, 1, ${now}, CASE WHEN 1 >= ${limit} THEN ${blockFor(Prisma.sql`1`)} END, ${now})
     ON CONFLICT ("key") DO UPDATE SET
-      "hits" = CASE WHEN ${blocked} THEN b."hits" ELSE ${hits} END,
-      "windowStart" = CASE WHEN ${blocked} THEN b."windowStart" WHEN ${forgotten} THEN ${now} ELSE b."windowStart" END,
-      "blockedUntil" = CASE WHEN ${blocked} THEN b."blockedUntil" WHEN ${hits} >= ${limit} THEN ${blockFor(hits)} ELSE NULL END,
-      "updatedAt" = CASE WHEN ${blocked} THEN b."updatedAt" ELSE ${now} END
-    RETURNING "hits",
-      "updatedAt" = ${now}::timestamp(3) AS "admitted",
-      GREATEST(0, CEIL(EXTRACT(EPOCH FROM (COALESCE("blockedUntil", ${clock}) - ${clock}))))::int AS "retryAfterSeconds"`;
-  if (!row) throw new Error(`the rate-limit bucket ${key} was neither inserted nor updated`);
-  return { key, admitted: row.admitted, hits: row.hits, retryAfterSeconds: row.admitted ? 0 : row.retryAfterSeconds };
+      "hits" = ${hits},
+      "windowStart" = CASE WHEN ${forgotten} THEN ${now} ELSE b."windowStart" END,
+      "blockedUntil" = CASE WHEN ${hits} >= ${limit} THEN ${blockFor(hits)} ELSE NULL END,
+      "updatedAt" = ${now}
+    WHERE b."blockedUntil" IS NULL OR b."blockedUntil" <= ${now}
+    RETURNING "hits"`;
+  if (row) return { key, admitted: true, hits: row.hits, retryAfterSeconds: 0 };
+  const [blocked] = await prisma.$queryRaw<{ hits: number; retryAfterSeconds: number }[]>`
+    SELECT "hits", GREATEST(1, CEIL(EXTRACT(EPOCH FROM (COALESCE("blockedUntil", ${clock}) - ${clock}))))::int AS "retryAfterSeconds"
+    FROM "RateLimitBucket" WHERE "key" = ${key}`;
+  if (!blocked) throw new Error(`the rate-limit bucket ${key} was neither inserted nor updated`);
+  return { key, admitted: false, hits: blocked.hits, retryAfterSeconds: blocked.retryAfterSeconds };
 }
 
 /** Seconds until the most blocked of the keys is free again; 0 when none is blocked. Reads only. */
