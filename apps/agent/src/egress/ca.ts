@@ -21,6 +21,9 @@ export interface PemPair {
   keyPem: string;
 }
 
+/** PEM as files have it: ending in a newline, so that several can be concatenated. */
+const pem = (text: string) => (text.endsWith("\n") ? text : `${text}\n`);
+
 function serialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0] = bytes[0]! & 0x7f; // positive, as RFC 5280 asks
@@ -28,7 +31,7 @@ function serialNumber(): string {
 }
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", key as webcrypto.CryptoKey), "PRIVATE KEY");
+  return pem(x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", key as webcrypto.CryptoKey), "PRIVATE KEY"));
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {
@@ -52,7 +55,7 @@ export async function createCertificateAuthority(commonName: string, validDays =
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: certificate.toString("pem"), keyPem: await exportKeyPem(keys.privateKey) };
+  return { certPem: pem(certificate.toString("pem")), keyPem: await exportKeyPem(keys.privateKey) };
 }
 
 export class CertificateAuthorityError extends Error {
@@ -84,12 +87,18 @@ export class CertificateAuthority {
       throw new CertificateAuthorityError(`the CA key is not a PEM PKCS#8 ECDSA P-256 private key (${(error as Error).message})`);
     }
     const leafKeys = await generateKeys();
-    return new CertificateAuthority(certificate.toString("pem"), certificate, signingKey, leafKeys, await exportKeyPem(leafKeys.privateKey));
+    return new CertificateAuthority(pem(certificate.toString("pem")), certificate, signingKey, leafKeys, await exportKeyPem(leafKeys.privateKey));
   }
 
   /** A server certificate for `host` (a DNS name or an IP address), valid while the CA is. */
-  async issueServerCertificate(host: string): Promise<PemPair> {
-    const name = normalizeHost(host);
+  issueServerCertificate(host: string): Promise<PemPair> {
+    return this.issueServerCertificates([host]);
+  }
+
+  /** One server certificate naming every host in `hosts`; the first is its common name. */
+  async issueServerCertificates(hosts: string[]): Promise<PemPair> {
+    const names = hosts.map(normalizeHost);
+    const name = names[0]!;
     const now = Date.now();
     const leaf = await x509.X509CertificateGenerator.create({
       serialNumber: serialNumber(),
@@ -104,10 +113,10 @@ export class CertificateAuthority {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: isIP(name) ? "ip" : "dns", value: name }]),
+        new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? ("ip" as const) : ("dns" as const), value }))),
         await x509.AuthorityKeyIdentifierExtension.create(this.certificate),
       ],
     });
-    return { certPem: leaf.toString("pem"), keyPem: this.leafKeyPem };
+    return { certPem: pem(leaf.toString("pem")), keyPem: this.leafKeyPem };
   }
 }
