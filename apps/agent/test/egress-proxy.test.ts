@@ -93,8 +93,7 @@ describe("a granted host", () => {
         expect(received);
         assert.equal(received.headers["proxy-authorization"], undefined, "the run's token stays with the proxy");
         assert.equal(received.headers.host, `localhost:${trusted.port}`);
-        assert.equal(new X509Certificate(runCa.certPem).subject.includes("bailey run test"), true);
-        assert.match(response.peerCertificate.issuer.CN ?? "", /bailey run test/, "the run sees the run CA's certificate for a granted host");
+        assert.match(String(response.peerCertificate.issuer.CN), /bailey run test/, "the run sees the run CA's certificate for a granted host");
         assert.equal(response.peerCertificate.subjectaltname, "DNS:localhost");
       });
     });

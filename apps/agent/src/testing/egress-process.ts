@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
 import { createInterface } from "node:readline";
 import type { EgressEvent } from "../egress/events";
 import { agentMain, repoRoot } from "./agent-process";
@@ -20,13 +19,13 @@ export interface EgressProxyProcess {
 export interface StartEgressProxyProcessOptions {
   configDir: string;
   extraCaFile?: string;
-  /** Run the bundle (apps/agent/dist/bailey-agent.cjs, from `npm run build -w @bailey/agent`) instead of the source. */
-  bundle?: boolean;
+  /** Run this bundle (from apps/agent/build.mjs) instead of the source. */
+  bundle?: string;
 }
 
 /** `bailey-agent egress-proxy` as its own process, as the proxy container will run it. */
 export async function startEgressProxyProcess(options: StartEgressProxyProcessOptions): Promise<EgressProxyProcess> {
-  const entry = options.bundle ? [path.join(repoRoot, "apps/agent/dist/bailey-agent.cjs")] : ["--import", "tsx", agentMain];
+  const entry = options.bundle ? [options.bundle] : ["--import", "tsx", agentMain];
   const child = spawn(process.execPath, [...entry, "egress-proxy", "--config-dir", options.configDir], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
