@@ -6,7 +6,9 @@ import { randomBytes, X509Certificate } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
+import { Duplex } from "node:stream";
+import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -116,6 +118,43 @@ describe("a granted host", () => {
       assert.deepEqual({ ...allowed, bytesIn: 0, bytesOut: 0 }, { type: "egress.allowed", host: "localhost", port: trusted.port, via: "api", bytesIn: 0, bytesOut: 0 });
       assert.ok(allowed.type === "egress.allowed" && allowed.bytesIn > 1048576 && allowed.bytesIn < 1200000, `bytesIn ${JSON.stringify(allowed)}`);
       assert.ok(allowed.type === "egress.allowed" && allowed.bytesOut > 200_000 && allowed.bytesOut < 250_000, `bytesOut ${JSON.stringify(allowed)}`);
+    });
+  });
+
+  it("works for a client that sends its TLS hello right behind the CONNECT, before the proxy's 200", async () => {
+    await withProxy({ grants: [{ name: "api", hosts: ["localhost"], inject: { kind: "bearer" }, value: "pipelined" }] }, async ({ port }) => {
+      const raw = connect({ host: "127.0.0.1", port });
+      await once(raw, "connect");
+      raw.cork();
+      raw.write(`CONNECT localhost:${trusted.port} HTTP/1.1\r\nHost: localhost:${trusted.port}\r\nProxy-Authorization: Basic ${Buffer.from(`bailey:${token}`).toString("base64")}\r\n\r\n`);
+      // The TLS client reads past the proxy's 200; its first write (the hello) goes out in the same packet as the CONNECT.
+      let pending = Buffer.alloc(0);
+      let inTunnel = false;
+      const afterResponse = new Duplex({
+        read: () => raw.resume(),
+        write: (chunk, _encoding, callback) => {
+          raw.write(chunk, callback);
+          raw.uncork();
+        },
+      });
+      raw.on("data", (data: Buffer) => {
+        if (inTunnel) return void afterResponse.push(data);
+        pending = Buffer.concat([pending, data]);
+        const end = pending.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        assert.match(pending.subarray(0, end).toString(), /^HTTP\/1\.1 200/);
+        inTunnel = true;
+        if (pending.length > end + 4) afterResponse.push(pending.subarray(end + 4));
+      });
+      raw.once("end", () => afterResponse.push(null));
+      const secure = tlsConnect({ socket: afterResponse, servername: "localhost", ca: [runCa.certPem] });
+      await once(secure, "secureConnect");
+      secure.write(`GET /pipelined HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      let response = "";
+      for await (const chunk of secure) response += chunk;
+      assert.match(response, /^HTTP\/1\.1 200/);
+      assert.equal(trusted.requests.at(-1)!.headers.authorization, "Bearer pipelined");
+      raw.destroy();
     });
   });
 
