@@ -28,7 +28,14 @@ before(async () => {
   await writeFile(path.join(dir, "ca.crt"), runCa.certPem);
   await writeFile(path.join(dir, "ca.key"), runCa.keyPem, { mode: 0o600 });
   await writeFile(path.join(dir, "upstream-ca.pem"), upstream.caPem);
-  const config = { token, caCertFile: "ca.crt", caKeyFile: "ca.key", grants: [{ name: "api", hosts: ["localhost"], inject: { kind: "header", header: "X-Api-Key" }, value: "from-the-grant" }], host: "127.0.0.1", port: 0 };
+  const config = {
+    token,
+    caCertFile: "ca.crt",
+    caKeyFile: "ca.key",
+    grants: [{ name: "api", hosts: ["localhost"], inject: { kind: "header", header: "X-Api-Key" }, value: "from-the-grant" }],
+    host: "127.0.0.1",
+    port: 0,
+  };
   await writeFile(path.join(dir, egressConfigFileName), JSON.stringify(config), { mode: 0o600 });
 });
 

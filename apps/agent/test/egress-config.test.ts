@@ -51,7 +51,8 @@ it("the proxy token: only Basic with the token as password, compared whatever it
   const basic = (text: string) => `Basic ${Buffer.from(text).toString("base64")}`;
   assert.equal(proxyAuthorized(basic(`bailey:${token}`), token), true);
   assert.equal(proxyAuthorized(basic(`anyone:${token}`), token), true);
-  for (const header of [undefined, "", basic(token), basic(`bailey:${token}x`), basic("bailey:"), `Bearer ${token}`, basic(`${token}:x`)]) assert.equal(proxyAuthorized(header, token), false, String(header));
+  for (const header of [undefined, "", basic(token), basic(`bailey:${token}x`), basic("bailey:"), `Bearer ${token}`, basic(`${token}:x`)])
+    assert.equal(proxyAuthorized(header, token), false, String(header));
 });
 
 it("a config with mistakes lists each with what to do; CA files are read beside it", async () => {
@@ -89,7 +90,10 @@ it("a config with mistakes lists each with what to do; CA files are read beside 
     const ca = await createCertificateAuthority("bailey config test");
     await writeFile(path.join(dir, "ca.crt"), ca.certPem);
     await writeFile(path.join(dir, "ca.key"), ca.keyPem);
-    const config = await parseEgressConfig({ token: "t".repeat(32), caCertFile: "ca.crt", caKeyFile: "ca.key", grants: [{ name: "gh", hosts: ["api.github.com"], inject: { kind: "basic", username: "x-access-token" }, value: "v" }] }, dir);
+    const config = await parseEgressConfig(
+      { token: "t".repeat(32), caCertFile: "ca.crt", caKeyFile: "ca.key", grants: [{ name: "gh", hosts: ["api.github.com"], inject: { kind: "basic", username: "x-access-token" }, value: "v" }] },
+      dir,
+    );
     assert.equal(config.caCertPem, ca.certPem);
     assert.equal(config.port, 3128);
     assert.deepEqual(config.allow, []);

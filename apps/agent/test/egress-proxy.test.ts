@@ -42,7 +42,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function withProxy(raw: Record<string, unknown>, body: (context: { port: number; events: EgressEvent[]; agent: (options?: { token?: string; ca?: string[] }) => ProxyTunnelAgent }) => Promise<void>) {
+async function withProxy(
+  raw: Record<string, unknown>,
+  body: (context: { port: number; events: EgressEvent[]; agent: (options?: { token?: string; ca?: string[] }) => ProxyTunnelAgent }) => Promise<void>,
+) {
   const config = await parseEgressConfig({ token, caCertPem: runCa.certPem, caKeyPem: runCa.keyPem, host: "127.0.0.1", port: 0, ...raw }, dir);
   const events: EgressEvent[] = [];
   const proxy = await startEgressProxy(config, { events: (event) => events.push(event), extraCaFile, log: () => undefined });
@@ -52,7 +55,13 @@ async function withProxy(raw: Record<string, unknown>, body: (context: { port: n
       port: proxy.port,
       events,
       agent: (options = {}) => {
-        const agent = new ProxyTunnelAgent({ proxyHost: "127.0.0.1", proxyPort: proxy.port, ca: options.ca ?? [runCa.certPem], keepAlive: true, ...("token" in options ? (options.token === undefined ? {} : { token: options.token }) : { token }) });
+        const agent = new ProxyTunnelAgent({
+          proxyHost: "127.0.0.1",
+          proxyPort: proxy.port,
+          ca: options.ca ?? [runCa.certPem],
+          keepAlive: true,
+          ...("token" in options ? (options.token === undefined ? {} : { token: options.token }) : { token }),
+        });
         agents.push(agent);
         return agent;
       },
@@ -71,8 +80,16 @@ const until = async (test: () => boolean, what: string) => {
 describe("a granted host", () => {
   const cases: { inject: Record<string, string>; fakeHeaders: Record<string, string>; query?: string; expect: (received: { url: string; headers: IncomingHttpHeaders }) => void }[] = [
     { inject: { kind: "bearer" }, fakeHeaders: { Authorization: "Bearer fake-from-the-run" }, expect: ({ headers }) => assert.equal(headers.authorization, "Bearer s3cret-value") },
-    { inject: { kind: "header", header: "X-Api-Key" }, fakeHeaders: { "x-api-key": "fake", Authorization: "Bearer the-runs-own" }, expect: ({ headers }) => (assert.equal(headers["x-api-key"], "s3cret-value"), assert.equal(headers.authorization, "Bearer the-runs-own", "a header the grant does not set passes")) },
-    { inject: { kind: "basic", username: "ci-bot" }, fakeHeaders: { authorization: "Basic ZmFrZTpmYWtl" }, expect: ({ headers }) => assert.equal(headers.authorization, `Basic ${Buffer.from("ci-bot:s3cret-value").toString("base64")}`) },
+    {
+      inject: { kind: "header", header: "X-Api-Key" },
+      fakeHeaders: { "x-api-key": "fake", Authorization: "Bearer the-runs-own" },
+      expect: ({ headers }) => (assert.equal(headers["x-api-key"], "s3cret-value"), assert.equal(headers.authorization, "Bearer the-runs-own", "a header the grant does not set passes")),
+    },
+    {
+      inject: { kind: "basic", username: "ci-bot" },
+      fakeHeaders: { authorization: "Basic ZmFrZTpmYWtl" },
+      expect: ({ headers }) => assert.equal(headers.authorization, `Basic ${Buffer.from("ci-bot:s3cret-value").toString("base64")}`),
+    },
     {
       inject: { kind: "query", param: "api_key" },
       fakeHeaders: {},
@@ -189,7 +206,10 @@ describe("the run's token", () => {
         const plain = await plainRequest(port, `http://127.0.0.1:${trusted.port}/`, sent);
         assert.equal(plain.status, 407);
         assert.equal(trusted.connections(), before);
-        assert.deepEqual(events.filter((event) => event.type !== "egress.listening"), []);
+        assert.deepEqual(
+          events.filter((event) => event.type !== "egress.listening"),
+          [],
+        );
       });
     });
   }
@@ -197,11 +217,19 @@ describe("the run's token", () => {
 
 function plainRequest(proxyPort: number, url: string, proxyToken: string | undefined): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: "127.0.0.1", port: proxyPort, path: url, headers: proxyToken === undefined ? {} : { "proxy-authorization": `Basic ${Buffer.from(`bailey:${proxyToken}`).toString("base64")}`, authorization: "Bearer the-runs-own" } }, (response) => {
-      let body = "";
-      response.on("data", (chunk) => (body += chunk));
-      response.once("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = httpRequest(
+      {
+        host: "127.0.0.1",
+        port: proxyPort,
+        path: url,
+        headers: proxyToken === undefined ? {} : { "proxy-authorization": `Basic ${Buffer.from(`bailey:${proxyToken}`).toString("base64")}`, authorization: "Bearer the-runs-own" },
+      },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk));
+        response.once("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.once("error", reject);
     request.end();
   });

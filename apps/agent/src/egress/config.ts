@@ -33,10 +33,13 @@ const inject = z.discriminatedUnion(
 
 const grant = z.object({
   name: z.string().min(1, { error: "a grant needs a name" }),
-  hosts: z.array(pattern).min(1, { error: "a grant needs at least one host pattern. Example: [\"api.github.com\"]" }),
+  hosts: z.array(pattern).min(1, { error: 'a grant needs at least one host pattern. Example: ["api.github.com"]' }),
   inject,
   // A header value cannot hold line breaks; one would let a secret smuggle headers of its own.
-  value: z.string().min(1, { error: "a grant's value is empty" }).refine((value) => !/[\r\n\0]/.test(value), { error: "a grant's value cannot contain CR, LF or NUL" }),
+  value: z
+    .string()
+    .min(1, { error: "a grant's value is empty" })
+    .refine((value) => !/[\r\n\0]/.test(value), { error: "a grant's value cannot contain CR, LF or NUL" }),
 });
 
 const configSchema = z
@@ -110,7 +113,9 @@ export async function parseEgressConfig(raw: unknown, directory: string, source 
 export async function loadEgressConfig(directory: string): Promise<EgressConfig> {
   const file = path.join(directory, egressConfigFileName);
   const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new EgressConfigError(`cannot read the egress proxy config ${file} (${error.code ?? error.message}): the agent writes it into the run's proxy directory; pass that directory with --config-dir or BAILEY_EGRESS_CONFIG_DIR`);
+    throw new EgressConfigError(
+      `cannot read the egress proxy config ${file} (${error.code ?? error.message}): the agent writes it into the run's proxy directory; pass that directory with --config-dir or BAILEY_EGRESS_CONFIG_DIR`,
+    );
   });
   let raw: unknown;
   try {

@@ -52,7 +52,8 @@ export function parseHostPattern(source: string): HostPattern {
   rest = rest.replace(/\.$/, "");
   const wildcard = rest.startsWith("*.");
   const host = wildcard ? rest.slice(2) : rest;
-  if (wildcard && (isIP(host) || !host.includes("."))) throw new HostPatternError(`"${source}": a wildcard needs a domain of at least two labels after "*." (*.example.com, not *.com or *.10.0.0.1). ${example}`);
+  if (wildcard && (isIP(host) || !host.includes(".")))
+    throw new HostPatternError(`"${source}": a wildcard needs a domain of at least two labels after "*." (*.example.com, not *.com or *.10.0.0.1). ${example}`);
   if (!isIP(host) && !isHostName(host)) throw new HostPatternError(`"${source}" is not a host name, "*." followed by a domain, or an IP address. ${example}`);
   return { source, host, wildcard, ...(port === undefined ? {} : { port }) };
 }

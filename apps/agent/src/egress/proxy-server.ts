@@ -36,7 +36,9 @@ function parseAuthority(authority: string): { host: string; port: number } | und
 }
 
 function rawResponse(status: string, headers: Record<string, string>, body: string): string {
-  const lines = Object.entries({ "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(Buffer.byteLength(body)), Connection: "close", ...headers }).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries({ "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(Buffer.byteLength(body)), Connection: "close", ...headers }).map(
+    ([name, value]) => `${name}: ${value}`,
+  );
   return `HTTP/1.1 ${status}\r\n${lines.join("\r\n")}\r\n\r\n${body}`;
 }
 
@@ -58,6 +60,9 @@ export async function startEgressProxy(config: EgressConfig, options: EgressProx
 
   const onConnect = async (request: IncomingMessage, client: Socket, head: Buffer) => {
     client.on("error", () => client.destroy());
+    // Requests and answers go through in small writes (headers, then body): Nagle's algorithm
+    // would hold each behind the peer's delayed ACK.
+    client.setNoDelay(true);
     if (!proxyAuthorized(request.headers["proxy-authorization"], config.token)) {
       client.end(rawResponse("407 Proxy Authentication Required", { "Proxy-Authenticate": proxyAuthenticateHeader }, authRequired));
       return;

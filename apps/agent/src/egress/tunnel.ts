@@ -6,7 +6,7 @@ import { connect, type Socket } from "node:net";
  */
 export function tunnel(client: Socket, head: Buffer, host: string, port: number): Promise<{ ok: boolean; error?: string }> {
   return new Promise((resolve) => {
-    const upstream = connect({ host, port });
+    const upstream = connect({ host, port, noDelay: true });
     let connected = false;
     let settled = 0;
     let failure: string | undefined;

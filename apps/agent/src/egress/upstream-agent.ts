@@ -15,7 +15,9 @@ export function createUpstreamAgent(extraCaFile?: string): Agent {
     try {
       ca.push(readFileSync(extraCaFile, "utf8"));
     } catch (error) {
-      throw new Error(`BAILEY_EGRESS_EXTRA_CA_FILE=${extraCaFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): point it at a PEM file of CA certificates, or unset it`);
+      throw new Error(
+        `BAILEY_EGRESS_EXTRA_CA_FILE=${extraCaFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): point it at a PEM file of CA certificates, or unset it`,
+      );
     }
   }
   return new Agent({ keepAlive: true, ca, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"], scheduling: "lifo" });

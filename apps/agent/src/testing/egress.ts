@@ -130,6 +130,7 @@ export class ProxyTunnelAgent extends Agent {
         socket.once("close", () => callback?.(new ProxyRefusedError(response.statusCode ?? 0, response.headers, Buffer.concat(chunks).toString("utf8")), socket));
         return;
       }
+      socket.setNoDelay(true);
       const servername = options.servername ?? (/^[\d.]+$|:/.test(String(options.host)) ? undefined : String(options.host));
       const secure = tlsConnect({ socket, host: String(options.host), ca: this.proxy.ca, ...(servername ? { servername } : {}), ALPNProtocols: ["http/1.1"] });
       callback?.(null, secure);
@@ -155,9 +156,7 @@ export function httpsFetch(agent: Agent, url: string, options: { method?: string
       const chunks: Buffer[] = [];
       const peerCertificate = (response.socket as TLSSocket).getPeerCertificate();
       response.on("data", (data: Buffer) => chunks.push(data));
-      response.once("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), peerCertificate }),
-      );
+      response.once("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), peerCertificate }));
       response.once("error", reject);
     });
     request.once("error", reject);
