@@ -13,7 +13,7 @@ it("the run CA is an ECDSA P-256 CA, and its leaves name their host, chain to it
   const started = performance.now();
   const leaves = await Promise.all(["api.github.com", "10.1.2.3"].map((host) => authority.issueServerCertificate(host)));
   const elapsed = performance.now() - started;
-  assert.ok(elapsed < 200, `two leaves took ${elapsed.toFixed(0)} ms`);
+  assert.ok(elapsed < 1000, `two leaves took ${elapsed.toFixed(0)} ms`);
   const [named, addressed] = leaves.map((leaf) => new X509Certificate(leaf.certPem));
   assert.equal(named!.subjectAltName, "DNS:api.github.com");
   assert.equal(named!.checkHost("api.github.com"), "api.github.com");
