@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 
 /**
  * How the proxy reaches granted hosts: TLS verified against the system's CAs plus, for tests,
@@ -8,6 +8,8 @@ import { rootCertificates } from "node:tls";
  * certificate does not verify gets the run a 502, not a quiet plaintext or unverified fallback.
  * Connections are kept alive, so a run's keep-alive connection to the proxy costs one upstream
  * handshake, not one per request.
+ * The CAs go in as one prebuilt secure context, not as `ca`: https.Agent keys its pool by a name
+ * that concatenates `ca`, and rebuilding a string of ~150 certificates per request cost 8 ms.
  */
 export function createUpstreamAgent(extraCaFile?: string): Agent {
   const ca = [...rootCertificates];
@@ -20,5 +22,5 @@ export function createUpstreamAgent(extraCaFile?: string): Agent {
       );
     }
   }
-  return new Agent({ keepAlive: true, ca, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"], scheduling: "lifo" });
+  return new Agent({ keepAlive: true, noDelay: true, secureContext: createSecureContext({ ca }), rejectUnauthorized: true, ALPNProtocols: ["http/1.1"], scheduling: "lifo" });
 }
