@@ -8,6 +8,7 @@ import { egressConfigFileName, loadEgressConfig, parseEgressConfig } from "../sr
 import { matchesHost, parseHostPattern } from "../src/egress/host-pattern";
 import { decideEgress } from "../src/egress/policy";
 import { proxyAuthorized } from "../src/egress/proxy-auth";
+import { readEgressProxyEnv } from "../src/env";
 
 it("host patterns: exact names any port, *. one or more labels, :port narrows, case and trailing dot ignored", () => {
   const cases: [string, string, number, boolean][] = [
@@ -102,4 +103,11 @@ it("a config with mistakes lists each with what to do; CA files are read beside 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+it("egress-proxy's settings: the config directory defaults to /run/bailey-egress, no extra CA unless given", () => {
+  assert.equal(readEgressProxyEnv({}).BAILEY_EGRESS_CONFIG_DIR, "/run/bailey-egress");
+  assert.equal(readEgressProxyEnv({}).BAILEY_EGRESS_EXTRA_CA_FILE, undefined);
+  assert.deepEqual(readEgressProxyEnv({ BAILEY_EGRESS_CONFIG_DIR: "/cfg", BAILEY_EGRESS_EXTRA_CA_FILE: "/ca.pem" }), { BAILEY_EGRESS_CONFIG_DIR: "/cfg", BAILEY_EGRESS_EXTRA_CA_FILE: "/ca.pem" });
+  assert.equal(readEgressProxyEnv({ BAILEY_EGRESS_EXTRA_CA_FILE: "" }).BAILEY_EGRESS_EXTRA_CA_FILE, undefined, "empty is unset");
 });
