@@ -7,7 +7,8 @@ import { build } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // CommonJS output: dockerode's dependencies use __dirname, which ES modules lack.
-const outfile = path.join(here, "dist/bailey-agent.cjs");
+// An argument puts the bundle elsewhere (tests that run it build their own copy).
+const outfile = process.argv[2] ? path.resolve(process.argv[2]) : path.join(here, "dist/bailey-agent.cjs");
 await build({
   entryPoints: [path.join(here, "src/main.ts")],
   outfile,

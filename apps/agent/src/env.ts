@@ -74,6 +74,21 @@ const agentEnvSchema = z.object({
 
 export type AgentEnv = z.infer<typeof agentEnvSchema>;
 
+// `bailey-agent egress-proxy` runs inside the run's proxy container, with its own two settings.
+const egressProxyEnvSchema = z.object({
+  // The run's proxy/ directory, bind-mounted read-only; --config-dir overrides it.
+  BAILEY_EGRESS_CONFIG_DIR: z.preprocess(optional, z.string().default("/run/bailey-egress")),
+  // PEM CA certificates the proxy trusts for upstreams besides the system's: for test upstreams
+  // with their own CA. Verification itself cannot be turned off.
+  BAILEY_EGRESS_EXTRA_CA_FILE: z.preprocess(optional, z.string().optional()),
+});
+
+export type EgressProxyEnv = z.infer<typeof egressProxyEnvSchema>;
+
+export function readEgressProxyEnv(source: NodeJS.ProcessEnv = process.env): EgressProxyEnv {
+  return egressProxyEnvSchema.parse(source);
+}
+
 /** The caps the runtime puts on every container's log. */
 export function logLimitsOf(env: AgentEnv): LogLimits {
   return { maxSize: env.BAILEY_LOG_MAX_SIZE, maxFiles: env.BAILEY_LOG_MAX_FILES };

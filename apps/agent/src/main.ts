@@ -1,18 +1,21 @@
 #!/usr/bin/env node
-// bailey-agent: serve | dial-stdio | doctor | version
+// bailey-agent: serve | dial-stdio | doctor | egress-proxy | version
 import { dialStdio } from "./commands/dial-stdio";
 import { doctor } from "./commands/doctor";
+import { egressProxy } from "./commands/egress-proxy";
 import { serve } from "./commands/serve";
-import { readAgentEnv } from "./env";
+import { readAgentEnv, readEgressProxyEnv } from "./env";
 import { agentVersion } from "./version";
 
-const usage = "Usage: bailey-agent serve | dial-stdio | doctor | version";
+const usage = "Usage: bailey-agent serve | dial-stdio | doctor | egress-proxy | version";
 
 async function main(command: string | undefined): Promise<number | undefined> {
   if (command === "version" || command === "--version") {
     console.log(agentVersion);
     return 0;
   }
+  // The proxy runs in its own container, without the daemon's settings.
+  if (command === "egress-proxy") return egressProxy(readEgressProxyEnv(), process.argv.slice(3));
   const env = readAgentEnv();
   switch (command) {
     case "serve":

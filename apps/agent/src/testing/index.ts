@@ -3,3 +3,5 @@
 export { type AgentHost, type AgentHostFields, type StartAgentHostOptions, startAgentHost } from "./agent-host";
 export { type AgentProcess, type AgentSettings, agentMain, repoRoot, type StartAgentOptions, startAgent } from "./agent-process";
 export { docker, dockerSocket, ensureStandinImage, removeByHost, requireDocker, resourcesOf, standinImage } from "./docker";
+export { httpsFetch, ProxyRefusedError, ProxyTunnelAgent, type ProxyTunnelOptions, type RecordedRequest, type SimpleResponse, startTlsUpstream, type TlsUpstream } from "./egress";
+export { type EgressProxyProcess, type StartEgressProxyProcessOptions, startEgressProxyProcess } from "./egress-process";
