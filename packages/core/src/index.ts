@@ -50,3 +50,4 @@ export * from "./registries";
 export * from "./secrets";
 export { rotateSecrets, type RotationReport } from "./rotate-secrets";
 export * from "./images";
+export * from "./team-secrets";

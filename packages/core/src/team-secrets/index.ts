@@ -1,0 +1,11 @@
+export { parseSecretName, secretNamePattern, secretNameRule } from "./secret-name";
+export {
+  createTeamSecret,
+  deleteTeamSecret,
+  listTeamSecrets,
+  maxSecretDescriptionLength,
+  maxSecretValueBytes,
+  updateTeamSecret,
+  type CreateTeamSecretOptions,
+  type UpdateTeamSecretOptions,
+} from "./team-secrets";
