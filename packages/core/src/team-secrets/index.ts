@@ -9,3 +9,4 @@ export {
   type CreateTeamSecretOptions,
   type UpdateTeamSecretOptions,
 } from "./team-secrets";
+export { referencedSecretNames, requireTeamSecrets, teamSecretValues } from "./run-secrets";

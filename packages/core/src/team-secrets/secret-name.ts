@@ -1,10 +1,12 @@
+import { secretNamePattern } from "@bailey/protocol";
 import { AppError } from "../errors";
 
 /**
  * A secret's name is used as a file name under /run/secrets and is written next to environment
- * variable names, so it is both: a letter or underscore first, then letters, digits, _ or -.
+ * variable names, so it is both: a letter or underscore first, then letters, digits, _ or -
+ * (the protocol's pattern, so the agent accepts every name saved here).
  */
-export const secretNamePattern = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+export { secretNamePattern };
 
 export const secretNameRule = "1 to 64 characters: a letter or _ first, then letters, digits, _ or - (e.g. GITHUB_TOKEN or deploy-key)";
 

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@bailey/db";
+import { maxSecretValueBytes } from "@bailey/protocol";
 import { appendAuditEvent } from "../audit";
 import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import { AppError } from "../errors";
@@ -9,8 +10,8 @@ import { parseSecretName } from "./secret-name";
 /** What a secret's value is sealed to: its team and name, so a ciphertext cannot be moved to another row. */
 export const teamSecretContext = (teamId: string, name: string) => ["team-secret", teamId, name] as const;
 
-/** The largest value accepted, in bytes of UTF-8: enough for a key file or a certificate chain. */
-export const maxSecretValueBytes = 64 * 1024;
+/** The largest value accepted, in bytes of UTF-8 (what run.create carries): enough for a key file or a certificate chain. */
+export { maxSecretValueBytes };
 export const maxSecretDescriptionLength = 500;
 
 /** Everything about a secret but its value, which never leaves the server once saved. */
