@@ -106,7 +106,10 @@ test("an admin adds, updates and deletes a secret, listed without its value; a m
 
   // Delete asks first.
   await page.goto("/secrets");
-  await row.getByRole("button", { name: "Delete" }).click();
+  // Fresh page: let its first queries settle, so the confirm click reaches a hydrated, rendered dialog.
+  await expect(row).toContainText("rotated");
+  await page.waitForLoadState("networkidle");
+  await row.getByRole("button", { name: "Delete", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: `Delete the secret ${name}?` });
   await expect(dialog).toContainText("are refused until a secret of that name is added again");
   await dialog.getByRole("button", { name: "Delete secret" }).click();
