@@ -2,8 +2,7 @@ import { z } from "zod";
 import { runId } from "./run";
 
 export const removedResource = z.object({
-  // tmpfs: a run's directory of secret files on the host's /dev/shm.
-  kind: z.enum(["container", "network", "tmpfs"]),
+  kind: z.enum(["container", "network"]),
   id: z.string(),
   name: z.string(),
   runId: z.string().nullable(),

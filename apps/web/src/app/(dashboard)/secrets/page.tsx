@@ -1,5 +1,0 @@
-import { SecretsView } from "./secrets-view";
-
-export default function SecretsPage() {
-  return <SecretsView />;
-}
