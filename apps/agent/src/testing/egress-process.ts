@@ -48,7 +48,8 @@ export async function startEgressProxyProcess(options: StartEgressProxyProcessOp
     }
   });
   const exited = once(child, "exit");
-  const waitForEvent = (test: (event: EgressEvent) => boolean, timeoutMs = 15_000) =>
+  // Generous: started from source through tsx on a loaded 2-core machine, the proxy took over 15 s to come up.
+  const waitForEvent = (test: (event: EgressEvent) => boolean, timeoutMs = 90_000) =>
     new Promise<EgressEvent>((resolve, reject) => {
       const seen = events.find(test);
       if (seen) return resolve(seen);
