@@ -113,8 +113,19 @@ export async function startEgressProxy(config: EgressConfig, options: EgressProx
     emit({ type: "egress.allowed", host, port, via: decision.kind === "grant" ? decision.grant.name : "allow", bytesIn, bytesOut });
   };
 
-  const server = createServer({ requestTimeout: 0 }, (request, response) => void onRequest(request, response));
-  server.on("connect", (request: IncomingMessage, client: Socket, head: Buffer) => void onConnect(request, client, head));
+  // A failure in one connection ends that connection, never the proxy (and every other one with it).
+  const server = createServer({ requestTimeout: 0 }, (request, response) =>
+    onRequest(request, response).catch((error: Error) => {
+      log(`request ${request.url}: ${error.message}`);
+      response.destroy();
+    }),
+  );
+  server.on("connect", (request: IncomingMessage, client: Socket, head: Buffer) =>
+    onConnect(request, client, head).catch((error: Error) => {
+      log(`CONNECT ${request.url}: ${error.message}`);
+      client.destroy();
+    }),
+  );
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
