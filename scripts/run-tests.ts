@@ -40,8 +40,9 @@ function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
   console.log(`\n[test] unit and integration: ${files.length} files`);
   spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-timeout=300000", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
-    // A hung test must not eat CI's 90 minutes: each test has 5 minutes, the whole run 45.
+    ["--import", "tsx", "--test", "--test-timeout=600000", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
+    // A hung test must not eat CI's 90 minutes: each test has 10 minutes, the whole run 45. Node counts a file
+    // as one test too, and the fuzz file alone takes 4 to 5 minutes on a busy 2-core machine.
     { cwd: root, stdio: "inherit", env, timeout: 45 * 60_000, killSignal: "SIGKILL" },
   );
   const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
