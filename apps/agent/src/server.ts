@@ -37,7 +37,7 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
         allowed: [...allowed],
       };
     },
-    "run.create": ({ runId, spec, registryAuth }) => runs.create(runId, spec, registryAuth),
+    "run.create": ({ runId, spec, registryAuth, credentials }) => runs.create(runId, spec, registryAuth, credentials),
     "run.start": ({ runId }) => runs.start(runId),
     "run.stop": ({ runId, graceSeconds }) => runs.stop(runId, graceSeconds),
     "run.destroy": ({ runId }) => runs.destroy(runId),

@@ -3,6 +3,7 @@ import { hostsRouter } from "./routers/hosts";
 import { invitesRouter } from "./routers/invites";
 import { meRouter } from "./routers/me";
 import { registriesRouter } from "./routers/registries";
+import { secretsRouter } from "./routers/secrets";
 import { runsRouter } from "./routers/runs";
 import { teamRouter } from "./routers/team";
 import { tokensRouter } from "./routers/tokens";
@@ -17,6 +18,7 @@ export const appRouter = router({
   team: teamRouter,
   invites: invitesRouter,
   registries: registriesRouter,
+  secrets: secretsRouter,
 });
 
 export type AppRouter = typeof appRouter;

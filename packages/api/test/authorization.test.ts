@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TRPCError } from "@trpc/server";
-import { authenticateApiToken, createApiToken, createSecretsKeyFile, HostConnections, saveRegistryCredential, tokenScopes, type AuthenticatedToken } from "@bailey/core";
+import { authenticateApiToken, createApiToken, createSecretsKeyFile, createTeamSecret, HostConnections, saveRegistryCredential, tokenScopes, type AuthenticatedToken } from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
@@ -22,7 +22,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
   scope: procedure._def.meta?.scope,
 }));
 
-type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string; registryCredentialId: string };
+type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string; registryCredentialId: string; secretId: string };
 
 const unknownInvite = `blyi_${"x".repeat(43)}`;
 /** Used before the caller is in the team; the invite token in the input is the credential. */
@@ -82,6 +82,10 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "registries.list": () => undefined,
   "registries.save": () => ({ registry: "registry.example.test", username: "someone", password: "a password" }),
   "registries.remove": ({ registryCredentialId }) => ({ id: registryCredentialId }),
+  "secrets.list": () => undefined,
+  "secrets.create": () => ({ name: "MADE_IN_TEST", value: "a value" }),
+  "secrets.update": ({ secretId }) => ({ id: secretId, value: "another value" }),
+  "secrets.delete": ({ secretId }) => ({ id: secretId }),
 };
 
 const stringify = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? "";
@@ -97,7 +101,7 @@ describe("authorization of every tRPC procedure", () => {
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   const connections = new HostConnections({});
-  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "" };
+  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "", secretId: "" };
   const users = { admin: { id: "", email: "admin@a.test" }, viewer: { id: "", email: "viewer@a.test" }, outsider: { id: "", email: "owner@b.test" } };
   let teamA = "";
   let keyDir = "";
@@ -136,6 +140,7 @@ describe("authorization of every tRPC procedure", () => {
     ids.registryCredentialId = (
       await saveRegistryCredential({ prisma, ctx: adminCtx, registry: "private.team-a.test", username: "team-a-registry-user", password: "team-a-registry-password" })
     ).credential.id;
+    ids.secretId = (await createTeamSecret({ prisma, ctx: adminCtx, name: "TEAM_A_SECRET", value: "team-a-secret-value", description: "team-a-secret-description" })).id;
     await prisma.auditEvent.count();
     for (const scope of tokenScopes) {
       const { token } = await createApiToken({ prisma, ctx: adminCtx, name: `without-${scope}`, scopes: tokenScopes.filter((other) => other !== scope) });
@@ -198,7 +203,8 @@ describe("authorization of every tRPC procedure", () => {
       const snapshot =
         stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) +
         stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
-        stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } }));
+        stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.secret.findMany({ where: { teamId: teamA } }));
       try {
         const result = stringify(await call({ user: users.outsider }, procedure.path));
         for (const secret of [
@@ -213,6 +219,9 @@ describe("authorization of every tRPC procedure", () => {
           "team-a-registry-user",
           "team-a-registry-password",
           "private.team-a.test",
+          "TEAM_A_SECRET",
+          "team-a-secret-value",
+          "team-a-secret-description",
         ]) {
           assert.ok(!result.includes(secret), `${procedure.path} showed another team ${secret}: ${result.slice(0, 300)}`);
         }
@@ -222,8 +231,9 @@ describe("authorization of every tRPC procedure", () => {
       const after =
         stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) +
         stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
-        stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } }));
-      assert.equal(after, snapshot, "team A's run, host and registry credential are untouched");
+        stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.secret.findMany({ where: { teamId: teamA } }));
+      assert.equal(after, snapshot, "team A's run, host, registry credential and secrets are untouched");
     });
   }
 });

@@ -44,6 +44,9 @@ const seeds: Record<string, unknown> = {
   "invites.register": { token: `blyi_${"a".repeat(43)}`, email: "a@b.c", password: "long enough password" },
   "registries.save": { registry: "registry.fuzz.test:5000", username: "fuzz", password: "fuzz-password" },
   "registries.remove": { id: "credential-id" },
+  "secrets.create": { name: "FUZZ_SECRET", value: "fuzz-value", description: "fuzz" },
+  "secrets.update": { id: "secret-id", value: "fuzz-value", description: null },
+  "secrets.delete": { id: "secret-id" },
 };
 
 // Values that try to escape or overflow: paths, shell, NUL, SQL, prototypes, sheer size.

@@ -50,3 +50,5 @@ export * from "./registries";
 export * from "./secrets";
 export { rotateSecrets, type RotationReport } from "./rotate-secrets";
 export * from "./images";
+export * from "./team-secrets";
+export { looksLikeCredential, redactedValue, redactRunEnv, seesCredentialEnv } from "./runs/redact-run-env";

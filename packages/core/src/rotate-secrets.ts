@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@bailey/db";
 import { registryCredentialContext } from "./registries/registry-credentials";
+import { teamSecretContext } from "./team-secrets/team-secrets";
 import { openValue, type SealContext, type SealedValue, sealValue, type SecretsKey } from "./secrets";
 
 /** A table of sealed values: how to find the rows another key sealed, what each is sealed to, and how to store it again. */
@@ -10,13 +11,17 @@ interface SealedStore {
   replace(prisma: PrismaClient, id: string, fromKeyId: string, sealed: SealedValue): Promise<boolean>;
 }
 
-// Team secrets (the Secret model) join this list when they are stored.
 const sealedStores: SealedStore[] = [
   {
     name: "registry credentials",
     sealedByOtherKeys: async (prisma, keyId) =>
       (await prisma.registryCredential.findMany({ where: { keyId: { not: keyId } } })).map((row) => ({ ...row, context: registryCredentialContext(row.teamId, row.registry) })),
     replace: async (prisma, id, fromKeyId, sealed) => (await prisma.registryCredential.updateMany({ where: { id, keyId: fromKeyId }, data: sealed })).count === 1,
+  },
+  {
+    name: "team secrets",
+    sealedByOtherKeys: async (prisma, keyId) => (await prisma.secret.findMany({ where: { keyId: { not: keyId } } })).map((row) => ({ ...row, context: teamSecretContext(row.teamId, row.name) })),
+    replace: async (prisma, id, fromKeyId, sealed) => (await prisma.secret.updateMany({ where: { id, keyId: fromKeyId }, data: sealed })).count === 1,
   },
 ];
 

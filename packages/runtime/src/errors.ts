@@ -1,11 +1,12 @@
 import type { RuntimeType } from "./types";
 
-export type Feature = "networks" | "sidecars" | "builds";
+export type Feature = "networks" | "sidecars" | "builds" | "bind mounts";
 
 const alternatives: Record<Feature, string> = {
   networks: "use Docker or Podman on this host, or a run without `docker:dind`",
   sidecars: "use Docker or Podman on this host, or `docker:host` instead of `docker:dind`",
   builds: "build the image elsewhere and reference it by tag, or use Docker or Podman on this host",
+  "bind mounts": "a run's secretFiles need them: use `secrets` (environment variables) instead, or Docker or Podman on this host",
 };
 
 /** A caller needed a feature manager this backend does not have. */

@@ -19,6 +19,11 @@ export function requireBuildManager(runtime: Runtime): BuildManager {
   return manager;
 }
 
+/** Whether host directories can be bind-mounted into containers (Apple's VMs take no host paths here). */
+export function supportsBindMounts(runtime: Runtime): boolean {
+  return runtime.type !== "apple";
+}
+
 export interface RuntimeFeatures {
   networks: boolean;
   sidecars: boolean;

@@ -45,7 +45,7 @@ export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOption
     ...(spec.sandbox === "gvisor" && options.sandboxRuntime ? { Runtime: options.sandboxRuntime } : {}),
     ...(spec.network ? { NetworkMode: spec.network } : {}),
     LogConfig: logConfig(options.logDriver ?? "json-file", options.logLimits ?? defaultLogLimits),
-    Binds: spec.mountEngineSocket ? [`${engineSocketPath}:${engineSocketPath}`] : [],
+    Binds: [...(spec.mountEngineSocket ? [`${engineSocketPath}:${engineSocketPath}`] : []), ...(spec.readOnlyBinds ?? []).map(({ source, target }) => `${source}:${target}:ro`)],
     ...(options.explicitUlimits
       ? {
           Ulimits: [

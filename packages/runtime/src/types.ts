@@ -28,6 +28,8 @@ export interface ContainerSpec {
   mountEngineSocket?: boolean;
   /** Only for `docker:dind`. */
   privileged?: boolean;
+  /** Host directories mounted read-only (a run's secret files, from a host tmpfs); not on runtimes without bind mounts (see supportsBindMounts). */
+  readOnlyBinds?: { source: string; target: string }[];
   tty?: boolean;
 }
 

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { RpcError, rpcErrorCodes, type AgentRun, type RegistryAuth, type RunSpec } from "@bailey/protocol";
-import { requireNetworkManager, requireSidecarManager, UnsupportedFeatureError, type Runtime } from "@bailey/runtime";
+import { RpcError, rpcErrorCodes, type AgentRun, type RegistryAuth, type RunCredentials, type RunSpec } from "@bailey/protocol";
+import { requireNetworkManager, requireSidecarManager, supportsBindMounts, UnsupportedFeatureError, type Runtime } from "@bailey/runtime";
 import { ImagePuller } from "../images/image-puller";
 import type { Journal, NewJournalEvent } from "../journal/journal";
 import { labelKeys, names, toAgentRun, type RunRecord } from "./run-record";
 import type { RunStore } from "./run-store";
+import { defaultRunTmpfsRoot, removeRunTmpfs, runTmpfsDir, runsWithTmpfs, writeSecretFiles } from "./run-tmpfs";
 
 export interface RunManagerOptions {
   runtime: Runtime;
@@ -19,12 +20,14 @@ export interface RunManagerOptions {
   allowed?: readonly string[];
   /** BAILEY_PULL_TIMEOUT in ms: how long one image pull may take (default 15 minutes). */
   pullTimeoutMs?: number;
+  /** Where runs' secret files are written: a tmpfs, never the state directory (default /dev/shm/bailey). */
+  tmpfsRoot?: string;
   /** Fault injection: a pause after each provisioning step. */
   stepDelayMs?: number;
   log?: (line: string) => void;
 }
 
-export type ReconciledResource = { kind: "container" | "network"; id: string; name: string; runId: string | null };
+export type ReconciledResource = { kind: "container" | "network" | "tmpfs"; id: string; name: string; runId: string | null };
 
 const finalStates = new Set<AgentRun["state"]>(["exited", "failed", "timed_out", "destroyed"]);
 
@@ -60,8 +63,12 @@ export class RunManager {
     return [...this.records.keys()];
   }
 
-  /** `registryAuth` is for this call's pull only: it is never part of the record, the journal or an error. */
-  async create(runId: string, spec: RunSpec, registryAuth?: RegistryAuth): Promise<AgentRun> {
+  /**
+   * `registryAuth` is for this call's pull only, and `credentials` for this call's container
+   * (its environment and its tmpfs secret files): neither is ever part of the record, the
+   * journal or an error.
+   */
+  async create(runId: string, spec: RunSpec, registryAuth?: RegistryAuth, credentials?: RunCredentials): Promise<AgentRun> {
     return this.exclusive(runId, async () => {
       const existing = this.records.get(runId);
       if (existing) {
@@ -71,6 +78,7 @@ export class RunManager {
         return toAgentRun(existing);
       }
       this.refuseNotAllowed(runId, spec);
+      const secrets = secretValuesFor(runId, spec, credentials);
       try {
         this.refuseUnsupported(spec);
       } catch (error) {
@@ -96,7 +104,7 @@ export class RunManager {
       // Recorded before anything exists, so a crash mid-provisioning is found and undone on restart.
       await this.persist(record, { type: "run.created", runId, data: { image: spec.image, dependencies: spec.dependencies, sandbox: spec.sandbox } });
       try {
-        await this.provision(record, registryAuth);
+        await this.provision(record, registryAuth, secrets);
       } catch (error) {
         // Everything provisioning made goes, the main container too if it got that far.
         await this.teardown(record, true);
@@ -191,10 +199,14 @@ export class RunManager {
         if (removable(runId)) found.push({ kind: "network", id: network.id, name: network.name, runId });
       }
     }
+    for (const runId of await runsWithTmpfs(this.tmpfsRoot)) {
+      if (removable(runId)) found.push({ kind: "tmpfs", id: runTmpfsDir(this.tmpfsRoot, runId), name: runTmpfsDir(this.tmpfsRoot, runId), runId });
+    }
     if (dryRun) return found;
     for (const resource of found) {
       if (resource.kind === "container") await runtime.removeContainer(resource.id);
-      else await networks?.removeNetwork(resource.id);
+      else if (resource.kind === "network") await networks?.removeNetwork(resource.id);
+      else if (resource.runId) await removeRunTmpfs(this.tmpfsRoot, resource.runId);
     }
     for (const runId of [...this.records.keys()]) {
       if (!removable(runId)) continue;
@@ -224,6 +236,7 @@ export class RunManager {
 
   private refuseUnsupported(spec: RunSpec): void {
     const { runtime } = this.options;
+    if (spec.secretFiles.length && !supportsBindMounts(runtime)) throw new UnsupportedFeatureError("bind mounts", runtime.type);
     if (spec.dependencies.includes("docker:dind")) {
       // Checked before anything is created: a runtime without them can never run this.
       requireNetworkManager(runtime);
@@ -235,14 +248,18 @@ export class RunManager {
     return { [labelKeys.managed]: "true", [labelKeys.runId]: runId, [labelKeys.role]: role, [labelKeys.hostId]: this.options.hostId };
   }
 
-  private async provision(record: RunRecord, registryAuth: RegistryAuth | undefined): Promise<void> {
+  private get tmpfsRoot(): string {
+    return this.options.tmpfsRoot ?? defaultRunTmpfsRoot;
+  }
+
+  private async provision(record: RunRecord, registryAuth: RegistryAuth | undefined, secrets: Record<string, string>): Promise<void> {
     const { runtime } = this.options;
     const { spec, runId } = record;
     // First, while nothing else exists yet: a pull can take minutes, and a failed one leaves nothing to undo.
     const image = await this.images.ensure({ image: spec.image, policy: spec.pullPolicy, runId, ...(registryAuth ? { auth: registryAuth } : {}) });
     record.imageDigest = image.digest;
     const dind = spec.dependencies.includes("docker:dind");
-    const env: Record<string, string> = { ...spec.env, BAILEY_RUN_ID: runId };
+    const env: Record<string, string> = { ...spec.env, ...Object.fromEntries(Object.entries(spec.secrets).map(([envName, secret]) => [envName, secrets[secret] as string])), BAILEY_RUN_ID: runId };
     // Every run on its own network, so it cannot reach another run (the default bridge lets it).
     const networks = runtime.networkManager();
     if (networks) {
@@ -270,6 +287,8 @@ export class RunManager {
       env.BUILDKIT_HOST = "tcp://buildkit:1234";
     }
     if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = "unix:///var/run/docker.sock";
+    // Last before the container: the values spend as little time on the host as they can.
+    const secretFilesDir = spec.secretFiles.length ? await writeSecretFiles(this.tmpfsRoot, runId, Object.fromEntries(spec.secretFiles.map((name) => [name, secrets[name] as string]))) : null;
 
     record.containerId = await runtime.createContainer({
       name: names.main(runId),
@@ -283,6 +302,7 @@ export class RunManager {
       ...(record.networkName ? { network: record.networkName } : {}),
       mountEngineSocket: spec.dependencies.includes("docker:host"),
       privileged: dind && this.options.dindPrivileged !== false,
+      ...(secretFilesDir ? { readOnlyBinds: [{ source: secretFilesDir, target: "/run/secrets" }] } : {}),
     });
     await this.persist(record, { type: "container.created", runId, data: { containerId: record.containerId, name: names.main(runId) } });
   }
@@ -329,6 +349,12 @@ export class RunManager {
       await networks.removeNetwork(record.networkId ?? names.network(runId));
       removed.push(names.network(runId));
       await this.options.journal.append({ type: "network.removed", runId, data: { networkId: record.networkId, name: names.network(runId) } });
+    }
+    // The secret files go once the main container no longer runs (an exited one keeps only its logs).
+    if (await removeRunTmpfs(this.tmpfsRoot, runId)) {
+      removed.push(runTmpfsDir(this.tmpfsRoot, runId));
+      const dir = runTmpfsDir(this.tmpfsRoot, runId);
+      await this.options.journal.append({ type: "resource.removed", runId, data: { kind: "tmpfs", id: dir, name: dir, reason: "teardown" } });
     }
     return removed;
   }
@@ -434,6 +460,17 @@ export class RunManager {
     });
     return next;
   }
+}
+
+/** The values for what the spec names; a name without one is refused before anything is created (never echoing a value). */
+function secretValuesFor(runId: string, spec: RunSpec, credentials: RunCredentials | undefined): Record<string, string> {
+  const given = credentials?.secrets ?? {};
+  const wanted = [...new Set([...Object.values(spec.secrets), ...spec.secretFiles])];
+  const missing = wanted.filter((name) => !Object.hasOwn(given, name));
+  if (missing.length) {
+    throw new RpcError(rpcErrorCodes.invalidParams, `run.create for ${runId} names secrets it carries no value for: ${missing.join(", ")}; send them in credentials.secrets.`, { runId, missing });
+  }
+  return Object.fromEntries(wanted.map((name) => [name, given[name] as string]));
 }
 
 function specHash(spec: RunSpec): string {

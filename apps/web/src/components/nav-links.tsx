@@ -8,6 +8,7 @@ const links = [
   { href: "/hosts", label: "Hosts" },
   { href: "/tokens", label: "Tokens" },
   { href: "/registries", label: "Registries" },
+  { href: "/secrets", label: "Secrets" },
   { href: "/audit", label: "Audit" },
   { href: "/team", label: "Team" },
 ] as const;

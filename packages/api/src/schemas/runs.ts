@@ -88,6 +88,9 @@ export const runDetail = z
     host: z.object({ id: cuid, name: z.string(), status: z.string() }).nullable(),
     sidecars: z.array(sidecar),
     networks: z.array(network),
+    redactedEnv: z
+      .array(z.string())
+      .describe("Names in spec.env whose values are shown as [redacted]: they look like credentials and the caller is a viewer or a token without runs:write. Use team secrets for real credentials."),
   })
   .loose();
 

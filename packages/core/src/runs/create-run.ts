@@ -4,6 +4,7 @@ import { appendAuditEvent, canonicalJson } from "../audit";
 import { auditActor, requireRole, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import { type RunPolicy, refusalOf, requestedCapabilities } from "../teams/run-policy";
+import { referencedSecretNames, requireTeamSecrets } from "../team-secrets/run-secrets";
 import { validateRunSpec } from "./run-spec";
 
 export interface CreateRunOptions {
@@ -30,6 +31,8 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
   }
   const { spec, agentSpec } = validateRunSpec(input);
   const requested = requestedCapabilities(agentSpec);
+  // Checked at submission, so a typo is a 400 now, not a failed run later; dispatch checks again.
+  await requireTeamSecrets(prisma, ctx.teamId, referencedSecretNames(agentSpec));
   const bodyHash = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   if (idempotencyKey) {
     const existing = await findByKey(prisma, ctx.teamId, idempotencyKey, bodyHash);

@@ -100,9 +100,15 @@ function assertShallow(text: string): void {
   }
 }
 
+/** Bailey's `secrets` names team secrets (ENV: name); moat's holds references such as op://vault/item. */
+const isMoatSecrets = (secrets: unknown) => typeof secrets !== "object" || secrets === null || Object.values(secrets).some((value) => typeof value !== "string" || value.includes("://"));
+
 function isMoat(mapping: Record<string, unknown>): boolean {
   const dependencies = mapping.dependencies;
-  return Object.keys(mapping).some((key) => moatOnlyKeys.has(key)) || (Array.isArray(dependencies) && dependencies.some((dependency) => !dockerDependencies.has(dependency)));
+  return (
+    Object.keys(mapping).some((key) => moatOnlyKeys.has(key) && (key !== "secrets" || isMoatSecrets(mapping.secrets))) ||
+    (Array.isArray(dependencies) && dependencies.some((dependency) => !dockerDependencies.has(dependency)))
+  );
 }
 
 function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Record<string, unknown>; ignored: IgnoredField[] } {

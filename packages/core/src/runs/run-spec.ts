@@ -23,6 +23,10 @@ export const submittedRunSpec = z
     pullPolicy: z.enum(["if-not-present", "always", "never"]).default("if-not-present"),
     command: z.array(z.string()).max(1024).optional(),
     env: z.record(z.string(), z.string()).default({}),
+    /** ENV_NAME → the name of a team secret (Secrets page): its value is put in that variable. */
+    secrets: z.record(z.string(), z.string()).default({}),
+    /** Team secret names, each put in the file /run/secrets/<name>, read-only. */
+    secretFiles: z.array(z.string()).max(64).default([]),
     dependencies: z.array(z.string()).max(4).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     placement: z
@@ -64,11 +68,18 @@ export function validateRunSpec(input: unknown): ValidatedRun {
   } catch (error) {
     throw specError([{ path: ["resources", "memory"], message: (error as Error).message }]);
   }
+  const twice = Object.keys(spec.secrets).filter((name) => name in spec.env);
+  if (twice.length)
+    throw specError(twice.map((name) => ({ path: ["secrets", name], message: `${name} is set in env as well; a variable gets its value from one of them, so remove it from env or from secrets` })));
+  const repeated = spec.secretFiles.filter((name, index) => spec.secretFiles.indexOf(name) !== index);
+  if (repeated.length) throw specError([{ path: ["secretFiles"], message: `${[...new Set(repeated)].join(", ")} listed more than once; each file is written once` }]);
   const agent = agentRunSpec.safeParse({
     image: spec.image,
     pullPolicy: spec.pullPolicy,
     ...(spec.command ? { command: spec.command } : {}),
     env: spec.env,
+    secrets: spec.secrets,
+    secretFiles: spec.secretFiles,
     dependencies: spec.dependencies,
     sandbox: spec.sandbox,
     resources: {

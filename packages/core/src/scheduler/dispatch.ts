@@ -3,6 +3,7 @@ import { RpcError, rpcErrorCodes } from "@bailey/protocol";
 import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
 import { registryAuthFor } from "../registries";
+import { referencedSecretNames, teamSecretValues } from "../team-secrets/run-secrets";
 import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
@@ -112,6 +113,15 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
   } catch (error) {
     return giveUp((error as Error).message);
   }
+  // Values only for this request: never in the stored spec, nor in anything the agent keeps.
+  let secrets: Record<string, string>;
+  try {
+    secrets = await teamSecretValues(prisma, run.teamId, referencedSecretNames(agentSpec));
+  } catch (error) {
+    // The database is away: the run stays provisioning and is dispatched again after the lease.
+    if (error instanceof Error && "clientVersion" in error) return;
+    return giveUp(`The run's secrets could not be read: ${(error as Error).message}`);
+  }
   // The run's recorded timeout (the spec's, or the team's default when it had none) is what the agent enforces.
   if (run.timeoutSeconds) agentSpec = { ...agentSpec, resources: { ...agentSpec.resources, timeoutSeconds: run.timeoutSeconds } };
   try {
@@ -120,7 +130,16 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     // run.create includes the image pull, which may take minutes: the lease is held while it is answered.
     const lease = keepDispatchLease(prisma, runId, leaseMs);
     try {
-      await agent.request("run.create", { runId, spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } }, ...(registryAuth ? { registryAuth } : {}) }, { timeoutMs: runCreateTimeoutMs });
+      await agent.request(
+        "run.create",
+        {
+          runId,
+          spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } },
+          ...(registryAuth ? { registryAuth } : {}),
+          ...(Object.keys(secrets).length ? { credentials: { secrets } } : {}),
+        },
+        { timeoutMs: runCreateTimeoutMs },
+      );
     } finally {
       lease.stop();
     }

@@ -1,4 +1,4 @@
-export const tokenScopes = ["runs:read", "runs:write", "hosts:read", "hosts:write", "audit:read", "team:write", "registries:read", "registries:write"] as const;
+export const tokenScopes = ["runs:read", "runs:write", "hosts:read", "hosts:write", "audit:read", "team:write", "registries:read", "registries:write", "secrets:read", "secrets:write"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
 export function isTokenScope(value: string): value is TokenScope {

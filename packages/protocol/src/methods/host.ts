@@ -2,7 +2,8 @@ import { z } from "zod";
 import { runId } from "./run";
 
 export const removedResource = z.object({
-  kind: z.enum(["container", "network"]),
+  // tmpfs: a run's directory of secret files on the host's /dev/shm.
+  kind: z.enum(["container", "network", "tmpfs"]),
   id: z.string(),
   name: z.string(),
   runId: z.string().nullable(),

@@ -44,6 +44,23 @@ export const registryAuth = z
   .strict();
 export type RegistryAuth = z.infer<typeof registryAuth>;
 
+/** A team secret's name: env-var-like and safe as a file name under /run/secrets. */
+export const secretNamePattern = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+const secretName = z.string().regex(secretNamePattern, "must be a secret name: a letter or _ first, then letters, digits, _ or - (up to 64)");
+/** The largest secret value, in bytes of UTF-8 (the control plane refuses larger ones when they are saved). */
+export const maxSecretValueBytes = 64 * 1024;
+
+/**
+ * Values for what a spec names, sent only inside `run.create` (never part of the spec, so never
+ * in its hash, the agent's run store or journal). `secrets` maps a secret's name to its value.
+ */
+export const runCredentials = z
+  .object({
+    secrets: z.record(secretName, z.string().max(maxSecretValueBytes)).default({}),
+  })
+  .strict();
+export type RunCredentials = z.infer<typeof runCredentials>;
+
 export const runSpec = z
   .object({
     image: imageReference,
@@ -53,6 +70,10 @@ export const runSpec = z
       .max(1024)
       .optional(),
     env: z.record(envName, noNul.max(128 * 1024)).default({}),
+    /** ENV_NAME → secret name: the secret's value (from `run.create`'s credentials) goes in that variable. */
+    secrets: z.record(envName, secretName).default({}),
+    /** Secret names whose values are files at /run/secrets/<name>, read-only. */
+    secretFiles: z.array(secretName).max(64).default([]),
     workdir: noNul.max(4096).regex(/^\//, "must be an absolute path").optional(),
     dependencies: z.array(dependency).max(2).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
@@ -98,7 +119,8 @@ export type AgentRun = z.infer<typeof agentRun>;
 
 export const runMethods = {
   // registryAuth: for the registry of spec.image, when the team has credentials for it.
-  "run.create": { params: z.object({ runId, spec: runSpec, registryAuth: registryAuth.optional() }).strict(), result: agentRun },
+  // credentials: the values of the secrets the spec names.
+  "run.create": { params: z.object({ runId, spec: runSpec, registryAuth: registryAuth.optional(), credentials: runCredentials.optional() }).strict(), result: agentRun },
   "run.start": { params: z.object({ runId }).strict(), result: agentRun },
   "run.stop": { params: z.object({ runId, graceSeconds: z.number().int().min(0).max(3600).default(10) }).strict(), result: agentRun },
   "run.destroy": { params: z.object({ runId }).strict(), result: z.object({ runId, removed: z.array(z.string()) }) },

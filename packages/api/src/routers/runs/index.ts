@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { destroyRun, getRun, readRunLogs, stopRun } from "@bailey/core";
+import { destroyRun, getRun, readRunLogs, redactRunEnv, seesCredentialEnv, stopRun } from "@bailey/core";
 import { destroyRunOutput, runLogsOutput, runOutput } from "../../schemas/runs";
 import { requireConnections, router, teamProcedure, writerProcedure } from "../../trpc";
 import { create, createFromYaml } from "./create";
@@ -13,7 +13,13 @@ export const runsRouter = router({
     .meta({ scope: "runs:read", openapi: { method: "GET", path: "/runs/{id}", tags: ["runs"], summary: "A run with its timeline, host, sidecars and network" } })
     .input(runId)
     .output(runOutput)
-    .query(async ({ ctx, input }) => ({ run: await getRun({ prisma: ctx.prisma, ctx: ctx.teamContext, runId: input.id }) })),
+    .query(async ({ ctx, input }) => {
+      const run = await getRun({ prisma: ctx.prisma, ctx: ctx.teamContext, runId: input.id });
+      if (seesCredentialEnv(ctx.teamContext.role, ctx.token?.scopes)) return { run: { ...run, redactedEnv: [] } };
+      // Viewers (and read-only tokens) see which variables a run had, not what a credential-looking one held.
+      const { spec, redacted } = redactRunEnv(run.spec);
+      return { run: { ...run, spec: spec as typeof run.spec, redactedEnv: redacted } };
+    }),
   create,
   createFromYaml,
   stop: writerProcedure
@@ -21,7 +27,8 @@ export const runsRouter = router({
     .input(runId.extend({ graceSeconds: z.number().int().min(0).max(3600).default(10) }))
     .output(runOutput)
     .mutation(async ({ ctx, input }) => ({
-      run: await stopRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, graceSeconds: input.graceSeconds }),
+      // Only writers stop runs, and writers see the whole spec.
+      run: { ...(await stopRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, graceSeconds: input.graceSeconds })), redactedEnv: [] },
     })),
   destroy: writerProcedure
     .meta({ scope: "runs:write", openapi: { method: "DELETE", path: "/runs/{id}", tags: ["runs"], summary: "Destroy a run and everything it left on its host" } })

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { ContainerNotFoundError, ImagePullError } from "../../errors";
+import { ContainerNotFoundError, ImagePullError, UnsupportedFeatureError } from "../../errors";
 import { parseImageReference, repoDigestFor } from "../../image-reference";
 import type { ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, ImageDetails, LogChunk, LogOptions, PullOptions, PullResult, Runtime } from "../../types";
 import { classifyPullFailure } from "../../pull-errors";
@@ -31,6 +31,7 @@ export class AppleRuntime implements Runtime {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     if (spec.network) throw new Error("The apple runtime has no user-defined networks; a run needing one cannot be placed here.");
+    if (spec.readOnlyBinds?.length) throw new UnsupportedFeatureError("bind mounts", "apple");
     const args = ["create", "--name", spec.name];
     for (const [key, value] of Object.entries(spec.labels)) args.push("--label", `${key}=${value}`);
     for (const [key, value] of Object.entries(spec.env ?? {})) args.push("--env", `${key}=${value}`);

@@ -19,6 +19,8 @@ const scopes = [
   ["team:write", "Change the team's run policy (admins)"],
   ["registries:read", "List registry credentials (never their secrets)"],
   ["registries:write", "Save and remove registry credentials (admins)"],
+  ["secrets:read", "List the team's secrets (names, never values)"],
+  ["secrets:write", "Create, update and delete team secrets (admins)"],
 ] as const;
 
 type Scope = (typeof scopes)[number][0];

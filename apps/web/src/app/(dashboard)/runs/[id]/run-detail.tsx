@@ -140,6 +140,11 @@ export function RunDetail({ runId }: { runId: string }) {
       <RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />
 
       <Section title="Spec">
+        {data.redactedEnv.length ? (
+          <p className="text-sm text-zinc-500" data-testid="redacted-env">
+            The values of {data.redactedEnv.join(", ")} are hidden: their names look like credentials, and viewers see those as [redacted].
+          </p>
+        ) : null}
         <pre className="overflow-auto rounded-lg border border-zinc-200 p-4 font-mono text-xs dark:border-zinc-800">{JSON.stringify(data.spec, null, 2)}</pre>
       </Section>
 

@@ -1,0 +1,45 @@
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * A run's secret values on the host live only on tmpfs (never the agent's state directory):
+ * `<root>/<runId>/main/secrets/<name>`, bind-mounted read-only at /run/secrets in the main
+ * container. The run's directory and its parents are root-only; inside the mount the files are
+ * world-readable, so a container running as any user can read what it was given.
+ */
+export const defaultRunTmpfsRoot = "/dev/shm/bailey";
+
+export const runTmpfsDir = (root: string, runId: string) => path.join(root, runId);
+
+/** Writes the files (replacing a leftover of the same run) and answers the directory to mount. */
+export async function writeSecretFiles(root: string, runId: string, files: Record<string, string>): Promise<string> {
+  const runDir = runTmpfsDir(root, runId);
+  await rm(runDir, { recursive: true, force: true });
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  await mkdir(path.join(runDir, "main"), { recursive: true, mode: 0o700 });
+  const secretsDir = path.join(runDir, "main", "secrets");
+  await mkdir(secretsDir, { mode: 0o755 });
+  for (const [name, value] of Object.entries(files)) await writeFile(path.join(secretsDir, name), value, { mode: 0o444, flag: "wx" });
+  return secretsDir;
+}
+
+/** Removes a run's directory; absent is fine. Answers whether there was one. */
+export async function removeRunTmpfs(root: string, runId: string): Promise<boolean> {
+  const runDir = runTmpfsDir(root, runId);
+  const existed = await readdir(runDir).then(
+    () => true,
+    () => false,
+  );
+  await rm(runDir, { recursive: true, force: true });
+  return existed;
+}
+
+/** The run IDs that have a directory under the root. */
+export async function runsWithTmpfs(root: string): Promise<string[]> {
+  try {
+    return (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
