@@ -5,7 +5,7 @@ import path from "node:path";
 import { it } from "node:test";
 import { createCertificateAuthority } from "../src/egress/ca";
 import { egressConfigFileName, loadEgressConfig, parseEgressConfig } from "../src/egress/config";
-import { matchesHost, parseHostPattern } from "../src/egress/host-pattern";
+import { matchesHost, parseHostPattern } from "@bailey/protocol";
 import { decideEgress } from "../src/egress/policy";
 import { proxyAuthorized } from "../src/egress/proxy-auth";
 import { readEgressProxyEnv } from "../src/env";

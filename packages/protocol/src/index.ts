@@ -6,6 +6,8 @@ export * from "./method-map";
 export * from "./stream";
 export * from "./peer";
 export * from "./methods/agent";
+export * from "./host-pattern";
+export * from "./methods/egress";
 export * from "./methods/run";
 export * from "./methods/host";
 export * from "./methods/image";

@@ -3,7 +3,7 @@ import "reflect-metadata";
 import { randomBytes, webcrypto } from "node:crypto";
 import { isIP } from "node:net";
 import * as x509 from "@peculiar/x509";
-import { normalizeHost } from "./host-pattern";
+import { normalizeHost } from "@bailey/protocol";
 
 // A run's own certificate authority: the main container trusts it, and the proxy signs with it
 // the certificates it shows for granted hosts. ECDSA P-256 throughout, because WebCrypto makes

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { type HostPattern, HostPatternError, parseHostPattern } from "./host-pattern";
+import { type GrantInjection, grantInjection, type HostPattern, HostPatternError, parseHostPattern } from "@bailey/protocol";
 
 // The proxy's whole configuration, one JSON file the agent writes into the run's proxy/
 // directory (a tmpfs, bind-mounted read-only into the proxy only). It holds secrets: the
@@ -18,23 +18,10 @@ const pattern = z.string().transform((source, context) => {
   }
 });
 
-const headerName = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
-
-const inject = z.discriminatedUnion(
-  "kind",
-  [
-    z.object({ kind: z.literal("bearer") }),
-    z.object({ kind: z.literal("header"), header: z.string().regex(headerName, { error: "inject.header must be an HTTP header name. Example: X-Api-Key" }) }),
-    z.object({ kind: z.literal("basic"), username: z.string().refine((name) => !name.includes(":"), { error: "inject.username cannot contain a colon (Basic auth splits on it)" }) }),
-    z.object({ kind: z.literal("query"), param: z.string().min(1, { error: "inject.param must name a query parameter. Example: api_key" }) }),
-  ],
-  { error: 'inject.kind must be bearer, header, basic or query. Example: {"kind": "header", "header": "X-Api-Key"}' },
-);
-
 const grant = z.object({
   name: z.string().min(1, { error: "a grant needs a name" }),
   hosts: z.array(pattern).min(1, { error: 'a grant needs at least one host pattern. Example: ["api.github.com"]' }),
-  inject,
+  inject: grantInjection,
   // A header value cannot hold line breaks; one would let a secret smuggle headers of its own.
   value: z
     .string()
@@ -66,7 +53,7 @@ const configSchema = z
     }
   });
 
-export type GrantInjection = z.infer<typeof inject>;
+export type { GrantInjection };
 
 export interface Grant {
   name: string;

@@ -1,6 +1,6 @@
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { CertificateAuthority } from "./ca";
-import { normalizeHost } from "./host-pattern";
+import { normalizeHost } from "@bailey/protocol";
 
 /**
  * The TLS context the proxy shows for each granted host: minted on first use, then kept for the

@@ -1,5 +1,5 @@
 import type { EgressConfig, Grant } from "./config";
-import { matchesHost } from "./host-pattern";
+import { matchesHost } from "@bailey/protocol";
 
 export type EgressDecision = { kind: "grant"; grant: Grant } | { kind: "allow" } | { kind: "deny"; reason: string };
 

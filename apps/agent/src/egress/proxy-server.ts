@@ -5,7 +5,7 @@ import { CertificateAuthority } from "./ca";
 import type { EgressConfig } from "./config";
 import { type EgressEventSink, stdoutEvents } from "./events";
 import { GrantedForwarder } from "./granted-forwarder";
-import { normalizeHost } from "./host-pattern";
+import { normalizeHost } from "@bailey/protocol";
 import { LeafCache } from "./leaf-cache";
 import { PlainHttpForwarder } from "./plain-http-forwarder";
 import { decideEgress } from "./policy";

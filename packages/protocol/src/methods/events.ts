@@ -23,6 +23,9 @@ export const agentEventData = {
   "image.pull_progress": z.looseObject({ image: z.string(), bytesDone: z.number(), bytesTotal: z.number() }),
   "image.pulled": z.looseObject({ image: z.string(), digest: z.string().nullable(), bytes: z.number().optional(), durationMs: z.number().optional(), cached: z.boolean().optional() }),
   "image.pull_failed": z.looseObject({ image: z.string(), registry: z.string(), reason: z.enum(["not_found", "unauthorized", "unreachable", "never", "other"]), message: z.string() }),
+  // From the run's egress proxy: one `allowed` per closed connection (or plain-HTTP request), one `denied` per refusal.
+  "egress.allowed": z.looseObject({ host: z.string(), port: z.number().int(), via: z.string(), bytesIn: z.number(), bytesOut: z.number() }),
+  "egress.denied": z.looseObject({ host: z.string(), port: z.number().int(), reason: z.string() }),
   "resource.removed": z.looseObject({ kind: z.string(), id: z.string(), name: z.string(), reason: z.string().optional() }),
 } as const;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { grantCredential, grantName, runNetwork } from "./egress";
 
 /** Run IDs become container and network names, so they are restricted to what those allow. */
 export const runId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
@@ -57,6 +58,8 @@ export const maxSecretValueBytes = 64 * 1024;
 export const runCredentials = z
   .object({
     secrets: z.record(secretName, z.string().max(maxSecretValueBytes)).default({}),
+    /** The grants the spec names, with their secrets' values, for the run's egress proxy. */
+    grants: z.array(grantCredential).max(32).optional(),
   })
   .strict();
 export type RunCredentials = z.infer<typeof runCredentials>;
@@ -74,6 +77,10 @@ export const runSpec = z
     secrets: z.record(envName, secretName).default({}),
     /** Secret names whose values are files at /run/secrets/<name>, read-only. */
     secretFiles: z.array(secretName).max(64).default([]),
+    /** Grant names: the run's egress proxy injects each grant's credential into requests to its hosts. */
+    grants: z.array(grantName).max(32).default([]),
+    /** Egress policy; absent means open with no proxy unless the run has grants. */
+    network: runNetwork.optional(),
     workdir: noNul.max(4096).regex(/^\//, "must be an absolute path").optional(),
     dependencies: z.array(dependency).max(2).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
