@@ -128,4 +128,23 @@ describe("RunManager logic (Mock runtime)", () => {
     );
     assert.equal(runs.inspect("r6").state, "failed");
   });
+
+  it("a run with grants or a strict egress policy is refused before anything exists, until the egress proxy is wired to runs", async () => {
+    const runtime = new MockRuntime({ behaviour });
+    const runs = await manager(runtime);
+    const grant = { name: "upstream", hosts: ["api.upstream.test"], inject: { kind: "bearer" as const }, value: "v" };
+    for (const [runId, spec, credentials] of [
+      ["g1", runSpec.parse({ image: "agent:latest", grants: ["upstream"] }), { secrets: {}, grants: [grant] }],
+      ["g2", runSpec.parse({ image: "agent:latest", network: { policy: "strict" } }), undefined],
+    ] as const) {
+      await assert.rejects(runs.create(runId, spec, undefined, credentials), (error: unknown) => {
+        assert.ok(error instanceof RpcError);
+        assert.equal(error.code, rpcErrorCodes.unsupportedFeature);
+        assert.match(error.message, runId === "g1" ? /grants/ : /strict/);
+        return true;
+      });
+    }
+    assert.deepEqual(runtime.calls.filter((call) => call.method !== "ping"), [], "nothing was pulled, created or started");
+    await runs.create("g3", runSpec.parse({ image: "agent:latest", network: { policy: "open", allow: ["*.example.com"] } }));
+  });
 });

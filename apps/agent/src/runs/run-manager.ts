@@ -32,6 +32,20 @@ export type ReconciledResource = { kind: "container" | "network" | "tmpfs"; id: 
 const finalStates = new Set<AgentRun["state"]>(["exited", "failed", "timed_out", "destroyed"]);
 
 /**
+ * Grants and a strict egress policy need the run's egress proxy, which this agent does not start
+ * yet: such a run is refused before anything exists, never run with open egress and no credentials.
+ */
+function refuseUnenforcedEgress(runId: string, spec: RunSpec, credentials?: RunCredentials): void {
+  const wanted = [...(spec.grants.length || credentials?.grants?.length ? ["grants"] : []), ...(spec.network?.policy === "strict" ? ["network.policy strict"] : [])];
+  if (!wanted.length) return;
+  throw new RpcError(
+    rpcErrorCodes.unsupportedFeature,
+    `This agent cannot enforce ${wanted.join(" or ")} yet (its egress proxy is not wired to runs): run without them, with network.policy open and no grants.`,
+    { runId, unsupported: wanted },
+  );
+}
+
+/**
  * Owns every run on this host: provisions its resources, supervises the main container,
  * tears down what the run no longer needs, and journals each step before answering.
  */
@@ -78,6 +92,7 @@ export class RunManager {
         return toAgentRun(existing);
       }
       this.refuseNotAllowed(runId, spec);
+      refuseUnenforcedEgress(runId, spec, credentials);
       const secrets = secretValuesFor(runId, spec, credentials);
       try {
         this.refuseUnsupported(spec);
