@@ -144,7 +144,11 @@ describe("RunManager logic (Mock runtime)", () => {
         return true;
       });
     }
-    assert.deepEqual(runtime.calls.filter((call) => call.method !== "ping"), [], "nothing was pulled, created or started");
+    assert.deepEqual(
+      runtime.calls.filter((call) => call.method !== "ping"),
+      [],
+      "nothing was pulled, created or started",
+    );
     await runs.create("g3", runSpec.parse({ image: "agent:latest", network: { policy: "open", allow: ["*.example.com"] } }));
   });
 });
