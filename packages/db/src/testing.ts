@@ -31,16 +31,37 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   return {
     url: url.toString(),
     drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await dropDatabase(serverUrl, name);
       await stopServer();
     },
   };
+}
+
+/** How long a scratch database's drop may wait before the test moves on without it. */
+const dropTimeoutMs = 30_000;
+
+/**
+ * Drops a scratch database, waiting at most {@link dropTimeoutMs}. DROP DATABASE waits until every
+ * backend of the whole server has acknowledged it (a ProcSignalBarrier), so one stuck backend of
+ * another test file would otherwise hang this file's clean-up for good. On a timeout it prints
+ * what the server's other backends are doing (the clue to that stuck one) and leaves the
+ * database to the server's own removal at the end of the suite.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl, statement_timeout: dropTimeoutMs });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "57014") throw error;
+    const { rows } = await client.query(
+      `SELECT pid, datname, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, left(query, 200) AS query
+         FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    );
+    console.error(`[scratch-db] DROP DATABASE ${name} did not finish in ${dropTimeoutMs / 1000} s; left to the server's removal. Other backends:\n${rows.map((row) => `  ${JSON.stringify(row)}`).join("\n")}`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function testServer(): Promise<{ serverUrl: string; stopServer: () => Promise<void> }> {
