@@ -1,6 +1,6 @@
 // Runs the unit and integration tests (Node's test runner) and the browser tests
 // (Playwright) against one embedded Postgres server, then prints one summary line.
-import { spawnSync } from "node:child_process";
+import { spawn, type SpawnOptions } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +10,35 @@ import { startEmbeddedPostgres } from "@bailey/db/admin";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const only = args.has("--unit") ? "unit" : args.has("--e2e") ? "e2e" : "all";
+
+/**
+ * Runs a child to its end without blocking this process. The embedded Postgres this process
+ * started writes its server log into pipes that only this process's event loop drains: under
+ * spawnSync nothing read them, and once a test made the server log enough (every unique
+ * violation is an ERROR line) the pipe filled, a backend blocked writing to it mid-query, and
+ * from then on every DROP DATABASE of every test file waited for that backend for good. On
+ * timeout the child's whole process group is killed, test files included.
+ */
+function run(command: string, args: string[], options: SpawnOptions & { timeoutMs: number }): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, detached: true });
+    const timer = setTimeout(() => {
+      console.error(`[test] ${path.basename(command)} ran past ${options.timeoutMs / 60_000} minutes: stopping it.`);
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+    }, options.timeoutMs);
+    child.on("error", (error) => {
+      console.error(`[test] could not run ${command}: ${error.message}`);
+      clearTimeout(timer);
+      resolve(null);
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
 
 function findTests(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -34,16 +63,16 @@ interface Tally {
   skipped: number;
 }
 
-function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
+async function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Tally> {
   const files = testFiles();
   const tap = path.join(scratch, "node-tests.tap");
   console.log(`\n[test] unit and integration: ${files.length} files`);
-  spawnSync(
+  await run(
     process.execPath,
     ["--import", "tsx", "--test", "--test-timeout=600000", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
     // A hung test must not eat CI's 90 minutes: each test has 10 minutes, the whole run 45. Node counts a file
     // as one test too, and the fuzz file alone takes 4 to 5 minutes on a busy 2-core machine.
-    { cwd: root, stdio: "inherit", env, timeout: 45 * 60_000, killSignal: "SIGKILL" },
+    { cwd: root, stdio: "inherit", env, timeoutMs: 45 * 60_000 },
   );
   const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
   const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
@@ -52,15 +81,14 @@ function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
   return tally;
 }
 
-function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
+async function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Tally> {
   const json = path.join(scratch, "playwright.json");
   console.log("\n[test] browser (Playwright, Chromium)");
-  spawnSync("npx", ["--no-install", "playwright", "test", "--reporter=list,json"], {
+  await run("npx", ["--no-install", "playwright", "test", "--reporter=list,json"], {
     cwd: path.join(root, "apps/e2e"),
     stdio: "inherit",
     env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
-    timeout: 20 * 60_000,
-    killSignal: "SIGKILL",
+    timeoutMs: 20 * 60_000,
   });
   if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(json, "utf8")).stats as { expected: number; unexpected: number; flaky: number; skipped: number };
@@ -68,7 +96,7 @@ function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Tally {
 }
 
 /** Lint and format (Biome) and the type check of every workspace (turbo): each counts as one test. */
-function runStaticChecks(): Tally {
+async function runStaticChecks(): Promise<Tally> {
   const checks: [string, string, string[]][] = [
     ["lint and format (biome ci)", path.join(root, "node_modules/.bin/biome"), ["ci", "."]],
     ["typecheck (turbo run typecheck typecheck:root)", path.join(root, "node_modules/.bin/turbo"), ["run", "typecheck", "typecheck:root", "--output-logs=errors-only"]],
@@ -76,8 +104,8 @@ function runStaticChecks(): Tally {
   const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
   for (const [name, command, args] of checks) {
     console.log(`\n[test] ${name}`);
-    const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }, timeout: 15 * 60_000 });
-    if (result.status === 0) tally.passed += 1;
+    const status = await run(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }, timeoutMs: 15 * 60_000 });
+    if (status === 0) tally.passed += 1;
     else {
       tally.failed += 1;
       console.error(`[test] ${name} failed: see its findings above (npm run lint / npm run format / npm run typecheck).`);
@@ -93,8 +121,8 @@ const postgres = await startEmbeddedPostgres({ dataDir: postgresDir, database: "
 const env = { ...process.env, BAILEY_TEST_POSTGRES_URL: postgres.url, NEXT_TELEMETRY_DISABLED: "1" };
 const tallies: Tally[] = [];
 try {
-  if (only !== "e2e") tallies.push(runStaticChecks(), runNodeTests(env, scratch));
-  if (only !== "unit") tallies.push(runBrowserTests(env, scratch));
+  if (only !== "e2e") tallies.push(await runStaticChecks(), await runNodeTests(env, scratch));
+  if (only !== "unit") tallies.push(await runBrowserTests(env, scratch));
 } finally {
   await postgres.stop();
   rmSync(scratch, { recursive: true, force: true });
