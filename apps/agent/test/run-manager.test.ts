@@ -136,7 +136,7 @@ describe("RunManager logic (Mock runtime)", () => {
     for (const [runId, spec, credentials] of [
       ["g1", runSpec.parse({ image: "agent:latest", grants: ["upstream"] }), { secrets: {}, grants: [grant] }],
       ["g2", runSpec.parse({ image: "agent:latest", network: { policy: "strict" } }), undefined],
-    ] as const) {
+    ] as [string, ReturnType<typeof runSpec.parse>, Parameters<RunManager["create"]>[3]][]) {
       await assert.rejects(runs.create(runId, spec, undefined, credentials), (error: unknown) => {
         assert.ok(error instanceof RpcError);
         assert.equal(error.code, rpcErrorCodes.unsupportedFeature);

@@ -97,7 +97,17 @@ describe("team run policy, default timeout and queue cap (real Postgres)", () =>
 
     const { run, created } = await createRun({ prisma, ctx: member, spec: { image: "busybox", dependencies: ["docker:host"] } });
     assert.equal(created, true);
-    assert.deepEqual(run.spec, { image: "busybox", pullPolicy: "if-not-present", dependencies: ["docker:host"], env: {}, sandbox: "gvisor", placement: { labels: {} }, resources: {} });
+    assert.deepEqual(run.spec, {
+      image: "busybox",
+      pullPolicy: "if-not-present",
+      dependencies: ["docker:host"],
+      env: {},
+      sandbox: "gvisor",
+      placement: { labels: {} },
+      resources: {},
+      secrets: {},
+      secretFiles: [],
+    });
     // Only the capability that was lowered: sandbox none still needs an admin.
     await assert.rejects(createRun({ prisma, ctx: member, spec: { image: "busybox", dependencies: ["docker:host"], sandbox: "none" } }), (error: AppError) =>
       /^sandbox:none runs need the admin role/.test(error.message),

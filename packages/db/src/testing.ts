@@ -58,7 +58,9 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
       `SELECT pid, datname, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, left(query, 200) AS query
          FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'`,
     );
-    console.error(`[scratch-db] DROP DATABASE ${name} did not finish in ${dropTimeoutMs / 1000} s; left to the server's removal. Other backends:\n${rows.map((row) => `  ${JSON.stringify(row)}`).join("\n")}`);
+    console.error(
+      `[scratch-db] DROP DATABASE ${name} did not finish in ${dropTimeoutMs / 1000} s; left to the server's removal. Other backends:\n${rows.map((row) => `  ${JSON.stringify(row)}`).join("\n")}`,
+    );
   } finally {
     await client.end();
   }
