@@ -152,3 +152,12 @@ describe("RunManager logic (Mock runtime)", () => {
     await runs.create("g3", runSpec.parse({ image: "agent:latest", network: { policy: "open", allow: ["*.example.com"] } }));
   });
 });
+
+describe("where runs' secret files live", () => {
+  it("root's agent uses /dev/shm/bailey, another user's agent a root of its own, so one never locks the other out", async () => {
+    const { runTmpfsRootFor } = await import("../src/runs/run-tmpfs");
+    assert.equal(runTmpfsRootFor(0), "/dev/shm/bailey");
+    assert.equal(runTmpfsRootFor(undefined), "/dev/shm/bailey");
+    assert.equal(runTmpfsRootFor(998), "/dev/shm/bailey-998");
+  });
+});

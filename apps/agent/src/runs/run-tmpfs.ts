@@ -7,7 +7,16 @@ import path from "node:path";
  * container. The run's directory and its parents are root-only; inside the mount the files are
  * world-readable, so a container running as any user can read what it was given.
  */
-export const defaultRunTmpfsRoot = "/dev/shm/bailey";
+export const defaultRunTmpfsRoot = runTmpfsRootFor(process.getuid?.());
+
+/**
+ * Root's agent uses /dev/shm/bailey; an agent running as another user (install.sh's `bailey`)
+ * gets a root of its own, /dev/shm/bailey-<uid>: a root-only /dev/shm/bailey left by another
+ * agent on the same machine would otherwise refuse it every secret file and every reconcile.
+ */
+export function runTmpfsRootFor(uid: number | undefined): string {
+  return uid === undefined || uid === 0 ? "/dev/shm/bailey" : `/dev/shm/bailey-${uid}`;
+}
 
 export const runTmpfsDir = (root: string, runId: string) => path.join(root, runId);
 
