@@ -88,7 +88,8 @@ async function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Promise
     cwd: path.join(root, "apps/e2e"),
     stdio: "inherit",
     env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
-    timeoutMs: 20 * 60_000,
+    // The browser stage takes about 15 minutes here; 30 leaves room on a loaded machine inside CI's 90.
+    timeoutMs: 30 * 60_000,
   });
   if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(json, "utf8")).stats as { expected: number; unexpected: number; flaky: number; skipped: number };
