@@ -19,9 +19,23 @@ const only = args.has("--unit") ? "unit" : args.has("--e2e") ? "e2e" : "all";
  * from then on every DROP DATABASE of every test file waited for that backend for good. On
  * timeout the child's whole process group is killed, test files included.
  */
+const runningGroups = new Set<number>();
+// Detached children do not get the terminal's Ctrl-C: pass it on to them, then stop.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const group of runningGroups) {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {}
+    }
+    process.exit(130);
+  });
+}
+
 function run(command: string, args: string[], options: SpawnOptions & { timeoutMs: number }): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { ...options, detached: true });
+    if (child.pid) runningGroups.add(child.pid);
     const timer = setTimeout(() => {
       console.error(`[test] ${path.basename(command)} ran past ${options.timeoutMs / 60_000} minutes: stopping it.`);
       try {
@@ -34,6 +48,7 @@ function run(command: string, args: string[], options: SpawnOptions & { timeoutM
       resolve(null);
     });
     child.on("exit", (code) => {
+      if (child.pid) runningGroups.delete(child.pid);
       clearTimeout(timer);
       resolve(code);
     });
