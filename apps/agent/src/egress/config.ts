@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { type GrantInjection, grantInjection, type HostPattern, HostPatternError, parseHostPattern } from "@bailey/protocol";
+import { type GrantInjection, grantInjection, grantValue, type HostPattern, hostPattern } from "@bailey/protocol";
 
 // The proxy's whole configuration, one JSON file the agent writes into the run's proxy/
 // directory (a tmpfs, bind-mounted read-only into the proxy only). It holds secrets: the
@@ -9,24 +9,11 @@ import { type GrantInjection, grantInjection, type HostPattern, HostPatternError
 
 export const egressConfigFileName = "egress-proxy.json";
 
-const pattern = z.string().transform((source, context) => {
-  try {
-    return parseHostPattern(source);
-  } catch (error) {
-    context.addIssue({ code: "custom", message: error instanceof HostPatternError ? error.message : String(error) });
-    return z.NEVER;
-  }
-});
-
 const grant = z.object({
   name: z.string().min(1, { error: "a grant needs a name" }),
-  hosts: z.array(pattern).min(1, { error: 'a grant needs at least one host pattern. Example: ["api.github.com"]' }),
+  hosts: z.array(hostPattern).min(1, { error: 'a grant needs at least one host pattern. Example: ["api.github.com"]' }),
   inject: grantInjection,
-  // A header value cannot hold line breaks; one would let a secret smuggle headers of its own.
-  value: z
-    .string()
-    .min(1, { error: "a grant's value is empty" })
-    .refine((value) => !/[\r\n\0]/.test(value), { error: "a grant's value cannot contain CR, LF or NUL" }),
+  value: grantValue,
 });
 
 const configSchema = z
@@ -37,7 +24,7 @@ const configSchema = z
     caCertFile: z.string().optional(),
     caKeyFile: z.string().optional(),
     grants: z.array(grant).default([]),
-    allow: z.array(pattern).default([]),
+    allow: z.array(hostPattern).default([]),
     host: z.string().default("0.0.0.0"),
     port: z.number().int().min(0).max(65535).default(3128),
   })

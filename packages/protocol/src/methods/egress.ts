@@ -1,20 +1,29 @@
 import { z } from "zod";
-import { HostPatternError, parseHostPattern } from "../host-pattern";
+import { type HostPattern, HostPatternError, parseHostPattern } from "../host-pattern";
 
 // Grants and egress policy as the run spec names them and as `run.create` carries their values.
 // The agent's egress proxy parses the same shapes, so whatever the control plane accepts runs.
+
+/** Parses one host pattern, or adds the parser's own message as a zod issue. */
+function parsedPattern(source: string, context: z.RefinementCtx): HostPattern | typeof z.NEVER {
+  try {
+    return parseHostPattern(source);
+  } catch (error) {
+    context.addIssue({ code: "custom", message: error instanceof HostPatternError ? error.message : String(error) });
+    return z.NEVER;
+  }
+}
 
 /** A host pattern as written (`api.example.com`, `*.example.com`, `10.0.0.5`, `host:8443`), checked by the proxy's own parser. */
 export const hostPatternSource = z
   .string()
   .max(260)
   .superRefine((source, context) => {
-    try {
-      parseHostPattern(source);
-    } catch (error) {
-      context.addIssue({ code: "custom", message: error instanceof HostPatternError ? error.message : String(error) });
-    }
+    parsedPattern(source, context);
   });
+
+/** The same, parsed into what the proxy matches against. */
+export const hostPattern = z.string().max(260).transform(parsedPattern);
 
 /** A grant's name, as runs reference it: a letter or digit first, then letters, digits, `_`, `-` or `.` (up to 64). */
 export const grantNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -43,18 +52,20 @@ export const grantInjection = z.discriminatedUnion(
 );
 export type GrantInjection = z.infer<typeof grantInjection>;
 
+// A header value cannot hold line breaks: one would let a secret smuggle headers of its own.
+export const grantValue = z
+  .string()
+  .min(1, { error: "a grant's value is empty" })
+  .max(64 * 1024)
+  .refine((value) => !/[\r\n\0]/.test(value), { error: "a grant's value cannot contain CR, LF or NUL" });
+
 /** A grant with its secret's value, as `run.create` carries it (never part of a spec). */
 export const grantCredential = z
   .object({
     name: grantName,
     hosts: z.array(hostPatternSource).min(1).max(64),
     inject: grantInjection,
-    // A header value cannot hold line breaks: one would let a secret smuggle headers of its own.
-    value: z
-      .string()
-      .min(1)
-      .max(64 * 1024)
-      .refine((value) => !/[\r\n\0]/.test(value), { error: "a grant's value cannot contain CR, LF or NUL" }),
+    value: grantValue,
   })
   .strict();
 export type GrantCredential = z.infer<typeof grantCredential>;
@@ -74,6 +85,3 @@ export const runNetwork = z
   })
   .strict();
 export type RunNetwork = z.infer<typeof runNetwork>;
-
-/** Why the proxy refused a connection (`egress.denied`'s reason). */
-export const egressDenialReason = z.string().max(500);
