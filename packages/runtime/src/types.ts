@@ -182,6 +182,12 @@ export interface ImageDetails {
   createdAt: string | null;
 }
 
+/** What an imported image's config holds besides its files. */
+export interface ImageImportOptions {
+  labels?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
 export interface Runtime {
   readonly type: RuntimeType;
   ping(): Promise<void>;
@@ -205,6 +211,8 @@ export interface Runtime {
   /** The local image, or null when the host does not have it. */
   inspectImage(reference: string): Promise<ImageDetails | null>;
   listImages(): Promise<ImageDetails[]>;
+  /** Makes a one-layer image from a root filesystem tarball (`docker import`); only engines that can. */
+  importImage?(tarball: NodeJS.ReadableStream, reference: string, options?: ImageImportOptions): Promise<void>;
   networkManager(): NetworkManager | null;
   sidecarManager(): SidecarManager | null;
   buildManager(): BuildManager | null;

@@ -10,6 +10,7 @@ import type {
   ExecOptions,
   ExecResult,
   ImageDetails,
+  ImageImportOptions,
   LogChunk,
   LogLimits,
   LogOptions,
@@ -24,6 +25,7 @@ import { toContainerInfo, toContainerStatus } from "./container-info";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
 import { engineRequest } from "./engine-request";
 import { followAcrossRotations } from "./follow-logs";
+import { importImage } from "./image-import";
 import { pullImage } from "./image-pull";
 import { imageExists, inspectImage, listImages } from "./images";
 import { labelFilters } from "./labels";
@@ -248,6 +250,10 @@ export class DockerRuntime implements Runtime {
 
   listImages(): Promise<ImageDetails[]> {
     return listImages(this.engine);
+  }
+
+  importImage(tarball: NodeJS.ReadableStream, reference: string, options?: ImageImportOptions): Promise<void> {
+    return importImage(this.engine, tarball, reference, options);
   }
 
   networkManager(): NetworkManager | null {

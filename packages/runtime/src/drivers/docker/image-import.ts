@@ -1,0 +1,69 @@
+import type Docker from "dockerode";
+import type { ImageImportOptions } from "../../types";
+import { engineMessage } from "./engine-errors";
+import { inspectImage } from "./images";
+
+interface ImportEvent {
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/**
+ * `POST /images/create?fromSrc=-`: a root filesystem tarball becomes a one-layer image under
+ * `reference` (`docker import` / `podman import`). The whole reference goes in `repo`: Podman 4.3
+ * ignores the `tag` parameter (it tagged `latest`), and Docker reads a tag in `repo`. Either may
+ * report a failure as an error event inside a 200 stream, so the events are read to the end and
+ * the image looked up before this says it is there.
+ */
+export async function importImage(engine: Docker, tarball: NodeJS.ReadableStream, reference: string, options: ImageImportOptions = {}): Promise<void> {
+  checkImportable(reference);
+  const changes = [
+    ...Object.entries(options.env ?? {}).map(([key, value]) => `ENV ${key}=${JSON.stringify(value)}`),
+    ...Object.entries(options.labels ?? {}).map(([key, value]) => `LABEL ${JSON.stringify(key)}=${JSON.stringify(value)}`),
+  ];
+  const existed = (await inspectImage(engine, reference)) !== null;
+  const fail = async (detail: string): Promise<never> => {
+    // A half-read tarball must not stay tagged as the image: the next caller would run it.
+    if (!existed)
+      await engine
+        .getImage(reference)
+        .remove({ force: true })
+        .catch(() => undefined);
+    throw new Error(`Could not import the image ${reference}: ${detail}`);
+  };
+  // A tarball that fails half-way would leave the engine waiting for the rest: end the request.
+  const abort = new AbortController();
+  let tarballError: Error | null = null;
+  const onTarballError = (error: Error) => {
+    tarballError ??= error;
+    abort.abort(error);
+  };
+  tarball.once("error", onTarballError);
+  let streamError: string | null = null;
+  try {
+    const progress = (await engine.importImage(tarball, { repo: reference, ...(changes.length > 0 ? { changes } : {}), abortSignal: abort.signal })) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) =>
+      engine.modem.followProgress(
+        progress,
+        (error: Error | null) => (error ? reject(error) : resolve()),
+        (event: ImportEvent) => {
+          streamError ??= event.errorDetail?.message ?? event.error ?? null;
+        },
+      ),
+    );
+  } catch (error) {
+    // The engine may have stopped reading early: nothing else will drain or close the tarball.
+    (tarball as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    await fail(tarballError ? `reading the tarball failed: ${(tarballError as Error).message}` : engineMessage(error));
+  } finally {
+    tarball.removeListener("error", onTarballError);
+  }
+  if (tarballError) await fail(`reading the tarball failed: ${(tarballError as Error).message}`);
+  if (streamError) await fail(streamError);
+  if (!(await inspectImage(engine, reference))) await fail("the engine reported the import done but has no image by that name");
+}
+
+function checkImportable(reference: string): void {
+  if (reference.includes("@")) throw new Error(`Cannot import an image as ${reference}: name it with a tag (repo:tag), not a digest.`);
+}
