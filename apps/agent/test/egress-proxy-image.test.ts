@@ -4,19 +4,22 @@
 // repository (bailey-test/egress-proxy-<random>), removed afterwards with every container and
 // network made here; the shared bailey/egress-proxy tag is never touched.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { createPodmanRuntime, type DockerRuntime, type Runtime } from "@bailey/runtime";
-import { type PodmanService, requireDocker, startPodmanService } from "@bailey/runtime/testing";
+import { createPodmanRuntime, type DockerRuntime, type Runtime, UnsupportedFeatureError } from "@bailey/runtime";
+import { MockRuntime, type PodmanService, requireDocker, requireRunsc, startPodmanService } from "@bailey/runtime/testing";
 import { createCertificateAuthority } from "../src/egress/ca";
 import { egressConfigFileName } from "../src/egress/config";
 import { egressProxyCommand, ensureEgressProxyImage } from "../src/egress/proxy-image";
+import { egressProxyRootfs } from "../src/egress/proxy-image-rootfs";
+import { rootfsTar } from "../src/egress/rootfs-tar";
 import { type ContainerTlsUpstream, startTlsUpstreamContainer } from "../src/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -102,6 +105,72 @@ function httpsGet(options: { ip: string; servername: string; ca: string; path: s
   });
 }
 
+/** `tar` with the tarball on stdin; its stdout. */
+function runTar(args: string[], tarball: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("tar", args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (data: Buffer) => (stdout += data));
+    child.stderr.on("data", (data: Buffer) => (stderr += data));
+    tarball.once("error", reject);
+    tarball.pipe(child.stdin);
+    child.once("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`tar ${args.join(" ")} exited ${code}: ${stderr}`))));
+  });
+}
+
+describe("the image's root filesystem", () => {
+  it("is a tarball GNU tar reads: node, its libraries and loader, the bundle, DNS settings, a sticky /tmp", async () => {
+    const listing = await runTar(["-tvf", "-"], rootfsTar(await egressProxyRootfs({ nodePath: process.execPath, bundlePath: bundle })));
+    const entries = new Map(
+      listing
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.split(/\s+/).at(-1)!, line.split(/\s+/)[0]!]),
+    );
+    assert.equal(entries.get("usr/local/bin/node"), "-rwxr-xr-x");
+    assert.equal(entries.get("bailey/bailey-agent.cjs"), "-rw-r--r--");
+    assert.equal(entries.get("etc/nsswitch.conf"), "-rw-r--r--");
+    assert.equal(entries.get("tmp/"), "drwxrwxrwt");
+    const interpreter = execFileSync("ldd", [process.execPath], { encoding: "utf8" }).match(/^\s*(\/\S+ld-linux\S*)/m)?.[1];
+    assert.ok(interpreter, "node has a dynamic loader");
+    assert.ok(entries.has(interpreter.slice(1)), `the loader ${interpreter} is in the image:\n${listing}`);
+    assert.ok(
+      [...entries.keys()].some((entry) => /\/libc\.so\.6$/.test(entry)),
+      "libc is in the image",
+    );
+  });
+
+  it("keeps paths over 100 bytes (ustar prefix) and file contents exactly", async () => {
+    const deep = `a/${"b".repeat(90)}/${"c".repeat(60)}/file.txt`;
+    const out = await mkdtemp(path.join(dir, "extract-"));
+    await runTar(
+      ["-xf", "-", "-C", out],
+      rootfsTar([
+        { kind: "directory", path: "a" },
+        { kind: "directory", path: path.posix.dirname(path.posix.dirname(deep)) },
+        { kind: "directory", path: path.posix.dirname(deep) },
+        { kind: "inline-file", path: deep, content: "deep\n" },
+      ]),
+    );
+    assert.equal(await readFile(path.join(out, deep), "utf8"), "deep\n");
+  });
+});
+
+describe("ensureEgressProxyImage refuses what it cannot do", () => {
+  it("on a runtime that cannot import images, naming it", async () => {
+    await assert.rejects(ensureEgressProxyImage({ runtime: new MockRuntime(), bundlePath: bundle }), (error: Error) => {
+      assert.ok(error instanceof UnsupportedFeatureError);
+      assert.match(error.message, /mock runtime cannot import images.*use Docker or Podman/);
+      return true;
+    });
+  });
+
+  it("without the agent bundle, saying how to build it", async () => {
+    await assert.rejects(ensureEgressProxyImage({ runtime: new MockRuntime(), bundlePath: path.join(dir, "missing.cjs") }), /does not exist.*node apps\/agent\/build\.mjs/);
+  });
+});
+
 function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderTest>) {
   describe(`the egress proxy image on ${name}`, () => {
     let engine: EngineUnderTest;
@@ -127,7 +196,7 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
       const started = Date.now();
       const [first, second] = await Promise.all([
         ensureEgressProxyImage({ runtime, bundlePath: bundle, repository, log: (line) => logged.push(line) }),
-        ensureEgressProxyImage({ runtime, bundlePath: bundle, repository }),
+        ensureEgressProxyImage({ runtime, bundlePath: bundle, repository, log: (line) => logged.push(line) }),
       ]);
       const importMs = Date.now() - started;
       image = first;
@@ -140,10 +209,7 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
         details.Config.Env?.some((entry) => entry.startsWith("PATH=/usr/local/bin")),
         `PATH is set: ${details.Config.Env}`,
       );
-      assert.ok(
-        logged.some((line) => line.startsWith("imported the egress proxy image")),
-        logged.join("\n"),
-      );
+      assert.equal(logged.filter((line) => line.startsWith("imported the egress proxy image")).length, 1, logged.join("\n"));
 
       const again = Date.now();
       assert.equal(await ensureEgressProxyImage({ runtime, bundlePath: bundle, repository }), first);
@@ -152,6 +218,16 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
       // Inspecting an image and hashing a 4 MiB bundle; an import writes ~100 MiB.
       assert.ok(reuseMs < 2_000, `reusing took ${reuseMs} ms`);
       console.log(`[${name}] import ${importMs} ms (${(details.Size / 1024 / 1024).toFixed(0)} MiB), reuse ${reuseMs} ms`);
+    });
+
+    it("leaves no image behind when the tarball fails half-way", async () => {
+      const reference = `${name === "podman" ? "localhost/" : ""}bailey-test/egress-proxy-broken-${suffix}:1`;
+      async function* halfATarball() {
+        yield (await readFile(bundle)).subarray(0, 64 * 1024);
+        throw new Error("the disk went away");
+      }
+      await assert.rejects(engine.runtime.importImage(Readable.from(halfATarball()), reference), /Could not import the image .*(the disk went away|tar)/);
+      assert.equal(await engine.runtime.inspectImage(reference), null);
     });
 
     it("runs the proxy from a bind-mounted config directory", async () => {
@@ -226,6 +302,24 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
 }
 
 engineSuite("docker", async () => ({ runtime: await requireDocker(), name: "docker" }));
+
+// Runs (H1b's tests, the Playwright spec) use the image for their sandboxed client containers too.
+it("runs node under gVisor (runsc) on Docker", async () => {
+  const runtime = await requireDocker();
+  await requireRunsc(runtime);
+  const repository = `bailey-test/egress-proxy-runsc-${suffix}`;
+  const image = await ensureEgressProxyImage({ runtime, bundlePath: bundle, repository });
+  const id = await runtime.createContainer({ name: `bailey-test-egress-image-runsc-${suffix}`, image, command: ["node", "-p", "process.version"], labels, sandbox: "gvisor" });
+  try {
+    await runtime.startContainer(id);
+    assert.equal(await runtime.waitContainer(id), 0, await allOutput(runtime, id));
+    assert.equal((await runtime.inspectContainer(id)).ociRuntime, "runsc");
+    assert.deepEqual(await stdoutLines(runtime, id), [process.version]);
+  } finally {
+    await runtime.removeContainer(id);
+    await runtime.engine.getImage(image).remove({ force: true });
+  }
+});
 engineSuite("podman", async () => {
   podmanService = await startPodmanService();
   return { runtime: createPodmanRuntime(podmanService.socketPath), name: "podman" };
