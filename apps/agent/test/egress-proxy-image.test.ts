@@ -230,6 +230,22 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
       assert.equal(await engine.runtime.inspectImage(reference), null);
     });
 
+    it("gives an imported image labels and env with spaces as written, and refuses what the engines read apart", async () => {
+      const reference = `${name === "podman" ? "localhost/" : ""}bailey-test/egress-proxy-config-${suffix}:1`;
+      const tarball = () => rootfsTar([{ kind: "inline-file", path: "/marker", content: "x" }]);
+      await engine.runtime.importImage(tarball(), reference, { labels: { "bailey.test/words": "two words: 1.2" }, env: { WORDS: "a b=c" } });
+      try {
+        const details = await engine.runtime.engine.getImage(reference).inspect();
+        assert.equal(details.Config.Labels?.["bailey.test/words"], "two words: 1.2");
+        assert.ok(details.Config.Env?.includes("WORDS=a b=c"), `${details.Config.Env}`);
+      } finally {
+        await engine.runtime.engine.getImage(reference).remove({ force: true });
+      }
+      await assert.rejects(engine.runtime.importImage(tarball(), reference, { env: { HOME_AGAIN: "$HOME" } }), /value of HOME_AGAIN "\$HOME".*read quotes, backslashes and \$ in it differently/);
+      await assert.rejects(engine.runtime.importImage(tarball(), reference, { labels: { 'say "hi"': "x" } }), /label "say \\"hi\\""/);
+      assert.equal(await engine.runtime.inspectImage(reference), null);
+    });
+
     it("runs the proxy from a bind-mounted config directory", async () => {
       assert.ok(image, "the import test ran first");
       const configDir = await mkdtemp(path.join(dir, `${name}-config-`));

@@ -19,8 +19,8 @@ interface ImportEvent {
 export async function importImage(engine: Docker, tarball: NodeJS.ReadableStream, reference: string, options: ImageImportOptions = {}): Promise<void> {
   checkImportable(reference);
   const changes = [
-    ...Object.entries(options.env ?? {}).map(([key, value]) => `ENV ${key}=${JSON.stringify(value)}`),
-    ...Object.entries(options.labels ?? {}).map(([key, value]) => `LABEL ${JSON.stringify(key)}=${JSON.stringify(value)}`),
+    ...Object.entries(options.env ?? {}).map(([key, value]) => `ENV ${checked("env name", key, envName)}="${checked(`value of ${key}`, value, plainValue)}"`),
+    ...Object.entries(options.labels ?? {}).map(([key, value]) => `LABEL ${checked("label", key, labelKey)}="${checked(`value of ${key}`, value, plainValue)}"`),
   ];
   const existed = (await inspectImage(engine, reference)) !== null;
   const fail = async (detail: string): Promise<never> => {
@@ -62,6 +62,18 @@ export async function importImage(engine: Docker, tarball: NodeJS.ReadableStream
   if (tarballError) await fail(`reading the tarball failed: ${(tarballError as Error).message}`);
   if (streamError) await fail(streamError);
   if (!(await inspectImage(engine, reference))) await fail("the engine reported the import done but has no image by that name");
+}
+
+// The changes are Dockerfile lines, which the engines read differently: Docker expands `$NAME` and
+// unescapes `\"`, Podman keeps both as written. Only what both read alike is let through.
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const labelKey = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+const plainValue = /^[^"\\$\r\n]*$/;
+
+function checked(what: string, text: string, pattern: RegExp): string {
+  if (!pattern.test(text))
+    throw new Error(`Cannot import an image with the ${what} ${JSON.stringify(text)}: it must match ${pattern} (Docker and Podman read quotes, backslashes and $ in it differently).`);
+  return text;
 }
 
 function checkImportable(reference: string): void {
