@@ -4,5 +4,6 @@ export { type AgentHost, type AgentHostFields, type StartAgentHostOptions, start
 export { type AgentProcess, type AgentSettings, agentMain, repoRoot, type StartAgentOptions, startAgent } from "./agent-process";
 export { docker, dockerSocket, ensureStandinImage, removeByHost, requireDocker, resourcesOf, standinImage } from "./docker";
 export { httpsFetch, ProxyRefusedError, ProxyTunnelAgent, type ProxyTunnelOptions, type RecordedRequest, type SimpleResponse, startTlsUpstream, type TlsUpstream } from "./egress";
+export { egressProxyCommand, ensureEgressProxyImage } from "../egress/proxy-image";
 export { type ContainerTlsUpstream, type StartTlsUpstreamOptions, startTlsUpstream as startTlsUpstreamContainer, type UpstreamRequest } from "./tls-upstream";
 export { type EgressProxyProcess, type StartEgressProxyProcessOptions, startEgressProxyProcess } from "./egress-process";
