@@ -61,7 +61,7 @@ export function egressProxyImageReference(runtime: Pick<Runtime, "type">, bundle
 /**
  * The agent bundle: the explicit path; else the running one when the agent runs as its bundle;
  * else `apps/agent/dist/bailey-agent.cjs` of a source checkout (found from the entry script,
- * src/main.ts or a test, or from the working directory).
+ * src/main.ts or a test, or from the working directory and its parents).
  */
 export function resolveAgentBundle(explicit?: string): string {
   if (explicit) {
@@ -70,10 +70,19 @@ export function resolveAgentBundle(explicit?: string): string {
   }
   const entry = process.argv[1];
   if (entry?.endsWith(".cjs") && existsSync(entry)) return path.resolve(entry);
-  const candidates = [...(entry ? [path.resolve(path.dirname(entry), "../dist", bundleName)] : []), path.resolve(process.cwd(), "apps/agent/dist", bundleName)];
+  const candidates = [...(entry ? [path.resolve(path.dirname(entry), "../dist", bundleName)] : []), ...checkoutBundles(process.cwd())];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found) return found;
   throw new Error(`The egress proxy image needs the agent bundle, and none was found (looked at ${candidates.join(", ")}): ${buildHint}, or set BAILEY_AGENT_BUNDLE.`);
+}
+
+/** `apps/agent/dist/bailey-agent.cjs` under `dir` and each of its parents (tests run from a workspace or the root). */
+function checkoutBundles(dir: string): string[] {
+  const found: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    found.push(path.join(current, "apps/agent/dist", bundleName));
+    if (path.dirname(current) === current) return found;
+  }
 }
 
 async function importUnlessPresent(runtime: Runtime, reference: string, bundlePath: string, log?: (line: string) => void): Promise<string> {
