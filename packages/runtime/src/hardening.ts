@@ -44,6 +44,9 @@ export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOption
     NanoCpus: Math.round(limits.cpus * 1e9),
     ...(spec.sandbox === "gvisor" && options.sandboxRuntime ? { Runtime: options.sandboxRuntime } : {}),
     ...(spec.network ? { NetworkMode: spec.network } : {}),
+    ...(spec.dns?.length ? { Dns: [...spec.dns] } : {}),
+    ...(spec.extraHosts?.length ? { ExtraHosts: [...spec.extraHosts] } : {}),
+    ...(spec.sysctls && Object.keys(spec.sysctls).length ? { Sysctls: { ...spec.sysctls } } : {}),
     LogConfig: logConfig(options.logDriver ?? "json-file", options.logLimits ?? defaultLogLimits),
     Binds: [...(spec.mountEngineSocket ? [`${engineSocketPath}:${engineSocketPath}`] : []), ...(spec.readOnlyBinds ?? []).map(({ source, target }) => `${source}:${target}:ro`)],
     ...(options.explicitUlimits

@@ -24,6 +24,16 @@ export interface ContainerSpec {
   resources?: ResourceLimits;
   /** Network to attach to at creation: the run's own network, so it cannot reach other runs. */
   network?: string;
+  /** More names it answers to on `network`, besides its hostname (the egress proxy's `egress-proxy`). */
+  networkAliases?: string[];
+  /** Joined as well, before start (a strict run's proxy: its way out). Needs a runtime with a network manager. */
+  extraNetworks?: string[];
+  /** Resolvers in its /etc/resolv.conf instead of the engine's. */
+  dns?: string[];
+  /** `name:ip` lines added to its /etc/hosts. */
+  extraHosts?: string[];
+  /** Namespaced kernel settings (`net.*`), e.g. to turn IPv6 off in its network namespace. */
+  sysctls?: Record<string, string>;
   /** Only for `docker:host`: mount the engine's socket into the container. */
   mountEngineSocket?: boolean;
   /** Only for `docker:dind`. */
@@ -58,6 +68,8 @@ export interface ContainerInfo {
   startedAt: Date | null;
   finishedAt: Date | null;
   networks: string[];
+  /** Its IPv4 address on each network it is on (where it has one), from inspect. */
+  ipAddresses?: Record<string, string>;
 }
 
 export interface ContainerSummary {
@@ -96,8 +108,15 @@ export interface NetworkInfo {
   name: string;
 }
 
+export interface NetworkOptions {
+  /** No way out: the engine gives it no route or forwarding beyond its own containers (a strict run's network). */
+  internal?: boolean;
+}
+
 export interface NetworkManager {
-  createNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo>;
+  createNetwork(name: string, labels: Record<string, string>, options?: NetworkOptions): Promise<NetworkInfo>;
+  /** Joins an existing container to a network (before start, or while it runs); already joined is not an error. */
+  connectNetwork?(network: string, containerId: string, options?: { aliases?: string[] }): Promise<void>;
   /** Absent is not an error: removal is best effort and idempotent. */
   removeNetwork(idOrName: string): Promise<void>;
   listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
@@ -114,6 +133,11 @@ export interface SidecarConfig {
   env?: Record<string, string>;
   privileged?: boolean;
   resources?: ResourceLimits;
+  networkAliases?: string[];
+  extraNetworks?: string[];
+  dns?: string[];
+  extraHosts?: string[];
+  sysctls?: Record<string, string>;
 }
 
 export interface SidecarManager {

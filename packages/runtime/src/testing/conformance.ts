@@ -156,6 +156,98 @@ export function conformanceSuite(target: ConformanceTarget): void {
       assert.deepEqual(await networks.listNetworks(labels), []);
     });
 
+    it("strict-run networking: an internal network has no way out, a dual-homed sidecar is reachable on it, dns/extraHosts/sysctls apply", async (t) => {
+      const networks = runtime.networkManager();
+      const sidecars = runtime.sidecarManager();
+      if (!networks || !sidecars || runtime.type === "mock") return t.diagnostic(`${target.name}: no real networks to test`);
+      const probe = (host: string, port: number) =>
+        `if out=$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} 2>&1) && [ -n "$out" ]; then echo "REACHED:$out"; else echo "BLOCKED:$out"; fi`;
+      const tryOnce = async (id: string, host: string, port: number) => (await runtime.exec(id, ["sh", "-c", probe(host, port)])).stdout;
+      /** A server just started may not answer yet, so reaching is retried; a block is checked once. */
+      const reach = async (id: string, host: string, port: number) => {
+        let result = "";
+        for (let attempt = 0; attempt < 10; attempt++) {
+          result = await tryOnce(id, host, port);
+          if (result.startsWith("REACHED")) break;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+        return result;
+      };
+      const serve = (marker: string, port: number) => ["sh", "-c", `mkdir -p /www && echo ${marker} > /www/index.html && httpd -f -p ${port} -h /www`];
+
+      const outside = await networks.createNetwork(`bailey-conformance-${testRun}-out`, labels);
+      const internal = await networks.createNetwork(`bailey-conformance-${testRun}-int`, labels, { internal: true });
+      assert.deepEqual(await networks.createNetwork(internal.name, labels, { internal: true }), internal, "a retried internal create returns the same network");
+      await assert.rejects(networks.createNetwork(internal.name, labels), /already exists internal/, "an existing internal network is not handed out as an open one");
+
+      const listenerId = await runtime.createContainer(spec({ network: outside.name, command: serve("outside-listener", 8080) }));
+      await runtime.startContainer(listenerId);
+      const listenerIp = (await runtime.inspectContainer(listenerId)).ipAddresses?.[outside.name];
+      assert.match(listenerIp ?? "", /^\d+\.\d+\.\d+\.\d+$/, "inspect reports the listener's IPv4 on its network");
+
+      const proxy = await sidecars.startSidecar({
+        name: `bailey-conformance-${testRun}-proxy`,
+        image: target.image,
+        network: internal.name,
+        networkAliases: ["egress-proxy"],
+        extraNetworks: [outside.name],
+        hostname: "proxy",
+        labels: { ...labels, "bailey.role": "egress-proxy" },
+        sandbox: target.sandbox,
+        command: serve("proxy-answers", 3128),
+      });
+      assert.deepEqual([...proxy.networks].sort(), [internal.name, outside.name].sort(), "the sidecar is on both networks");
+      const proxyIp = proxy.ipAddresses?.[internal.name] ?? "";
+      assert.match(proxyIp, /^\d+\.\d+\.\d+\.\d+$/, "inspect reports the sidecar's IPv4 on the internal network");
+      assert.match(proxy.ipAddresses?.[outside.name] ?? "", /^\d+\.\d+\.\d+\.\d+$/);
+      await networks.connectNetwork?.(outside.name, proxy.id); // joining again is not an error
+
+      const main = await runtime.createContainer(
+        spec({
+          network: internal.name,
+          command: ["sleep", "300"],
+          dns: ["127.0.0.255"],
+          extraHosts: [`proxy-by-hosts:${proxyIp}`],
+          sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1", "net.ipv4.ip_local_port_range": "40000 40100" },
+        }),
+      );
+      await runtime.startContainer(main);
+      assert.deepEqual((await runtime.inspectContainer(main)).networks, [internal.name], "the main container is only on the internal network");
+
+      assert.match(await reach(proxy.id, listenerIp ?? "", 8080), /REACHED:.*outside-listener/s, "control: the dual-homed sidecar reaches the listener");
+      assert.match(await tryOnce(main, listenerIp ?? "", 8080), /^BLOCKED/, "the internal network has no way to the other network");
+      assert.match(await reach(main, "proxy-by-hosts", 3128), /REACHED:.*proxy-answers/s, "the sidecar is reachable by an ExtraHosts name");
+      // Podman's CNI has no name resolution on internal networks (measured); Docker's embedded DNS answers aliases there.
+      if (runtime.type === "docker") assert.match(await reach(main, "egress-proxy", 3128), /REACHED:.*proxy-answers/s, "the sidecar is reachable by its alias");
+
+      const inside = (await runtime.exec(main, ["sh", "-c", "cat /etc/resolv.conf; cat /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv4/ip_local_port_range"])).stdout;
+      if (runtime.type === "docker") {
+        // On a user network Docker's resolv.conf names its embedded DNS, which forwards what it cannot answer to `dns` (the design's measurement).
+        assert.match(inside, /^nameserver 127\.0\.0\.11$/m, "Docker keeps its embedded DNS for names on the network");
+        const plain = await runtime.createContainer(spec({ command: ["cat", "/etc/resolv.conf"], dns: ["127.0.0.255"] }));
+        await runtime.startContainer(plain);
+        await runtime.waitContainer(plain);
+        assert.match((await readAll(await runtime.logs(plain))).stdout, /^nameserver 127\.0\.0\.255$/m, "dns is the resolver where no embedded DNS stands in front");
+      } else {
+        assert.match(inside, /^nameserver 127\.0\.0\.255$/m, "dns replaces the engine's resolver");
+      }
+      if (target.expectedOciRuntime === "runsc") {
+        // gVisor shows its own /proc/sys (no disable_ipv6 file at all); strict mode uses no sysctls on Docker.
+        t.diagnostic(`${target.name}: sysctls are passed to the engine but gVisor's /proc/sys does not show them`);
+      } else {
+        assert.match(inside, /^1$/m, "net.ipv6.conf.all.disable_ipv6=1 applied");
+        assert.match(inside, /^40000\s+40100$/m, "net.ipv4.ip_local_port_range applied");
+      }
+
+      const doomedName = `bailey-conformance-${testRun}-doomed-join`;
+      await assert.rejects(runtime.createContainer(spec({ name: doomedName, network: internal.name, extraNetworks: [`bailey-no-such-network-${testRun}`], command: ["sleep", "300"] })));
+      assert.equal((await runtime.listContainers(labels)).filter((container) => container.name === doomedName).length, 0, "a failed join removes the container it created");
+
+      for (const id of [main, proxy.id, listenerId]) await runtime.removeContainer(id);
+      await networks.removeNetwork(internal.id);
+      await networks.removeNetwork(outside.id);
+    });
+
     it("a sidecar that cannot start leaves nothing behind", async (t) => {
       const sidecars = runtime.sidecarManager();
       if (!sidecars) return t.diagnostic(`${target.name} has no sidecar manager`);

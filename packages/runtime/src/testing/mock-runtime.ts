@@ -135,7 +135,7 @@ export class MockRuntime implements Runtime {
       ociRuntime: spec.sandbox === "gvisor" ? "runsc" : "runc",
       startedAt: null,
       finishedAt: null,
-      networks: spec.network ? [spec.network] : [],
+      networks: [...(spec.network ? [spec.network] : []), ...(spec.extraNetworks ?? [])],
     };
     const container: MockContainer = { info, spec, output: [], exited, exit: () => undefined };
     container.exit = (code) => {
@@ -266,8 +266,8 @@ export class MockRuntime implements Runtime {
 
   private createNetworkManager(): NetworkManager {
     return {
-      createNetwork: async (name, labels) => {
-        this.record("createNetwork", name, labels);
+      createNetwork: async (name, labels, options) => {
+        this.record("createNetwork", name, labels, ...(options ? [options] : []));
         const existing = [...this.networks.values()].find((network) => network.name === name);
         if (existing) return { id: existing.id, name };
         const network = { id: randomUUID(), name, labels };

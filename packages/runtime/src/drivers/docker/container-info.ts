@@ -28,5 +28,10 @@ export function toContainerInfo(raw: Docker.ContainerInspectInfo): ContainerInfo
     startedAt: date(raw.State?.StartedAt),
     finishedAt: finished ? date(raw.State?.FinishedAt) : null,
     networks: Object.keys(raw.NetworkSettings?.Networks ?? {}),
+    ipAddresses: Object.fromEntries(
+      Object.entries(raw.NetworkSettings?.Networks ?? {})
+        .filter(([, endpoint]) => Boolean(endpoint?.IPAddress))
+        .map(([network, endpoint]) => [network, endpoint.IPAddress]),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { UnsupportedFeatureError } from "../../errors";
-import type { NetworkInfo, NetworkManager } from "../../types";
+import type { NetworkInfo, NetworkManager, NetworkOptions } from "../../types";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
 import { engineRequest } from "./engine-request";
 import { labelFilters } from "./labels";
@@ -17,11 +17,22 @@ export class DockerNetworkManager implements NetworkManager {
     private readonly podman = false,
   ) {}
 
-  async createNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
-    const network = await this.createOrFindOwn(name, labels);
+  async createNetwork(name: string, labels: Record<string, string>, options: NetworkOptions = {}): Promise<NetworkInfo> {
+    const internal = options.internal === true;
+    const network = await this.createOrFindOwn(name, labels, internal);
     if (!this.podman) return network;
     const inspected = await this.podmanInspect(name);
-    if (inspected.dns_enabled === false) {
+    if (internal && inspected.internal !== true) {
+      await this.removeNetwork(name);
+      throw new UnsupportedFeatureError(
+        "networks",
+        "podman",
+        `Podman on this host made network ${name} with a way out although it was asked for an internal one, so a strict run could bypass its proxy. Use a Podman whose compat API honours Internal (4.3 does), or use Docker on this host.`,
+      );
+    }
+    // Podman's CNI turns name resolution off on internal networks (dnsname refuses them): a strict
+    // run reaches its proxy through ExtraHosts instead.
+    if (!internal && inspected.dns_enabled === false) {
       await this.removeNetwork(name);
       throw new UnsupportedFeatureError(
         "networks",
@@ -41,15 +52,27 @@ export class DockerNetworkManager implements NetworkManager {
     return network;
   }
 
-  private async createOrFindOwn(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
+  private async createOrFindOwn(name: string, labels: Record<string, string>, internal: boolean): Promise<NetworkInfo> {
     try {
-      const network = await this.engine.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true, ...(this.podman ? { Options: { isolate: "true" } } : {}) });
+      const network = await this.engine.createNetwork({
+        Name: name,
+        Driver: "bridge",
+        Labels: labels,
+        CheckDuplicate: true,
+        ...(internal ? { Internal: true } : {}),
+        ...(this.podman ? { Options: { isolate: "true" } } : {}),
+      });
       return { id: network.id, name };
     } catch (error) {
       // A retried create finds the network it made before: the same labels mean it is ours.
       if (isConflict(error)) {
         const existing = await this.ownership(name);
         const ours = Object.entries(labels).every(([key, value]) => existing.labels[key] === value);
+        if (ours && existing.internal !== internal) {
+          throw new Error(
+            `Network ${name} already exists ${existing.internal ? "internal" : "with a way out"}, not ${internal ? "internal" : "with a way out"} as asked: remove it (docker network rm ${name}) and try again.`,
+          );
+        }
         if (ours) return { id: existing.id, name };
         throw new Error(`A network named ${name} already exists and was not created by this run.`);
       }
@@ -67,21 +90,41 @@ export class DockerNetworkManager implements NetworkManager {
    * Podman 4.3's compat inspect drops `isolate` from the service's copy of the network (the
    * network on disk keeps it), so Podman's networks are only ever inspected through libpod.
    */
-  private async ownership(name: string): Promise<{ id: string; labels: Record<string, string> }> {
+  private async ownership(name: string): Promise<{ id: string; labels: Record<string, string>; internal: boolean }> {
     if (this.podman) {
-      const inspected = await engineRequest<{ id: string; labels?: Record<string, string> }>(this.engine, {
+      const inspected = await engineRequest<{ id: string; labels?: Record<string, string>; internal?: boolean }>(this.engine, {
         path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`,
         notFound: "no such network",
       });
-      return { id: inspected.id, labels: inspected.labels ?? {} };
+      return { id: inspected.id, labels: inspected.labels ?? {}, internal: inspected.internal === true };
     }
-    const inspected = (await this.engine.getNetwork(name).inspect()) as { Id: string; Labels?: Record<string, string> };
-    return { id: inspected.Id, labels: inspected.Labels ?? {} };
+    const inspected = (await this.engine.getNetwork(name).inspect()) as { Id: string; Labels?: Record<string, string>; Internal?: boolean };
+    return { id: inspected.Id, labels: inspected.Labels ?? {}, internal: inspected.Internal === true };
   }
 
   /** Podman's own API tells whether a network has DNS and isolation; its Docker-compatible API does not. */
-  private podmanInspect(name: string): Promise<{ dns_enabled?: boolean; options?: Record<string, string> }> {
+  private podmanInspect(name: string): Promise<{ dns_enabled?: boolean; internal?: boolean; options?: Record<string, string> }> {
     return engineRequest(this.engine, { path: `/v4.0.0/libpod/networks/${encodeURIComponent(name)}/json`, notFound: "no such network" });
+  }
+
+  async connectNetwork(network: string, containerId: string, options: { aliases?: string[] } = {}): Promise<void> {
+    // Docker 20.10 accepts a created container's join to a network it does not have (it might be
+    // a swarm one) and fails only at start; asking first gives the error here.
+    await this.engine
+      .getNetwork(network)
+      .inspect()
+      .catch((error: unknown) => {
+        if (isNotFound(error)) throw new Error(`Cannot join container ${containerId} to network ${network}: there is no such network. Create it first (or check its name).`);
+        throw error;
+      });
+    try {
+      await this.engine.getNetwork(network).connect({ Container: containerId, ...(options.aliases?.length ? { EndpointConfig: { Aliases: options.aliases } } : {}) });
+    } catch (error) {
+      // A retried connect: Docker 403 "already exists in network", Podman 500 "already connected".
+      if (/already (exists in network|connected)/i.test(engineMessage(error))) return;
+      if (isNotFound(error)) throw new Error(`Cannot join container ${containerId} to network ${network}: ${engineMessage(error)}. Create the network first (or check its name).`);
+      throw error;
+    }
   }
 
   async removeNetwork(idOrName: string): Promise<void> {

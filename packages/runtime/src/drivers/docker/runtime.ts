@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
-import { ContainerNotFoundError, SandboxUnavailableError } from "../../errors";
+import { ContainerNotFoundError, SandboxUnavailableError, UnsupportedFeatureError } from "../../errors";
 import { hardenedHostConfig, toEnvList } from "../../hardening";
 import type {
   BuildManager,
@@ -110,6 +110,24 @@ export class DockerRuntime implements Runtime {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     if (spec.sandbox === "gvisor" && !(await this.sandboxAvailable())) throw new SandboxUnavailableError(this.type);
+    if (spec.extraNetworks?.length && !spec.network) throw new Error(`Container ${spec.name}: extraNetworks are joined in addition to network; set network too.`);
+    if (spec.networkAliases?.length && !spec.network) throw new Error(`Container ${spec.name}: networkAliases apply on network; set network too.`);
+    const networks = this.networks;
+    if (spec.extraNetworks?.length && !networks?.connectNetwork)
+      throw new UnsupportedFeatureError("networks", this.type, `${this.type} has no network manager here, so ${spec.name} cannot join ${spec.extraNetworks.join(", ")}.`);
+    const id = await this.createOnFirstNetwork(spec);
+    try {
+      // Docker 20.10 takes one network at create; the others are joined before start.
+      for (const network of spec.extraNetworks ?? []) await networks?.connectNetwork?.(network, id);
+    } catch (error) {
+      await this.removeContainer(id).catch(() => undefined);
+      throw error;
+    }
+    return id;
+  }
+
+  private async createOnFirstNetwork(spec: ContainerSpec): Promise<string> {
+    const aliases = [...(spec.hostname ? [spec.hostname] : []), ...(spec.networkAliases ?? [])];
     try {
       const container = await this.engine.createContainer({
         name: spec.name,
@@ -127,7 +145,7 @@ export class DockerRuntime implements Runtime {
           logDriver: this.profile.logDriver,
           ...(this.options.logLimits ? { logLimits: this.options.logLimits } : {}),
         }),
-        ...(spec.network ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.hostname ? [spec.hostname] : [] } } } } : {}),
+        ...(spec.network ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: aliases } } } } : {}),
       });
       return container.id;
     } catch (error) {

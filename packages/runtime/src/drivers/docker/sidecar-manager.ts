@@ -17,6 +17,11 @@ export class DockerSidecarManager implements SidecarManager {
       sandbox: config.sandbox,
       privileged: config.privileged === true,
       ...(config.resources ? { resources: config.resources } : {}),
+      ...(config.networkAliases ? { networkAliases: config.networkAliases } : {}),
+      ...(config.extraNetworks ? { extraNetworks: config.extraNetworks } : {}),
+      ...(config.dns ? { dns: config.dns } : {}),
+      ...(config.extraHosts ? { extraHosts: config.extraHosts } : {}),
+      ...(config.sysctls ? { sysctls: config.sysctls } : {}),
     });
     try {
       await this.runtime.startContainer(id);
