@@ -1,4 +1,5 @@
 import { auditRouter } from "./routers/audit";
+import { grantsRouter } from "./routers/grants";
 import { hostsRouter } from "./routers/hosts";
 import { invitesRouter } from "./routers/invites";
 import { meRouter } from "./routers/me";
@@ -19,6 +20,7 @@ export const appRouter = router({
   invites: invitesRouter,
   registries: registriesRouter,
   secrets: secretsRouter,
+  grants: grantsRouter,
 });
 
 export type AppRouter = typeof appRouter;

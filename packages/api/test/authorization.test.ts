@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TRPCError } from "@trpc/server";
-import { authenticateApiToken, createApiToken, createSecretsKeyFile, createTeamSecret, HostConnections, saveRegistryCredential, tokenScopes, type AuthenticatedToken } from "@bailey/core";
+import {
+  authenticateApiToken,
+  createApiToken,
+  createSecretsKeyFile,
+  createTeamGrant,
+  createTeamSecret,
+  HostConnections,
+  saveRegistryCredential,
+  tokenScopes,
+  type AuthenticatedToken,
+} from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
@@ -22,7 +32,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
   scope: procedure._def.meta?.scope,
 }));
 
-type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string; registryCredentialId: string; secretId: string };
+type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string; registryCredentialId: string; secretId: string; grantId: string };
 
 const unknownInvite = `blyi_${"x".repeat(43)}`;
 /** Used before the caller is in the team; the invite token in the input is the credential. */
@@ -86,6 +96,12 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "secrets.create": () => ({ name: "MADE_IN_TEST", value: "a value" }),
   "secrets.update": ({ secretId }) => ({ id: secretId, value: "another value" }),
   "secrets.delete": ({ secretId }) => ({ id: secretId }),
+  // GRANTABLE exists in both teams, so another team's member makes a grant of their own (and sees nothing of team A's).
+  "grants.list": () => undefined,
+  "grants.create": () => ({ name: "made-in-test", secretName: "GRANTABLE", hosts: ["api.made-in-test.example"], inject: { kind: "bearer" } }),
+  "grants.update": ({ grantId }) => ({ id: grantId, hosts: ["api.changed.example"] }),
+  "grants.delete": ({ grantId }) => ({ id: grantId }),
+  "runs.egress": ({ runId }) => ({ id: runId }),
 };
 
 const stringify = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? "";
@@ -101,7 +117,7 @@ describe("authorization of every tRPC procedure", () => {
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   const connections = new HostConnections({});
-  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "", secretId: "" };
+  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "", secretId: "", grantId: "" };
   const users = { admin: { id: "", email: "admin@a.test" }, viewer: { id: "", email: "viewer@a.test" }, outsider: { id: "", email: "owner@b.test" } };
   let teamA = "";
   let keyDir = "";
@@ -141,6 +157,11 @@ describe("authorization of every tRPC procedure", () => {
       await saveRegistryCredential({ prisma, ctx: adminCtx, registry: "private.team-a.test", username: "team-a-registry-user", password: "team-a-registry-password" })
     ).credential.id;
     ids.secretId = (await createTeamSecret({ prisma, ctx: adminCtx, name: "TEAM_A_SECRET", value: "team-a-secret-value", description: "team-a-secret-description" })).id;
+    const outsiderCtx = { teamId: teamB, role: "owner" as const, actor: { type: "user" as const, userId: users.outsider.id } };
+    for (const ctx of [adminCtx, outsiderCtx]) await createTeamSecret({ prisma, ctx, name: "GRANTABLE", value: "grantable-value" });
+    ids.grantId = (
+      await createTeamGrant({ prisma, ctx: adminCtx, name: "team-a-grant", secretName: "TEAM_A_SECRET", hosts: ["api.team-a-grant.example"], inject: { kind: "header", header: "X-Team-A" } })
+    ).id;
     await prisma.auditEvent.count();
     for (const scope of tokenScopes) {
       const { token } = await createApiToken({ prisma, ctx: adminCtx, name: `without-${scope}`, scopes: tokenScopes.filter((other) => other !== scope) });
@@ -204,7 +225,8 @@ describe("authorization of every tRPC procedure", () => {
         stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) +
         stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
         stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } })) +
-        stringify(await prisma.secret.findMany({ where: { teamId: teamA } }));
+        stringify(await prisma.secret.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.grant.findMany({ where: { teamId: teamA } }));
       try {
         const result = stringify(await call({ user: users.outsider }, procedure.path));
         for (const secret of [
@@ -222,6 +244,8 @@ describe("authorization of every tRPC procedure", () => {
           "TEAM_A_SECRET",
           "team-a-secret-value",
           "team-a-secret-description",
+          "team-a-grant",
+          "X-Team-A",
         ]) {
           assert.ok(!result.includes(secret), `${procedure.path} showed another team ${secret}: ${result.slice(0, 300)}`);
         }
@@ -232,8 +256,9 @@ describe("authorization of every tRPC procedure", () => {
         stringify(await prisma.run.findUniqueOrThrow({ where: { id: ids.runId } })) +
         stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
         stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } })) +
-        stringify(await prisma.secret.findMany({ where: { teamId: teamA } }));
-      assert.equal(after, snapshot, "team A's run, host, registry credential and secrets are untouched");
+        stringify(await prisma.secret.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.grant.findMany({ where: { teamId: teamA } }));
+      assert.equal(after, snapshot, "team A's run, host, registry credential, secrets and grants are untouched");
     });
   }
 });

@@ -47,6 +47,10 @@ const seeds: Record<string, unknown> = {
   "secrets.create": { name: "FUZZ_SECRET", value: "fuzz-value", description: "fuzz" },
   "secrets.update": { id: "secret-id", value: "fuzz-value", description: null },
   "secrets.delete": { id: "secret-id" },
+  "grants.create": { name: "fuzz-grant", secretName: "FUZZ_SECRET", hosts: ["api.fuzz.test", "*.fuzz.test:8443"], inject: { kind: "header", header: "X-Fuzz" }, description: "fuzz" },
+  "grants.update": { id: "grant-id", secretName: "FUZZ_SECRET", hosts: ["api.fuzz.test"], inject: { kind: "basic", username: "fuzz" }, description: null },
+  "grants.delete": { id: "grant-id" },
+  "runs.egress": { id: "run-id" },
 };
 
 // Values that try to escape or overflow: paths, shell, NUL, SQL, prototypes, sheer size.

@@ -87,6 +87,7 @@ describe("team run policy, default timeout and queue cap (real Postgres)", () =>
       defaultRunTimeoutSeconds: 14400,
       maxQueuedRuns: 500,
       unplaceableTimeoutSeconds: 900,
+      defaultEgressPolicy: "open",
     });
 
     const changed = await updateRunPolicy({ prisma, ctx: admin, changes: { minRoleDockerHost: "member" } });
@@ -107,6 +108,7 @@ describe("team run policy, default timeout and queue cap (real Postgres)", () =>
       resources: {},
       secrets: {},
       secretFiles: [],
+      grants: [],
     });
     // Only the capability that was lowered: sandbox none still needs an admin.
     await assert.rejects(createRun({ prisma, ctx: member, spec: { image: "busybox", dependencies: ["docker:host"], sandbox: "none" } }), (error: AppError) =>

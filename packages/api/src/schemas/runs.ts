@@ -100,3 +100,21 @@ export const runOutput = z.object({ run: runDetail });
 export const destroyRunOutput = z.object({ runId: cuid, removed: z.array(z.string()) });
 
 export const runLogsOutput = z.object({ text: z.string(), truncated: z.boolean(), state: runState });
+
+export const runEgressEntry = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  decision: z.enum(["allowed", "denied"]),
+  via: z.string().nullable().describe('The grant whose credential was injected, or "allow" (network.allow); null for a denial'),
+  reason: z.string().nullable().describe("Why the proxy refused (denials only): it names the setting that would allow it"),
+  connections: z.number().int().describe("Connections (or plain-HTTP requests) with this outcome"),
+  bytesIn: z.number().describe("Bytes the run received, on the run's side of the proxy"),
+  bytesOut: z.number().describe("Bytes the run sent"),
+  firstAt: timestamp,
+  lastAt: timestamp,
+});
+
+export const runEgressOutput = z.object({
+  egress: z.array(runEgressEntry).describe("One entry per host, port and decision: denials first, then the most recent first"),
+  totals: z.object({ allowed: z.number().int(), denied: z.number().int() }).describe("Connections allowed and denied"),
+});

@@ -16,6 +16,11 @@ export const runPolicy = z.object({
     .min(30, "must be at least 30 seconds (900 is 15 minutes)")
     .max(maxTimeoutSeconds, "must be at most 604800 seconds (7 days)")
     .describe("A queued run that no host of the team could ever take (labels, gVisor, BAILEY_ALLOW, no hosts) fails after this many seconds (30 s to 7 days)"),
+  defaultEgressPolicy: z
+    .enum(["open", "strict"])
+    .describe(
+      'The egress policy of a run whose spec sets no network.policy: "open" (the network as any container has it) or "strict" (only granted hosts and network.allow, through the egress proxy)',
+    ),
 });
 
 export const runPolicyOutput = z.object({ policy: runPolicy });
@@ -29,6 +34,7 @@ export const updateRunPolicyInput = z
     defaultRunTimeoutSeconds: runPolicy.shape.defaultRunTimeoutSeconds.optional(),
     maxQueuedRuns: runPolicy.shape.maxQueuedRuns.optional(),
     unplaceableTimeoutSeconds: runPolicy.shape.unplaceableTimeoutSeconds.optional(),
+    defaultEgressPolicy: runPolicy.shape.defaultEgressPolicy.optional(),
   })
   .strict()
   .refine((changes) => Object.keys(changes).length > 0, "Give at least one policy field to change.");

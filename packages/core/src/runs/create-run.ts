@@ -5,7 +5,8 @@ import { auditActor, requireRole, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import { type RunPolicy, refusalOf, requestedCapabilities } from "../teams/run-policy";
 import { referencedSecretNames, requireTeamSecrets } from "../team-secrets/run-secrets";
-import { validateRunSpec } from "./run-spec";
+import { requireTeamGrants } from "../grants/run-grants";
+import { type SubmittedRunSpec, validateRunSpec } from "./run-spec";
 
 export interface CreateRunOptions {
   prisma: PrismaClient;
@@ -18,7 +19,7 @@ export interface CreateRunOptions {
 
 const runSelect = { id: true, name: true, state: true, image: true, hostId: true, createdAt: true, spec: true } satisfies Prisma.RunSelect;
 
-type TeamPolicyRow = RunPolicy & { name: string };
+type TeamPolicyRow = Omit<RunPolicy, "defaultEgressPolicy"> & { name: string; defaultEgressPolicy: string };
 
 /**
  * Queues a run (scheduling happens in the scheduler); the same Idempotency-Key never makes two.
@@ -33,6 +34,7 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
   const requested = requestedCapabilities(agentSpec);
   // Checked at submission, so a typo is a 400 now, not a failed run later; dispatch checks again.
   await requireTeamSecrets(prisma, ctx.teamId, referencedSecretNames(agentSpec));
+  await requireTeamGrants(prisma, ctx.teamId, agentSpec.grants);
   const bodyHash = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   if (idempotencyKey) {
     const existing = await findByKey(prisma, ctx.teamId, idempotencyKey, bodyHash);
@@ -52,7 +54,7 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
     // and one holding the audit head must not wait on this lock while this waits for the head.
     const [team] = await tx.$queryRaw<TeamPolicyRow[]>`
       SELECT name, "minRoleDockerHost"::text AS "minRoleDockerHost", "minRoleDockerDind"::text AS "minRoleDockerDind", "minRoleSandboxNone"::text AS "minRoleSandboxNone",
-        "defaultRunTimeoutSeconds", "maxQueuedRuns"
+        "defaultRunTimeoutSeconds", "maxQueuedRuns", "defaultEgressPolicy"
       FROM "Team" WHERE id = ${ctx.teamId} FOR NO KEY UPDATE`;
     if (!team) throw AppError.notFound("Team");
     const refusal = refusalOf(team, team, ctx.role, requested);
@@ -66,13 +68,14 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
         { queued, maxQueuedRuns: team.maxQueuedRuns },
       );
     }
+    const stored = withEgressPolicy(spec, team.defaultEgressPolicy);
     const created = await tx.run.create({
       data: {
         teamId: ctx.teamId,
         createdById: ctx.actor.userId,
         apiTokenId: ctx.actor.type === "token" ? ctx.actor.tokenId : null,
         name: spec.name ?? null,
-        spec: spec as Prisma.InputJsonValue,
+        spec: stored as Prisma.InputJsonValue,
         specFormat,
         image: spec.image,
         command: agentSpec.command ?? [],
@@ -97,7 +100,14 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
       targetType: "run",
       targetId: created.id,
       runId: created.id,
-      data: { image: spec.image, dependencies: agentSpec.dependencies, sandbox: agentSpec.sandbox, ...(requested.length ? { capabilities: requested } : {}) },
+      data: {
+        image: spec.image,
+        dependencies: agentSpec.dependencies,
+        sandbox: agentSpec.sandbox,
+        ...(requested.length ? { capabilities: requested } : {}),
+        ...(agentSpec.grants.length ? { grants: agentSpec.grants } : {}),
+        ...(stored.network ? { network: stored.network } : {}),
+      },
     });
     return { run: created, created: true, refusal: null };
   });
@@ -116,6 +126,16 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
     throw new AppError("FORBIDDEN", refusal.message, { policy: "team", capability: refusal.capability, requiredRole: refusal.requiredRole });
   }
   return result as { run: NonNullable<typeof result.run>; created: boolean };
+}
+
+/**
+ * The spec as stored, so it says what ran: a policy the spec leaves out is the team's default
+ * at submission. An open default with no `network` at all stays out (open is what no proxy means).
+ */
+function withEgressPolicy(spec: SubmittedRunSpec, teamDefault: string): SubmittedRunSpec {
+  const policy = spec.network?.policy ?? (teamDefault === "open" ? "open" : "strict");
+  if (!spec.network && policy === "open") return spec;
+  return { ...spec, network: { ...spec.network, policy, allow: spec.network?.allow ?? [] } };
 }
 
 async function findByKey(prisma: PrismaClient | Prisma.TransactionClient, teamId: string, key: string, bodyHash: string) {

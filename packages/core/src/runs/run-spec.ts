@@ -1,4 +1,4 @@
-import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec } from "@bailey/protocol";
+import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec, egressPolicy, hostPatternSource } from "@bailey/protocol";
 import { z } from "zod";
 import { AppError } from "../errors";
 
@@ -27,6 +27,16 @@ export const submittedRunSpec = z
     secrets: z.record(z.string(), z.string()).default({}),
     /** Team secret names, each put in the file /run/secrets/<name>, read-only. */
     secretFiles: z.array(z.string()).max(64).default([]),
+    /** Team grant names: the run's egress proxy injects each grant's credential into requests to its hosts. */
+    grants: z.array(z.string()).max(32).default([]),
+    /** Egress policy; createRun writes the team's default policy in when the spec names none. */
+    network: z
+      .object({
+        policy: egressPolicy.optional(),
+        allow: z.array(hostPatternSource).max(256).default([]),
+      })
+      .strict()
+      .optional(),
     dependencies: z.array(z.string()).max(4).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     placement: z
@@ -73,6 +83,8 @@ export function validateRunSpec(input: unknown): ValidatedRun {
     throw specError(twice.map((name) => ({ path: ["secrets", name], message: `${name} is set in env as well; a variable gets its value from one of them, so remove it from env or from secrets` })));
   const repeated = spec.secretFiles.filter((name, index) => spec.secretFiles.indexOf(name) !== index);
   if (repeated.length) throw specError([{ path: ["secretFiles"], message: `${[...new Set(repeated)].join(", ")} listed more than once; each file is written once` }]);
+  const repeatedGrants = spec.grants.filter((name, index) => spec.grants.indexOf(name) !== index);
+  if (repeatedGrants.length) throw specError([{ path: ["grants"], message: `${[...new Set(repeatedGrants)].join(", ")} listed more than once; list each grant once` }]);
   const agent = agentRunSpec.safeParse({
     image: spec.image,
     pullPolicy: spec.pullPolicy,
@@ -80,6 +92,8 @@ export function validateRunSpec(input: unknown): ValidatedRun {
     env: spec.env,
     secrets: spec.secrets,
     secretFiles: spec.secretFiles,
+    grants: spec.grants,
+    ...(spec.network ? { network: spec.network } : {}),
     dependencies: spec.dependencies,
     sandbox: spec.sandbox,
     resources: {

@@ -4,6 +4,7 @@ import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
 import { registryAuthFor } from "../registries";
 import { referencedSecretNames, teamSecretValues } from "../team-secrets/run-secrets";
+import { teamGrantCredentials } from "../grants/run-grants";
 import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
@@ -122,6 +123,13 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     if (error instanceof Error && "clientVersion" in error) return;
     return giveUp(`The run's secrets could not be read: ${(error as Error).message}`);
   }
+  let grants: Awaited<ReturnType<typeof teamGrantCredentials>>;
+  try {
+    grants = await teamGrantCredentials(prisma, run.teamId, agentSpec.grants);
+  } catch (error) {
+    if (error instanceof Error && "clientVersion" in error) return;
+    return giveUp(`The run's grants could not be read: ${(error as Error).message}`);
+  }
   // The run's recorded timeout (the spec's, or the team's default when it had none) is what the agent enforces.
   if (run.timeoutSeconds) agentSpec = { ...agentSpec, resources: { ...agentSpec.resources, timeoutSeconds: run.timeoutSeconds } };
   try {
@@ -136,7 +144,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
           runId,
           spec: { ...agentSpec, labels: { "bailey.team-id": run.teamId } },
           ...(registryAuth ? { registryAuth } : {}),
-          ...(Object.keys(secrets).length ? { credentials: { secrets } } : {}),
+          ...(Object.keys(secrets).length || grants.length ? { credentials: { secrets, ...(grants.length ? { grants } : {}) } } : {}),
         },
         { timeoutMs: runCreateTimeoutMs },
       );

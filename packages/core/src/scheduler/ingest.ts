@@ -5,6 +5,7 @@ import { markCachedImagesStale } from "../images/cached-images";
 import { applyRunImageEvent, imageEventTypes } from "../images/pull-progress";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
+import { applyRunEgressEvent, egressEventTypes } from "./egress-ingest";
 import type { HostConnections, HostEndpoint } from "./host-connections";
 
 type Host = HostEndpoint & { teamId: string; eventCursor: bigint };
@@ -57,8 +58,9 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
   const runId = event.runId;
   // Whatever pulled it (a run or a pre-pull), the host's image list is out of date now.
   if (event.type === "image.pulled") await markCachedImagesStale(tx, host.id);
-  // Progress comes about once a second per pull: kept in HostEvent and on the run, not in the audit chain.
-  const audited = event.type !== "image.pull_progress";
+  // Progress comes about once a second per pull, and egress.allowed once per connection: kept
+  // in HostEvent and on the run (RunEgress), not in the audit chain. Each denial is audited.
+  const audited = event.type !== "image.pull_progress" && event.type !== "egress.allowed";
   const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stateReason: true, stopRequestedAt: true, hostId: true } }) : null;
   if (run && run.hostId === host.id) {
     if (audited) {
@@ -105,6 +107,8 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       });
     } else if (imageEventTypes.has(event.type)) {
       await applyRunImageEvent(tx, run.id, event);
+    } else if (egressEventTypes.has(event.type)) {
+      await applyRunEgressEvent(tx, run.id, event);
     } else if (event.type === "sidecar.stopped") {
       await tx.sidecar.updateMany({ where: { runId: run.id, role: String(event.data.role ?? "buildkit") }, data: { removedAt: new Date(event.at), state: "stopped" } });
     }

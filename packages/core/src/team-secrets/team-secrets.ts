@@ -1,10 +1,11 @@
-import type { PrismaClient } from "@bailey/db";
+import { Prisma, type PrismaClient } from "@bailey/db";
 import { maxSecretValueBytes } from "@bailey/protocol";
 import { appendAuditEvent } from "../audit";
 import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import { currentSecretsKey, sealValue, type SecretsKey } from "../secrets";
 import { isUniqueViolation } from "../unique-violation";
+import { refuseSecretUsedByGrants } from "../grants/team-grants";
 import { parseSecretName } from "./secret-name";
 
 /** What a secret's value is sealed to: its team and name, so a ciphertext cannot be moved to another row. */
@@ -103,14 +104,22 @@ export async function listTeamSecrets({ prisma, ctx }: { prisma: PrismaClient; c
   return secrets.map(({ createdById, ...secret }) => ({ ...secret, createdBy: createdById ? (creators.get(createdById) ?? null) : null }));
 }
 
-/** Deletes a secret; runs that name it are refused from then on. */
+/** Deletes a secret; runs that name it are refused from then on. A secret a grant uses is a 409 naming the grants. */
 export async function deleteTeamSecret({ prisma, ctx, secretId }: { prisma: PrismaClient; ctx: TeamContext; secretId: string }) {
   requireRole(ctx, "admin");
-  return prisma.$transaction(async (tx) => {
-    const secret = await tx.secret.findFirst({ where: teamScope(ctx, { id: secretId }), select: secretView });
-    if (!secret) throw AppError.notFound("Secret");
-    await tx.secret.delete({ where: { id: secret.id } });
-    await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "secret.deleted", targetType: "secret", targetId: secret.id, data: { name: secret.name } });
-    return secret;
-  });
+  return prisma
+    .$transaction(async (tx) => {
+      const secret = await tx.secret.findFirst({ where: teamScope(ctx, { id: secretId }), select: secretView });
+      if (!secret) throw AppError.notFound("Secret");
+      await refuseSecretUsedByGrants(tx, ctx.teamId, secret);
+      await tx.secret.delete({ where: { id: secret.id } });
+      await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "secret.deleted", targetType: "secret", targetId: secret.id, data: { name: secret.name } });
+      return secret;
+    })
+    .catch((error: unknown) => {
+      // A grant made for it between the check and the delete: the foreign key refuses, and so do we.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003")
+        throw new AppError("CONFLICT", "A grant started using this secret meanwhile; see the Grants page, then try again.");
+      throw error;
+    });
 }

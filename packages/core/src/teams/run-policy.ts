@@ -1,4 +1,5 @@
 import type { PrismaClient, Role } from "@bailey/db";
+import { type EgressPolicy, egressPolicy } from "@bailey/protocol";
 import { appendAuditEvent } from "../audit";
 import { auditActor, hasRole, requireRole, type TeamContext } from "../authz";
 import { AppError } from "../errors";
@@ -15,9 +16,24 @@ export interface RunPolicy {
   maxQueuedRuns: number;
   /** A queued run no host of the team could ever take fails after this many seconds. */
   unplaceableTimeoutSeconds: number;
+  /** The egress policy written into a run's stored spec when it names none. */
+  defaultEgressPolicy: EgressPolicy;
 }
 
-const policySelect = { minRoleDockerHost: true, minRoleDockerDind: true, minRoleSandboxNone: true, defaultRunTimeoutSeconds: true, maxQueuedRuns: true, unplaceableTimeoutSeconds: true } as const;
+const policySelect = {
+  minRoleDockerHost: true,
+  minRoleDockerDind: true,
+  minRoleSandboxNone: true,
+  defaultRunTimeoutSeconds: true,
+  maxQueuedRuns: true,
+  unplaceableTimeoutSeconds: true,
+  defaultEgressPolicy: true,
+} as const;
+
+/** The column is text: a value the enum does not know (written by hand) reads as strict, the safer of the two. */
+function checkedPolicy<T extends { defaultEgressPolicy: string }>(row: T): T & { defaultEgressPolicy: EgressPolicy } {
+  return { ...row, defaultEgressPolicy: row.defaultEgressPolicy === "open" ? "open" : "strict" };
+}
 
 const roleColumn: Record<RunCapability, "minRoleDockerHost" | "minRoleDockerDind" | "minRoleSandboxNone"> = {
   "docker:host": "minRoleDockerHost",
@@ -39,25 +55,27 @@ export function requestedCapabilities(spec: { dependencies: readonly string[]; s
 
 export async function getRunPolicy({ prisma, ctx }: { prisma: PrismaClient; ctx: TeamContext }): Promise<RunPolicy> {
   requireRole(ctx, "admin");
-  return prisma.team.findUniqueOrThrow({ where: { id: ctx.teamId }, select: policySelect });
+  return checkedPolicy(await prisma.team.findUniqueOrThrow({ where: { id: ctx.teamId }, select: policySelect }));
 }
 
 /** Owners and admins change it; every change is audited with what it was and what it became. */
 export async function updateRunPolicy({ prisma, ctx, changes }: { prisma: PrismaClient; ctx: TeamContext; changes: Partial<RunPolicy> }): Promise<RunPolicy> {
   requireRole(ctx, "admin");
+  if (changes.defaultEgressPolicy !== undefined && !egressPolicy.safeParse(changes.defaultEgressPolicy).success)
+    throw new AppError("BAD_REQUEST", `defaultEgressPolicy must be "open" or "strict" (it was ${JSON.stringify(changes.defaultEgressPolicy).slice(0, 40)}).`);
   for (const column of Object.values(roleColumn)) {
     const role = changes[column];
     // An admin may not hand out more than they hold: only an owner can make a capability owner-only or lift it from that.
     if (role === "owner" && !hasRole(ctx.role, "owner")) throw new AppError("FORBIDDEN", "Only an owner can restrict a capability to owners.");
   }
   return prisma.$transaction(async (tx) => {
-    const before = await tx.team.findUniqueOrThrow({ where: { id: ctx.teamId }, select: policySelect });
+    const before = checkedPolicy(await tx.team.findUniqueOrThrow({ where: { id: ctx.teamId }, select: policySelect }));
     for (const column of Object.values(roleColumn)) {
       if (before[column] === "owner" && changes[column] !== undefined && changes[column] !== "owner" && !hasRole(ctx.role, "owner")) {
         throw new AppError("FORBIDDEN", "Only an owner can lift an owners-only restriction.");
       }
     }
-    const after = await tx.team.update({ where: { id: ctx.teamId }, data: changes, select: policySelect });
+    const after = checkedPolicy(await tx.team.update({ where: { id: ctx.teamId }, data: changes, select: policySelect }));
     const changed = Object.fromEntries((Object.keys(changes) as (keyof RunPolicy)[]).filter((key) => before[key] !== after[key]).map((key) => [key, { from: before[key], to: after[key] }]));
     if (Object.keys(changed).length) {
       await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "team.policy_changed", targetType: "team", targetId: ctx.teamId, data: { changed } });
@@ -73,7 +91,12 @@ export interface PolicyRefusal {
 }
 
 /** The first capability the actor's role does not reach, or null: a token acts with its creator's current role. */
-export function refusalOf(policy: RunPolicy, team: { name: string }, role: Role, requested: RunCapability[]): PolicyRefusal | null {
+export function refusalOf(
+  policy: Pick<RunPolicy, "minRoleDockerHost" | "minRoleDockerDind" | "minRoleSandboxNone">,
+  team: { name: string },
+  role: Role,
+  requested: RunCapability[],
+): PolicyRefusal | null {
   for (const capability of requested) {
     const requiredRole = policy[roleColumn[capability]];
     if (hasRole(role, requiredRole)) continue;

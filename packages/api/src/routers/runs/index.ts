@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { destroyRun, getRun, readRunLogs, redactRunEnv, seesCredentialEnv, stopRun } from "@bailey/core";
-import { destroyRunOutput, runLogsOutput, runOutput } from "../../schemas/runs";
+import { destroyRun, getRun, listRunEgress, readRunLogs, redactRunEnv, seesCredentialEnv, stopRun } from "@bailey/core";
+import { destroyRunOutput, runEgressOutput, runLogsOutput, runOutput } from "../../schemas/runs";
 import { requireConnections, router, teamProcedure, writerProcedure } from "../../trpc";
 import { create, createFromYaml } from "./create";
 import { list } from "./list";
@@ -20,6 +20,11 @@ export const runsRouter = router({
       const { spec, redacted } = redactRunEnv(run.spec);
       return { run: { ...run, spec: spec as typeof run.spec, redactedEnv: redacted } };
     }),
+  egress: teamProcedure
+    .meta({ scope: "runs:read", openapi: { method: "GET", path: "/runs/{id}/egress", tags: ["runs"], summary: "Where the run's egress proxy let it connect and where it refused, per host and port" } })
+    .input(runId)
+    .output(runEgressOutput)
+    .query(({ ctx, input }) => listRunEgress({ prisma: ctx.prisma, ctx: ctx.teamContext, runId: input.id })),
   create,
   createFromYaml,
   stop: writerProcedure
