@@ -61,3 +61,17 @@ it("engine timestamps parse to nanoseconds, Docker's fixed nine digits and Podma
   assert.equal(logTimestampNanos("2026-12-02T02:00:00+01:00"), 1796173200000000000n);
   assert.equal(logTimestampNanos("not-a-time"), null);
 });
+
+it("frames that share a timestamp (Podman 4.3's are whole seconds) all arrive, and a resumed stream repeats none of them", async () => {
+  const second = "2026-12-02T01:00:00Z";
+  const streams = [
+    ended(frame(1, second, "one\n"), frame(1, second, "two\n"), frame(2, second, "three\n")),
+    // Resumed from that second: the engine sends all three again, then what came since.
+    ended(frame(1, second, "one\n"), frame(1, second, "two\n"), frame(2, second, "three\n"), frame(1, second, "four\n"), frame(1, "2026-12-02T01:00:01Z", "five\n")),
+  ];
+  const running = [true, false];
+  const follow = followAcrossRotations({ open: async () => streams.shift() ?? ended(), running: async () => running.shift() ?? false });
+  const lines: string[] = [];
+  for await (const chunk of follow) lines.push(`${chunk.stream}:${chunk.data.toString()}`);
+  assert.equal(lines.join(""), "stdout:one\ntwo\nstderr:three\nstdout:four\nfive\n");
+});

@@ -10,10 +10,19 @@ export class DockerLogDemuxer extends Transform {
   private pending: Buffer = Buffer.alloc(0);
   private run: { stream: LogChunk["stream"]; parts: Buffer[]; bytes: number } | null = null;
   private flushScheduled = false;
+  /** Where a resumed stream picks up: its frames before this time, and the first `skipAtResume` at it, were delivered already. */
+  private readonly resumeAt: bigint | null;
+  private skipAtResume: number;
 
-  /** With `timestamps`, every frame starts with the engine's timestamp (asked for with timestamps=1): stripped, and frames at or before `after` dropped. */
+  /**
+   * With `timestamps`, every frame starts with the engine's timestamp (asked for with timestamps=1): stripped, and
+   * on a stream resumed from `after`, the frames already delivered dropped. Frames share a timestamp (Podman 4.3's
+   * have whole seconds), so those at `after` are counted rather than all dropped.
+   */
   constructor(private readonly timestamps?: FrameTimestamps) {
     super({ readableObjectMode: true });
+    this.resumeAt = timestamps?.after ?? null;
+    this.skipAtResume = timestamps?.atAfter ?? 0;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -34,8 +43,16 @@ export class DockerLogDemuxer extends Transform {
     const space = data.indexOf(0x20);
     const at = space > 0 ? logTimestampNanos(data.subarray(0, space).toString("latin1")) : null;
     if (at === null || !this.timestamps) return data;
-    if (this.timestamps.after !== null && at <= this.timestamps.after) return null;
-    this.timestamps.after = at;
+    if (this.resumeAt !== null && at < this.resumeAt) return null;
+    if (this.resumeAt !== null && at === this.resumeAt && this.skipAtResume > 0) {
+      this.skipAtResume--;
+      return null;
+    }
+    if (at === this.timestamps.after) this.timestamps.atAfter = (this.timestamps.atAfter ?? 0) + 1;
+    else {
+      this.timestamps.after = at;
+      this.timestamps.atAfter = 1;
+    }
     return data.subarray(space + 1);
   }
 
@@ -77,6 +94,8 @@ const maxCoalescedBytes = 256 * 1024;
 /** The newest frame time seen, in nanoseconds since the epoch; null before the first. */
 export interface FrameTimestamps {
   after: bigint | null;
+  /** How many frames delivered so far carry exactly `after`. */
+  atAfter?: number;
 }
 
 /** Nanoseconds since the epoch of an engine log timestamp (RFC 3339 with up to 9 fraction digits); null when it is not one. */
