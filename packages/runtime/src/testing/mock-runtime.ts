@@ -274,6 +274,12 @@ export class MockRuntime implements Runtime {
         this.networks.set(network.id, network);
         return { id: network.id, name };
       },
+      connectNetwork: async (network, containerId, options) => {
+        this.record("connectNetwork", network, containerId, ...(options ? [options] : []));
+        if (![...this.networks.values()].some((known) => known.name === network || known.id === network)) throw new Error(`No such network: ${network}`);
+        const container = this.get(containerId);
+        if (!container.info.networks.includes(network)) container.info.networks.push(network);
+      },
       removeNetwork: async (idOrName) => {
         this.record("removeNetwork", idOrName);
         for (const [id, network] of this.networks) if (id === idOrName || network.name === idOrName) this.networks.delete(id);
