@@ -94,14 +94,59 @@ mounts: [./data:/data:ro]
 secrets: { TOKEN: op://Dev/token }
 hooks: { pre_run: make }
 `);
-    assert.deepEqual(parsed.spec, { name: "web", image: "python:3.12", sandbox: "none" });
+    assert.deepEqual(parsed.spec, { name: "web", image: "python:3.12", sandbox: "none", grants: ["github"] });
     assert.deepEqual(
       parsed.ignored.map((entry) => entry.field),
-      ["agent", "grants", "workspace", "runtime", "mounts", "secrets", "hooks"],
+      ["agent", "workspace", "runtime", "mounts", "secrets", "hooks"],
     );
     assert.ok(parsed.ignored.every((entry) => entry.reason.length > 0));
     assert.equal(parsed.ignored.at(-1)?.reason, "not a Bailey or moat.yaml field");
     validateRunSpec(parsed.spec);
+  });
+
+  it("honours a moat.yaml's grants, Bailey-form secrets and network (permissive is open)", () => {
+    const parsed = parseYamlRunSpec(`
+agent: claude-code
+image: node:20
+grants: [github, openai-api]
+secrets: { NPM_TOKEN: npm-token }
+network:
+  policy: permissive
+  allow: ["*.npmjs.org", "registry.yarnpkg.com:443"]
+`);
+    assert.equal(parsed.format, "moat");
+    assert.deepEqual(parsed.ignored, []);
+    assert.deepEqual(parsed.spec, {
+      name: "claude-code",
+      image: "node:20",
+      grants: ["github", "openai-api"],
+      secrets: { NPM_TOKEN: "npm-token" },
+      network: { policy: "open", allow: ["*.npmjs.org", "registry.yarnpkg.com:443"] },
+    });
+    const { agentSpec } = validateRunSpec(parsed.spec);
+    assert.deepEqual(agentSpec.grants, ["github", "openai-api"]);
+    assert.deepEqual(agentSpec.network, { policy: "open", allow: ["*.npmjs.org", "registry.yarnpkg.com:443"] });
+
+    const strict = parseYamlRunSpec("image: node:20\nnetwork: { policy: strict, allow: [api.example.com] }\n");
+    assert.deepEqual(validateRunSpec(strict.spec).agentSpec.network, { policy: "strict", allow: ["api.example.com"] });
+    // A moat policy name alone marks the file as moat's, so it is translated rather than refused as an unknown option.
+    const permissive = parseYamlRunSpec("image: node:20\nnetwork: { policy: permissive }\n");
+    assert.equal(permissive.format, "moat");
+    assert.deepEqual(validateRunSpec(permissive.spec).spec.network, { policy: "open", allow: [] });
+  });
+
+  it("refuses what a moat.yaml's grants and network ask for but Bailey cannot honour, naming the field", () => {
+    const scoped = assertRefused("image: node:20\ngrants: [github:repo]\n", /grants\[0\]: "github:repo" is a moat grant with a scope.*grants: \[github\]/);
+    assert.equal((scoped.details as { fields: { field: string }[] }).fields[0]?.field, "grants[0]");
+    assertRefused("agent: x\nimage: node:20\nnetwork: { policy: strict, deny: [evil.example] }\n", /network\.deny: Bailey's network has only policy and allow/);
+    assertRefused("agent: x\nimage: node:20\nnetwork: { policy: lockdown }\n", /network\.policy must be permissive \(open\) or strict, not "lockdown"/);
+    assertRefused("agent: x\nimage: node:20\nnetwork: strict\n", /network must be a mapping/);
+    // Host patterns are checked by the proxy's own parser when the spec is validated.
+    const parsed = parseYamlRunSpec("agent: x\nimage: node:20\nnetwork: { policy: strict, allow: ['*.com'] }\n");
+    assert.throws(
+      () => validateRunSpec(parsed.spec),
+      (error: AppError) => error.code === "BAD_REQUEST" && /network\.allow\.0: "\*\.com": a wildcard needs a domain of at least two labels/.test(error.message),
+    );
   });
 
   it("asks a moat.yaml without an image for one instead of inventing it", () => {

@@ -23,12 +23,9 @@ const moatOnlyKeys = new Set(["agent", "ports", "grants", "workspace", "runtime"
 // A Map, not an object literal, so keys such as "constructor" or "__proto__" never hit Object.prototype.
 const unsupportedMoatFields = new Map([
   ["ports", "Bailey does not publish ports yet"],
-  ["grants", "credential grants are not supported yet"],
   ["workspace", "workspaces are not cloned yet"],
   ["mounts", "runs execute on remote hosts, so local paths cannot be mounted"],
-  ["secrets", "secret references (op://, ssm://) are not resolved yet"],
   ["runtime", "the host picks the container runtime; use sandbox: gvisor or sandbox: none"],
-  ["network", "network policies are not enforced yet"],
   ["container", "use resources.cpus and resources.memory instead"],
 ]);
 const noImage = "moat.yaml has no image; Bailey does not build images from dependencies yet — add image: <an image that has your tools>, e.g. image: node:20";
@@ -100,6 +97,14 @@ function assertShallow(text: string): void {
   }
 }
 
+/** moat's egress policies by name: "permissive" is what Bailey calls open. */
+const moatEgressPolicies = new Map([
+  ["permissive", "open"],
+  ["open", "open"],
+  ["strict", "strict"],
+]);
+const moatNetworkKeys = new Set(["policy", "allow"]);
+
 /** Bailey's `secrets` names team secrets (ENV: name); moat's holds references such as op://vault/item. */
 const isMoatSecrets = (secrets: unknown) => typeof secrets !== "object" || secrets === null || Object.values(secrets).some((value) => typeof value !== "string" || value.includes("://"));
 
@@ -107,6 +112,7 @@ function isMoat(mapping: Record<string, unknown>): boolean {
   const dependencies = mapping.dependencies;
   return (
     Object.keys(mapping).some((key) => moatOnlyKeys.has(key) && (key !== "secrets" || isMoatSecrets(mapping.secrets))) ||
+    (isMapping(mapping.network) && mapping.network.policy === "permissive") ||
     (Array.isArray(dependencies) && dependencies.some((dependency) => !dockerDependencies.has(dependency)))
   );
 }
@@ -136,6 +142,17 @@ function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Re
       case "env":
         spec.env = isMapping(value) ? Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, envValue(doc, name, entry)])) : value;
         break;
+      case "grants":
+        spec.grants = moatGrants(value);
+        break;
+      case "network":
+        spec.network = moatNetwork(value);
+        break;
+      case "secrets":
+        // Bailey's own form (ENV: team secret name) runs as written; moat's references cannot be resolved here.
+        if (isMoatSecrets(value)) ignored.push({ field: key, reason: "secret references (op://, ssm://) are not resolved yet; name team secrets instead (secrets: {ENV_NAME: secret-name})" });
+        else spec.secrets = value;
+        break;
       case "dependencies":
         if (!Array.isArray(value)) {
           spec.dependencies = value;
@@ -154,6 +171,34 @@ function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Re
   return { spec, ignored };
 }
 
+/**
+ * moat's grants name its built-in credential providers; here each names a team grant (Grants
+ * page), checked when the run is created. moat's scoped form (github:repo) has no equivalent.
+ */
+function moatGrants(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  value.forEach((grant, index) => {
+    if (typeof grant === "string" && grant.includes(":"))
+      throw fieldError(
+        `grants[${index}]`,
+        `"${grant.slice(0, 80)}" is a moat grant with a scope; Bailey grants are team grants named without one. Create a grant on the Grants page (its hosts and secret say what it reaches) and list its name, e.g. grants: [${grant.split(":")[0]}]`,
+      );
+  });
+  return value;
+}
+
+/** moat's `network: {policy: permissive | strict, allow: [host]}`; anything else in it is refused, never dropped. */
+function moatNetwork(value: unknown): unknown {
+  if (!isMapping(value)) throw fieldError("network", "network must be a mapping: network: {policy: strict, allow: [api.example.com]}");
+  for (const key of Object.keys(value)) {
+    if (!moatNetworkKeys.has(key)) throw fieldError(`network.${key}`, `Bailey's network has only policy and allow; remove ${key.slice(0, 40)}`);
+  }
+  if (value.policy === undefined) return value;
+  const policy = typeof value.policy === "string" ? moatEgressPolicies.get(value.policy) : undefined;
+  if (!policy) throw fieldError("network.policy", `network.policy must be permissive (open) or strict, not ${JSON.stringify(value.policy)?.slice(0, 40)}`);
+  return { ...value, policy };
+}
+
 /** moat reads env values as strings, so `VERSION: 1.10` must stay "1.10", not become "1.1". */
 function envValue(doc: Document, name: string, value: unknown): unknown {
   if (typeof value !== "number" && typeof value !== "boolean") return value;
@@ -167,6 +212,10 @@ function shell(command: string): string[] {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fieldError(field: string, message: string): AppError {
+  return new AppError("BAD_REQUEST", `The run spec is invalid: ${field}: ${message}`, { fields: [{ field, message }] });
 }
 
 function specError(message: string): AppError {
