@@ -12,8 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { type DockerRuntime, UnsupportedFeatureError } from "@bailey/runtime";
-import { dockerTestImage, requireDocker, requireRunsc } from "@bailey/runtime/testing";
+import { createPodmanRuntime, type DockerRuntime, UnsupportedFeatureError } from "@bailey/runtime";
+import { dockerTestImage, type PodmanService, podmanTestImage, requireDocker, requireRunsc, startPodmanService } from "@bailey/runtime/testing";
 import { guardedRunIds, guardHostInput, releaseHostInput, strictContainerNetworkSettings } from "../src/egress/host-input-guard";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,10 +36,22 @@ async function probe(runtime: DockerRuntime, containerId: string, address: strin
   return { reached: stdout.startsWith("REACHED") && stdout.includes("host-listener"), output: stdout.trim(), ms: Date.now() - started };
 }
 
+function linkLocalOf(interfaceName: string): string | undefined {
+  return networkInterfaces()[interfaceName]?.find((address) => address.family === "IPv6" && address.address.startsWith("fe80:"))?.address;
+}
+
+/** A listener on every host address, IPv4 and IPv6 (`::` is dual-stack here). */
+async function hostListener(): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((_request, response) => response.end("host-listener\n"));
+  await new Promise<void>((resolve) => server.listen(0, "::", resolve));
+  return { server, port: (server.address() as net.AddressInfo).port };
+}
+
 describe("host input guard (Docker)", () => {
   let runtime: DockerRuntime;
   let server: http.Server;
   let port: number;
+  let ipv6Port: number;
 
   before(async () => {
     runtime = await requireDocker();
@@ -49,9 +61,8 @@ describe("host input guard (Docker)", () => {
     } catch (error) {
       throw new Error(`These tests need iptables and root (apt-get install iptables; run as root): ${(error as Error).message}`);
     }
-    server = http.createServer((_request, response) => response.end("host-listener\n"));
-    await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
-    port = (server.address() as net.AddressInfo).port;
+    ({ server, port } = await hostListener());
+    ipv6Port = port;
   });
 
   after(async () => {
@@ -92,6 +103,11 @@ describe("host input guard (Docker)", () => {
         const open = await probe(runtime, containerId, address, port);
         assert.ok(open.reached, `before the guard ${address}:${port} answers (Docker's rules are in FORWARD only): ${open.output}`);
       }
+      // The guard is IPv4 only: IPv6 must already be closed (runc disables it in Docker's containers, runsc has none).
+      const bridgeLinkLocal = linkLocalOf(`br-${network.id.slice(0, 12)}`);
+      assert.ok(bridgeLinkLocal, "the bridge has an IPv6 link-local address to try");
+      const linkLocal = await probe(runtime, containerId, `${bridgeLinkLocal}%eth0`, ipv6Port);
+      assert.equal(linkLocal.reached, false, `the host's IPv6 link-local address must not answer: ${linkLocal.output}`);
 
       await guardHostInput({ runId, networkId: network.id, runtime });
       await guardHostInput({ runId, networkId: network.id, runtime }); // a retry adds nothing
@@ -180,5 +196,64 @@ describe("host input guard (Docker)", () => {
     assert.match(missing, /^HostFirewallUnavailableError: Strict egress on Docker needs the agent to run as root .*apt-get install iptables.*iptables is not installed/);
     const notRoot = await guardedRunIdsIn(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], { ...process.env, HOME: "/tmp" });
     assert.match(notRoot, /^HostFirewallUnavailableError: Strict egress on Docker needs the agent to run as root .*Permission denied/);
+  });
+});
+
+describe("strict settings on Podman (no host rule)", () => {
+  let service: PodmanService;
+  let runtime: DockerRuntime;
+  let listener: { server: http.Server; port: number };
+
+  before(async () => {
+    service = await startPodmanService();
+    runtime = createPodmanRuntime(service.socketPath);
+    listener = await hostListener();
+  });
+
+  after(async () => {
+    if (runtime) {
+      for (const container of await runtime.listContainers(labels)) await runtime.removeContainer(container.id);
+      const networks = runtime.networkManager();
+      for (const network of (await networks?.listNetworks(labels)) ?? []) await networks?.removeNetwork(network.id);
+    }
+    await new Promise((resolve) => listener?.server.close(resolve));
+    await service?.stop();
+  });
+
+  it("an internal network has no IPv4 way to the host; IPv6 link-local reaches it unless the strict sysctls are set", async () => {
+    const network = await runtime.networkManager()!.createNetwork(`bailey-guard-${suffix}-podman`, labels, { internal: true });
+    const libpod = { network_interface: execFileSync("podman", ["network", "inspect", network.name, "--format", "{{.NetworkInterface}}"], { encoding: "utf8" }).trim() };
+    const start = async (name: string, settings: { sysctls?: Record<string, string> }) => {
+      const id = await runtime.createContainer({
+        name: `bailey-guard-${suffix}-${name}`,
+        image: podmanTestImage,
+        command: ["sleep", "300"],
+        labels,
+        sandbox: "none",
+        network: network.name,
+        ...settings,
+      });
+      await runtime.startContainer(id);
+      return id;
+    };
+    const plain = await start("podman-plain", {});
+    const strict = await start("podman-strict", strictContainerNetworkSettings("podman"));
+
+    const hostIpv4 = Object.entries(networkInterfaces())
+      .filter(([name]) => name !== "lo" && name !== libpod.network_interface)
+      .flatMap(([, addresses]) => (addresses ?? []).filter((address) => address.family === "IPv4").map((address) => address.address));
+    assert.ok(hostIpv4.length > 0, "the host has IPv4 addresses to try");
+    for (const address of hostIpv4.slice(0, 3)) {
+      const attempt = await probe(runtime, plain, address, listener.port);
+      assert.equal(attempt.reached, false, `${address} must not answer from an internal Podman network: ${attempt.output}`);
+    }
+
+    const bridgeLinkLocal = linkLocalOf(libpod.network_interface);
+    assert.ok(bridgeLinkLocal, `Podman's bridge ${libpod.network_interface} has an IPv6 link-local address to try`);
+    const open = await probe(runtime, plain, `${bridgeLinkLocal}%eth0`, listener.port);
+    assert.ok(open.reached, `control: without the sysctls the host answers on ${bridgeLinkLocal}: ${open.output}`);
+    const closed = await probe(runtime, strict, `${bridgeLinkLocal}%eth0`, listener.port);
+    assert.equal(closed.reached, false, `with the strict sysctls it must not: ${closed.output}`);
+    assert.match(closed.output, /Cannot assign requested address/);
   });
 });
