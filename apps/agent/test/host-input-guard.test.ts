@@ -171,6 +171,18 @@ describe("host input guard (Docker)", () => {
     assert.deepEqual(rulesOf(runId), []);
   });
 
+  it("guardedRunIds lists only run ids it could release: a hand-made rule with another tail is left alone", async () => {
+    // An interface that does not exist, so the rule matches nothing while it is there.
+    const foreign = ["INPUT", "-i", `bly-${suffix}`, "-m", "comment", "--comment", `bailey-run-Not Ours ${suffix}`, "-j", "ACCEPT"];
+    execFileSync("iptables", ["-w", "5", "-I", ...foreign]);
+    try {
+      assert.ok(execFileSync("iptables", ["-w", "5", "-S", "INPUT"], { encoding: "utf8" }).includes(`"bailey-run-Not Ours ${suffix}"`), "iptables quotes the comment");
+      assert.ok(!(await guardedRunIds()).some((id) => id.includes(suffix)));
+    } finally {
+      execFileSync("iptables", ["-w", "5", "-D", ...foreign]);
+    }
+  });
+
   it("answers the strict main container's settings per engine, and refuses engines without internal networks", () => {
     assert.deepEqual(strictContainerNetworkSettings("docker"), { dns: ["127.0.0.255"], hostInputGuard: true });
     assert.deepEqual(strictContainerNetworkSettings("podman"), {

@@ -82,7 +82,9 @@ export async function guardedRunIds(): Promise<string[]> {
   const ids = new Set<string>();
   for (const rule of await inputRules()) {
     const comment = commentOf(rule);
-    if (comment?.startsWith(commentPrefix)) ids.add(comment.slice(commentPrefix.length));
+    const runId = comment?.startsWith(commentPrefix) ? comment.slice(commentPrefix.length) : undefined;
+    // Only what releaseHostInput accepts: a hand-made rule with another tail is not ours to remove.
+    if (runId && runIdSchema.safeParse(runId).success) ids.add(runId);
   }
   return [...ids];
 }
