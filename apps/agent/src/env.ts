@@ -70,6 +70,19 @@ const agentEnvSchema = z.object({
     optional,
     z.coerce.number({ error: "BAILEY_SIDECAR_READY_TIMEOUT_MS must be milliseconds. Example: BAILEY_SIDECAR_READY_TIMEOUT_MS=30000" }).int().positive().default(30_000),
   ),
+  // The network a strict run's egress proxy leaves through; unset: the engine's default (bridge on Docker, podman on Podman).
+  BAILEY_EGRESS_NETWORK: z.preprocess(
+    optional,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, { error: "BAILEY_EGRESS_NETWORK must name an existing engine network. Example: BAILEY_EGRESS_NETWORK=bridge" })
+      .optional(),
+  ),
+  // PEM CAs every run's egress proxy trusts for upstreams besides the system's (test upstreams); mounted read-only into the proxy.
+  BAILEY_EGRESS_EXTRA_CA_FILE: z.preprocess(
+    optional,
+    z.string().regex(/^\//, { error: "BAILEY_EGRESS_EXTRA_CA_FILE must be an absolute path to a PEM file. Example: BAILEY_EGRESS_EXTRA_CA_FILE=/etc/bailey/upstream-ca.pem" }).optional(),
+  ),
 });
 
 export type AgentEnv = z.infer<typeof agentEnvSchema>;

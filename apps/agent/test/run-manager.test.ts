@@ -129,7 +129,7 @@ describe("RunManager logic (Mock runtime)", () => {
     assert.equal(runs.inspect("r6").state, "failed");
   });
 
-  it("a run with grants or a strict egress policy is refused before anything exists, until the egress proxy is wired to runs", async () => {
+  it("a run with grants or a strict egress policy is refused before anything exists on a runtime that cannot run the egress proxy (the Mock imports no images)", async () => {
     const runtime = new MockRuntime({ behaviour });
     const runs = await manager(runtime);
     const grant = { name: "upstream", hosts: ["api.upstream.test"], inject: { kind: "bearer" as const }, value: "v" };
@@ -140,7 +140,10 @@ describe("RunManager logic (Mock runtime)", () => {
       await assert.rejects(runs.create(runId, spec, undefined, credentials), (error: unknown) => {
         assert.ok(error instanceof RpcError);
         assert.equal(error.code, rpcErrorCodes.unsupportedFeature);
-        assert.match(error.message, runId === "g1" ? /grants/ : /strict/);
+        assert.match(
+          error.message,
+          runId === "g1" ? /The mock runtime cannot run the egress proxy sidecar that grants need/ : /The mock runtime cannot run the egress proxy sidecar that network\.policy strict need/,
+        );
         return true;
       });
     }

@@ -23,6 +23,8 @@ export async function serve(env: AgentEnv): Promise<void> {
     stepDelayMs: env.BAILEY_AGENT_FAULT_STEP_DELAY_MS,
     dindPrivileged: env.BAILEY_DIND_PRIVILEGED === "true",
     allowed: env.BAILEY_ALLOW,
+    ...(env.BAILEY_EGRESS_NETWORK ? { egressNetwork: env.BAILEY_EGRESS_NETWORK } : {}),
+    ...(env.BAILEY_EGRESS_EXTRA_CA_FILE ? { egressExtraCaFile: env.BAILEY_EGRESS_EXTRA_CA_FILE } : {}),
     log,
   });
   await runs.resume();

@@ -25,6 +25,8 @@ const configSchema = z
     caKeyFile: z.string().optional(),
     grants: z.array(grant).default([]),
     allow: z.array(hostPattern).default([]),
+    // strict: only granted hosts and `allow`; open: every other host is tunnelled as well (a run with grants under the open policy).
+    policy: z.enum(["strict", "open"]).default("strict"),
     host: z.string().default("0.0.0.0"),
     port: z.number().int().min(0).max(65535).default(3128),
   })
@@ -55,6 +57,8 @@ export interface EgressConfig {
   caKeyPem: string;
   grants: Grant[];
   allow: HostPattern[];
+  /** Absent means strict. */
+  policy?: "strict" | "open";
   host: string;
   port: number;
 }

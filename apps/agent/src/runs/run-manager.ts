@@ -1,11 +1,17 @@
 import { createHash } from "node:crypto";
-import { RpcError, rpcErrorCodes, type AgentRun, type RegistryAuth, type RunCredentials, type RunSpec } from "@bailey/protocol";
-import { requireNetworkManager, requireSidecarManager, supportsBindMounts, UnsupportedFeatureError, type Runtime } from "@bailey/runtime";
+import { type AgentRun, type GrantCredential, type RegistryAuth, RpcError, type RunCredentials, type RunSpec, rpcErrorCodes } from "@bailey/protocol";
+import { requireNetworkManager, requireSidecarManager, type Runtime, supportsBindMounts, UnsupportedFeatureError } from "@bailey/runtime";
+import { type EgressEventFollower, followEgressEvents, type RunEgressEvent } from "../egress/event-follower";
+import { guardedRunIds, guardHostInput, releaseHostInput, strictContainerNetworkSettings } from "../egress/host-input-guard";
+import { ensureEgressProxyImage } from "../egress/proxy-image";
+import { mainCaMountDir, proxyAlias, proxyEnvironment, type RunEgressFiles, writeCaBundle, writeRunEgressFiles } from "../egress/run-files";
 import { ImagePuller } from "../images/image-puller";
 import type { Journal, NewJournalEvent } from "../journal/journal";
-import { labelKeys, names, toAgentRun, type RunRecord } from "./run-record";
+import { readContainerFile } from "./container-file";
+import { defaultEgressNetwork, startEgressSidecar } from "./egress-sidecar";
+import { labelKeys, names, type RunRecord, toAgentRun } from "./run-record";
 import type { RunStore } from "./run-store";
-import { defaultRunTmpfsRoot, removeRunTmpfs, runTmpfsDir, runsWithTmpfs, writeSecretFiles } from "./run-tmpfs";
+import { defaultRunTmpfsRoot, prepareRunTmpfs, removeRunTmpfs, runsWithTmpfs, runTmpfsDir, writeSecretFiles } from "./run-tmpfs";
 
 export interface RunManagerOptions {
   runtime: Runtime;
@@ -22,6 +28,12 @@ export interface RunManagerOptions {
   pullTimeoutMs?: number;
   /** Where runs' secret files are written: a tmpfs, never the state directory (default /dev/shm/bailey). */
   tmpfsRoot?: string;
+  /** BAILEY_EGRESS_NETWORK: where a strict run's proxy leaves from (default: the engine's default network). */
+  egressNetwork?: string;
+  /** BAILEY_EGRESS_EXTRA_CA_FILE: PEM CAs every run's proxy trusts for upstreams besides the system's (tests). */
+  egressExtraCaFile?: string;
+  /** The agent bundle the egress proxy image is made from (default: see resolveAgentBundle). */
+  agentBundlePath?: string;
   /** Fault injection: a pause after each provisioning step. */
   stepDelayMs?: number;
   log?: (line: string) => void;
@@ -31,19 +43,11 @@ export type ReconciledResource = { kind: "container" | "network" | "tmpfs"; id: 
 
 const finalStates = new Set<AgentRun["state"]>(["exited", "failed", "timed_out", "destroyed"]);
 
-/**
- * Grants and a strict egress policy need the run's egress proxy, which this agent does not start
- * yet: such a run is refused before anything exists, never run with open egress and no credentials.
- */
-function refuseUnenforcedEgress(runId: string, spec: RunSpec, credentials?: RunCredentials): void {
-  const wanted = [...(spec.grants.length || credentials?.grants?.length ? ["grants"] : []), ...(spec.network?.policy === "strict" ? ["network.policy strict"] : [])];
-  if (!wanted.length) return;
-  throw new RpcError(
-    rpcErrorCodes.unsupportedFeature,
-    `This agent cannot enforce ${wanted.join(" or ")} yet (its egress proxy is not wired to runs): run without them, with network.policy open and no grants.`,
-    { runId, unsupported: wanted },
-  );
-}
+/** The image's CA bundle, which a strict run's bundle starts with (Debian, Ubuntu, Alpine and Fedora all keep one here). */
+const imageCaBundlePath = "/etc/ssl/certs/ca-certificates.crt";
+
+/** Whether a run gets an egress proxy: grants need it to inject their credentials, a strict policy as its only way out. */
+const needsEgressProxy = (spec: RunSpec) => spec.grants.length > 0 || spec.network?.policy === "strict";
 
 /**
  * Owns every run on this host: provisions its resources, supervises the main container,
@@ -54,6 +58,9 @@ export class RunManager {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly supervised = new Set<string>();
+  private readonly egressFollowers = new Map<string, EgressEventFollower>();
+  /** Record saves of one run, in order: the egress follower saves outside the run's lock. */
+  private readonly saves = new Map<string, Promise<unknown>>();
   /** Shared with image.pull pre-pulls, so a run and a pre-pull of one image make one pull. */
   readonly images: ImagePuller;
 
@@ -92,8 +99,8 @@ export class RunManager {
         return toAgentRun(existing);
       }
       this.refuseNotAllowed(runId, spec);
-      refuseUnenforcedEgress(runId, spec, credentials);
       const secrets = secretValuesFor(runId, spec, credentials);
+      const grants = grantCredentialsFor(runId, spec, credentials);
       try {
         this.refuseUnsupported(spec);
       } catch (error) {
@@ -119,7 +126,7 @@ export class RunManager {
       // Recorded before anything exists, so a crash mid-provisioning is found and undone on restart.
       await this.persist(record, { type: "run.created", runId, data: { image: spec.image, dependencies: spec.dependencies, sandbox: spec.sandbox } });
       try {
-        await this.provision(record, registryAuth, secrets);
+        await this.provision(record, registryAuth, secrets, grants);
       } catch (error) {
         // Everything provisioning made goes, the main container too if it got that far.
         await this.teardown(record, true);
@@ -177,7 +184,7 @@ export class RunManager {
       await this.options.journal.append({ type: "run.state", runId, data: { state: "destroyed", removed } });
       this.records.delete(runId);
       this.clearTimer(runId);
-      await this.options.store.delete(runId);
+      await this.inOrder(runId, () => this.options.store.delete(runId));
       return { runId, removed };
     });
   }
@@ -227,12 +234,38 @@ export class RunManager {
       if (!removable(runId)) continue;
       this.clearTimer(runId);
       this.records.delete(runId);
-      await this.options.store.delete(runId);
+      await this.inOrder(runId, () => this.options.store.delete(runId));
     }
     for (const resource of found) {
       await this.options.journal.append({ type: "resource.removed", ...(resource.runId ? { runId: resource.runId } : {}), data: { ...resource, reason: "reconcile" } });
     }
+    await this.releaseOrphanGuards(removable);
     return found;
+  }
+
+  /**
+   * Host INPUT rules of strict runs this agent no longer owns (a crash between guard and record,
+   * or teardown failing). Not in reconcile's answer, whose kinds the protocol fixes; journalled.
+   */
+  private async releaseOrphanGuards(removable: (runId: string | null) => boolean): Promise<void> {
+    if (this.options.runtime.type !== "docker") return;
+    let guarded: string[];
+    try {
+      guarded = await guardedRunIds();
+    } catch (error) {
+      // An agent without iptables (or not root) never made a guard.
+      this.options.log?.(`reconcile: cannot list host input guards (${(error as Error).message})`);
+      return;
+    }
+    for (const runId of guarded) {
+      if (!removable(runId) || this.records.get(runId)?.state === "running") continue;
+      const rules = await releaseHostInput(runId);
+      await this.options.journal.append({
+        type: "resource.removed",
+        runId,
+        data: { kind: "host-input-guard", id: `bailey-run-${runId}`, name: `${rules} iptables INPUT rule(s) of run ${runId}`, reason: "reconcile" },
+      });
+    }
   }
 
   private refuseNotAllowed(runId: string, spec: RunSpec): void {
@@ -257,6 +290,14 @@ export class RunManager {
       requireNetworkManager(runtime);
       requireSidecarManager(runtime);
     }
+    if (needsEgressProxy(spec) && !(runtime.networkManager() && runtime.sidecarManager() && supportsBindMounts(runtime) && runtime.importImage)) {
+      const wanted = [...(spec.grants.length ? ["grants"] : []), ...(spec.network?.policy === "strict" ? ["network.policy strict"] : [])].join(" and ");
+      throw new UnsupportedFeatureError(
+        "sidecars",
+        runtime.type,
+        `The ${runtime.type} runtime cannot run the egress proxy sidecar that ${wanted} need (it takes networks, sidecars, bind mounts and an imported image): use Docker or Podman on this host, or run without grants under network.policy open.`,
+      );
+    }
   }
 
   private labels(runId: string, role: string): Record<string, string> {
@@ -267,21 +308,30 @@ export class RunManager {
     return this.options.tmpfsRoot ?? defaultRunTmpfsRoot;
   }
 
-  private async provision(record: RunRecord, registryAuth: RegistryAuth | undefined, secrets: Record<string, string>): Promise<void> {
+  private async provision(record: RunRecord, registryAuth: RegistryAuth | undefined, secrets: Record<string, string>, grants: GrantCredential[]): Promise<void> {
     const { runtime } = this.options;
     const { spec, runId } = record;
     // First, while nothing else exists yet: a pull can take minutes, and a failed one leaves nothing to undo.
     const image = await this.images.ensure({ image: spec.image, policy: spec.pullPolicy, runId, ...(registryAuth ? { auth: registryAuth } : {}) });
     record.imageDigest = image.digest;
+    const strict = spec.network?.policy === "strict";
+    const strictSettings = strict ? strictContainerNetworkSettings(runtime.type) : null;
+    // Also before anything exists: an agent version's first proxied run imports it (seconds).
+    const proxyImage = needsEgressProxy(spec)
+      ? await ensureEgressProxyImage({ runtime, ...(this.options.agentBundlePath ? { bundlePath: this.options.agentBundlePath } : {}), ...(this.options.log ? { log: this.options.log } : {}) })
+      : null;
     const dind = spec.dependencies.includes("docker:dind");
     const env: Record<string, string> = { ...spec.env, ...Object.fromEntries(Object.entries(spec.secrets).map(([envName, secret]) => [envName, secrets[secret] as string])), BAILEY_RUN_ID: runId };
     // Every run on its own network, so it cannot reach another run (the default bridge lets it).
     const networks = runtime.networkManager();
     if (networks) {
-      const network = await networks.createNetwork(names.network(runId), this.labels(runId, "network"));
+      // Strict: internal, so the proxy (on it and on the egress network) is the only way out.
+      const network = await networks.createNetwork(names.network(runId), this.labels(runId, "network"), strict ? { internal: true } : undefined);
       record.networkId = network.id;
       record.networkName = network.name;
       await this.persist(record, { type: "network.created", runId, data: { networkId: network.id, name: network.name } });
+      // Docker's internal bridge still reaches every host address (its rules are in FORWARD only); Podman's has no route there.
+      if (strictSettings?.hostInputGuard) await guardHostInput({ runId, networkId: network.id, runtime });
     }
     if (dind && record.networkName) {
       const image = spec.buildkitImage ?? this.options.buildkitImage;
@@ -303,7 +353,22 @@ export class RunManager {
     }
     if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = "unix:///var/run/docker.sock";
     // Last before the container: the values spend as little time on the host as they can.
-    const secretFilesDir = spec.secretFiles.length ? await writeSecretFiles(this.tmpfsRoot, runId, Object.fromEntries(spec.secretFiles.map((name) => [name, secrets[name] as string]))) : null;
+    const runDir = spec.secretFiles.length || proxyImage ? await prepareRunTmpfs(this.tmpfsRoot, runId) : null;
+    const binds: { source: string; target: string }[] = [];
+    if (spec.secretFiles.length) {
+      const secretFilesDir = await writeSecretFiles(this.tmpfsRoot, runId, Object.fromEntries(spec.secretFiles.map((name) => [name, secrets[name] as string])));
+      binds.push({ source: secretFilesDir, target: "/run/secrets" });
+    }
+    let egressFiles: RunEgressFiles | null = null;
+    let extraHosts: string[] = [];
+    if (proxyImage && runDir && record.networkName) {
+      egressFiles = await writeRunEgressFiles({ runDir, runId, grants, allow: spec.network?.allow ?? [], policy: strict ? "strict" : "open" });
+      const proxyAddress = await this.startEgressProxy(record, proxyImage, egressFiles.proxyDir, strict);
+      // Podman resolves no names on an internal network: the proxy's alias is pinned to its address there.
+      if (strict && runtime.type === "podman") extraHosts = [`${proxyAlias}:${proxyAddress}`];
+      Object.assign(env, proxyEnvironment({ token: egressFiles.token, direct: dind ? ["buildkit"] : [] }));
+      binds.push({ source: egressFiles.caCertFile, target: `${mainCaMountDir}/ca.crt` }, { source: egressFiles.caBundleFile, target: `${mainCaMountDir}/ca-bundle.crt` });
+    }
 
     record.containerId = await runtime.createContainer({
       name: names.main(runId),
@@ -315,11 +380,76 @@ export class RunManager {
       sandbox: spec.sandbox,
       resources: spec.resources,
       ...(record.networkName ? { network: record.networkName } : {}),
+      ...(strictSettings?.dns ? { dns: strictSettings.dns } : {}),
+      ...(strictSettings?.sysctls ? { sysctls: strictSettings.sysctls } : {}),
+      ...(extraHosts.length ? { extraHosts } : {}),
       mountEngineSocket: spec.dependencies.includes("docker:host"),
       privileged: dind && this.options.dindPrivileged !== false,
-      ...(secretFilesDir ? { readOnlyBinds: [{ source: secretFilesDir, target: "/run/secrets" }] } : {}),
+      ...(binds.length ? { readOnlyBinds: binds } : {}),
     });
     await this.persist(record, { type: "container.created", runId, data: { containerId: record.containerId, name: names.main(runId) } });
+    if (egressFiles) {
+      // The bundle is mounted as a file: its content is read when the container starts, so it may still change now.
+      const imageBundle = await readContainerFile(runtime, record.containerId, imageCaBundlePath);
+      await writeCaBundle(egressFiles, imageBundle ? imageBundle.toString("utf8") : null);
+    }
+  }
+
+  /** Starts the run's egress proxy, waits until it listens, and answers its address on the run network. */
+  private async startEgressProxy(record: RunRecord, image: string, proxyDir: string, strict: boolean): Promise<string> {
+    const { runtime } = this.options;
+    const { runId } = record;
+    const name = names.egressProxy(runId);
+    const sidecar = await startEgressSidecar({
+      runtime,
+      name,
+      image,
+      labels: this.labels(runId, "egress-proxy"),
+      runNetwork: record.networkName as string,
+      egressNetwork: strict ? (this.options.egressNetwork ?? defaultEgressNetwork(runtime)) : null,
+      proxyDir,
+      ...(this.options.egressExtraCaFile ? { extraCaFile: this.options.egressExtraCaFile } : {}),
+      readyTimeoutMs: this.options.sidecarReadyTimeoutMs,
+      onEvent: (event) => this.journalEgress(record, event),
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
+    this.egressFollowers.set(runId, sidecar.follower);
+    record.sidecars.push({ role: "egress-proxy", name, containerId: sidecar.containerId, image });
+    await this.persist(record, { type: "sidecar.started", runId, data: { role: "egress-proxy", containerId: sidecar.containerId, name, image } });
+    const address = (await runtime.inspectContainer(sidecar.containerId)).ipAddresses?.[record.networkName as string];
+    if (!address) throw new Error(`The egress proxy ${name} has no address on the run network ${record.networkName}; the engine did not attach it (docker inspect ${name}).`);
+    return address;
+  }
+
+  /** One proxy event into the journal; the record remembers its time, for the follow after an agent restart. */
+  private async journalEgress(record: RunRecord, event: RunEgressEvent): Promise<void> {
+    const entry = await this.options.journal.append({ type: event.type, runId: record.runId, data: event.data });
+    record.egressEventsAt = entry.at;
+    await this.save(record);
+  }
+
+  /**
+   * After an agent restart: follows the proxy's log again from the second after the last event
+   * journalled (at most once: an event logged in that same second but not yet journalled when the
+   * agent stopped is lost; none is journalled twice).
+   */
+  private async followEgressAgain(record: RunRecord): Promise<void> {
+    const proxy = record.sidecars.find((sidecar) => sidecar.role === "egress-proxy");
+    if (!proxy || this.egressFollowers.has(record.runId)) return;
+    const last = record.egressEventsAt ? Date.parse(record.egressEventsAt) : Number.NaN;
+    const since = Number.isNaN(last) ? undefined : new Date((Math.floor(last / 1000) + 1) * 1000);
+    try {
+      const follower = await followEgressEvents({
+        runtime: this.options.runtime,
+        containerId: proxy.containerId,
+        ...(since ? { since } : {}),
+        onEvent: (event) => this.journalEgress(record, event),
+        ...(this.options.log ? { log: this.options.log } : {}),
+      });
+      this.egressFollowers.set(record.runId, follower);
+    } catch (error) {
+      this.options.log?.(`run ${record.runId}: cannot follow its egress proxy again (${(error as Error).message}); its egress events from now on are not journalled`);
+    }
   }
 
   private async waitUntilRunning(containerId: string, what: string): Promise<void> {
@@ -351,6 +481,16 @@ export class RunManager {
       removed.push(sidecar.name);
       await this.options.journal.append({ type: "sidecar.stopped", runId, data: { role: "buildkit", containerId: sidecar.id, name: sidecar.name } });
     }
+    for (const proxy of await runtime.listContainers({ [labelKeys.runId]: runId, [labelKeys.role]: "egress-proxy" })) {
+      // Stopped first, and its log read to the end: the connections the run's end closed are journalled before the log goes.
+      await runtime.stopContainer(proxy.id, 2).catch(() => undefined);
+      await this.drainEgressEvents(runId);
+      await runtime.removeContainer(proxy.id);
+      removed.push(proxy.name);
+      await this.options.journal.append({ type: "sidecar.stopped", runId, data: { role: "egress-proxy", containerId: proxy.id, name: proxy.name } });
+    }
+    this.egressFollowers.get(runId)?.stop();
+    this.egressFollowers.delete(runId);
     if (!includeMain && !record.containerId) {
       // A main container created by a crashed provisioning step, before it was recorded.
       for (const main of await runtime.listContainers({ [labelKeys.runId]: runId, [labelKeys.role]: "main" })) {
@@ -365,6 +505,10 @@ export class RunManager {
       removed.push(names.network(runId));
       await this.options.journal.append({ type: "network.removed", runId, data: { networkId: record.networkId, name: names.network(runId) } });
     }
+    if (record.spec.network?.policy === "strict" && runtime.type === "docker") {
+      // Best effort, so the secrets below still go: reconcile releases what is left (guardedRunIds).
+      await releaseHostInput(runId).catch((error: Error) => this.options.log?.(`run ${runId}: releasing its host input guard failed (${error.message}); reconcile retries`));
+    }
     // The secret files go once the main container no longer runs (an exited one keeps only its logs).
     if (await removeRunTmpfs(this.tmpfsRoot, runId)) {
       removed.push(runTmpfsDir(this.tmpfsRoot, runId));
@@ -372,6 +516,15 @@ export class RunManager {
       await this.options.journal.append({ type: "resource.removed", runId, data: { kind: "tmpfs", id: dir, name: dir, reason: "teardown" } });
     }
     return removed;
+  }
+
+  /** Waits (a few seconds at most) for the proxy's log to end, so its last events are journalled. */
+  private async drainEgressEvents(runId: string): Promise<void> {
+    const follower = this.egressFollowers.get(runId);
+    if (!follower) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([follower.done, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
   }
 
   private supervise(record: RunRecord): void {
@@ -425,7 +578,9 @@ export class RunManager {
       await this.persist(record, { type: "run.failed", runId: record.runId, data: { error: record.error, during: "provisioning" } });
       return;
     }
+    if (record.state === "created") await this.followEgressAgain(record);
     if (record.state !== "running" && record.state !== "stopping") return;
+    await this.followEgressAgain(record);
     const info = record.containerId ? await runtime.inspectContainer(record.containerId).catch(() => null) : null;
     if (info?.running) {
       this.supervise(record);
@@ -459,9 +614,26 @@ export class RunManager {
 
   private async persist(record: RunRecord, event: NewJournalEvent): Promise<void> {
     this.records.set(record.runId, record);
-    await this.options.store.save(record);
+    await this.save(record);
     await this.options.journal.append(event);
     if (this.options.stepDelayMs && record.state === "provisioning") await new Promise((resolve) => setTimeout(resolve, this.options.stepDelayMs));
+  }
+
+  /** Saves the record unless the run is gone by then (a late egress event after destroy must not bring it back). */
+  private save(record: RunRecord): Promise<void> {
+    return this.inOrder(record.runId, async () => {
+      if (this.records.get(record.runId) === record) await this.options.store.save(record);
+    });
+  }
+
+  private inOrder(runId: string, step: () => Promise<void>): Promise<void> {
+    const next = (this.saves.get(runId) ?? Promise.resolve()).then(step, step);
+    const settled = next.catch(() => undefined);
+    this.saves.set(runId, settled);
+    void settled.then(() => {
+      if (this.saves.get(runId) === settled) this.saves.delete(runId);
+    });
+    return next;
   }
 
   /** One operation per run at a time; different runs proceed in parallel. */
@@ -486,6 +658,23 @@ function secretValuesFor(runId: string, spec: RunSpec, credentials: RunCredentia
     throw new RpcError(rpcErrorCodes.invalidParams, `run.create for ${runId} names secrets it carries no value for: ${missing.join(", ")}; send them in credentials.secrets.`, { runId, missing });
   }
   return Object.fromEntries(wanted.map((name) => [name, given[name] as string]));
+}
+
+/** The credentials of exactly the grants the spec names, in its order (the proxy's first match wins); anything else is refused before anything is created. */
+function grantCredentialsFor(runId: string, spec: RunSpec, credentials: RunCredentials | undefined): GrantCredential[] {
+  const given = credentials?.grants ?? [];
+  const byName = new Map(given.map((grant) => [grant.name, grant]));
+  const missing = spec.grants.filter((name) => !byName.has(name));
+  const unnamed = given.filter((grant) => !spec.grants.includes(grant.name)).map((grant) => grant.name);
+  if (missing.length || unnamed.length || byName.size !== given.length) {
+    const problems = [
+      ...(missing.length ? [`names grants it carries no credentials for: ${missing.join(", ")} (send them in credentials.grants)`] : []),
+      ...(unnamed.length ? [`carries credentials for grants its spec does not name: ${unnamed.join(", ")} (add them to spec.grants or leave them out)`] : []),
+      ...(byName.size !== given.length ? ["carries two credentials for one grant name"] : []),
+    ];
+    throw new RpcError(rpcErrorCodes.invalidParams, `run.create for ${runId} ${problems.join("; ")}.`, { runId, missing, unnamed });
+  }
+  return spec.grants.map((name) => byName.get(name) as GrantCredential);
 }
 
 function specHash(spec: RunSpec): string {

@@ -6,6 +6,8 @@ export interface RunRecord extends AgentRun {
   /** When the timeout fires, as an ISO time; null without a timeout or before start. */
   deadline: string | null;
   timedOut: boolean;
+  /** The journal time of the run's last egress event: an agent restart follows the proxy's log from the next second on. */
+  egressEventsAt?: string | null;
 }
 
 export const labelKeys = {
@@ -19,9 +21,11 @@ export const names = {
   main: (runId: string) => `bailey-${runId}`,
   network: (runId: string) => `bailey-${runId}`,
   buildkit: (runId: string) => `bailey-buildkit-${runId}`,
+  // A dot no run ID holds: no run's main container can be named like another run's proxy.
+  egressProxy: (runId: string) => `bailey-${runId}.egress`,
 };
 
 export function toAgentRun(record: RunRecord): AgentRun {
-  const { spec: _spec, deadline: _deadline, timedOut: _timedOut, ...run } = record;
+  const { spec: _spec, deadline: _deadline, timedOut: _timedOut, egressEventsAt: _egressEventsAt, ...run } = record;
   return run;
 }

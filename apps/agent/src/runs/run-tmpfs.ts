@@ -4,7 +4,8 @@ import path from "node:path";
 /**
  * A run's secret values on the host live only on tmpfs (never the agent's state directory):
  * `<root>/<runId>/main/secrets/<name>`, bind-mounted read-only at /run/secrets in the main
- * container. The run's directory and its parents are root-only; inside the mount the files are
+ * container; `<root>/<runId>/proxy/` (the egress proxy's config: grants' values, token, CA key)
+ * into the proxy only, and `main/ca.crt` + `main/ca-bundle.crt` at /run/bailey/ (egress-files.ts). The run's directory and its parents are root-only; inside the mount the files are
  * world-readable, so a container running as any user can read what it was given.
  */
 export const defaultRunTmpfsRoot = runTmpfsRootFor(process.getuid?.());
@@ -20,13 +21,18 @@ export function runTmpfsRootFor(uid: number | undefined): string {
 
 export const runTmpfsDir = (root: string, runId: string) => path.join(root, runId);
 
-/** Writes the files (replacing a leftover of the same run) and answers the directory to mount. */
-export async function writeSecretFiles(root: string, runId: string, files: Record<string, string>): Promise<string> {
+/** Makes the run's empty directory (replacing a leftover of the same run), root-only, with `main/` in it. */
+export async function prepareRunTmpfs(root: string, runId: string): Promise<string> {
   const runDir = runTmpfsDir(root, runId);
   await rm(runDir, { recursive: true, force: true });
   await mkdir(root, { recursive: true, mode: 0o700 });
   await mkdir(path.join(runDir, "main"), { recursive: true, mode: 0o700 });
-  const secretsDir = path.join(runDir, "main", "secrets");
+  return runDir;
+}
+
+/** Writes the files into the prepared run directory and answers the directory to mount. */
+export async function writeSecretFiles(root: string, runId: string, files: Record<string, string>): Promise<string> {
+  const secretsDir = path.join(runTmpfsDir(root, runId), "main", "secrets");
   await mkdir(secretsDir, { mode: 0o755 });
   for (const [name, value] of Object.entries(files)) await writeFile(path.join(secretsDir, name), value, { mode: 0o444, flag: "wx" });
   return secretsDir;
