@@ -277,7 +277,14 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
       networks.push(network);
       let upstream: ContainerTlsUpstream | undefined;
       try {
-        upstream = await startTlsUpstreamContainer({ runtime: engine.runtime, image, network, aliases: ["api.upstream.test"], name: `bailey-test-upstream-${name}-${suffix}`, labels });
+        upstream = await startTlsUpstreamContainer({
+          runtime: engine.runtime,
+          image,
+          network,
+          aliases: ["api.upstream.test", "files.upstream.test"],
+          name: `bailey-test-upstream-${name}-${suffix}`,
+          labels,
+        });
         const marker = randomBytes(8).toString("hex");
         const answer = await httpsGet({ ip: upstream.ip, servername: "api.upstream.test", ca: upstream.caPem, path: "/hello?from=test", headers: { "x-test-marker": marker } });
         assert.equal(answer.status, 200);
@@ -286,7 +293,9 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
         assert.equal(bytes.body.length, 1_000_000);
 
         // What the egress proxy will do: resolve the alias on the network, verify the certificate for it.
-        const clientScript = `require("node:https").get("https://api.upstream.test/from-a-container", { ca: process.env.UPSTREAM_CA, headers: { "x-from": "container" } }, (r) => { r.resume(); console.log("status " + r.statusCode); }).on("error", (e) => { console.log("error " + e.message); process.exitCode = 1; });`;
+        const clientScript = `
+          const get = (url) => new Promise((resolve) => require("node:https").get(url, { ca: process.env.UPSTREAM_CA, headers: { "x-from": "container" } }, (r) => { r.resume(); resolve(url + " " + r.statusCode); }).on("error", (e) => { process.exitCode = 1; resolve(url + " " + e.message); }));
+          (async () => { for (const url of ["https://api.upstream.test/from-a-container", "https://files.upstream.test/by-its-second-alias"]) console.log(await get(url)); })();`;
         const client = await engine.runtime.createContainer({
           name: `bailey-test-upstream-client-${name}-${suffix}`,
           image,
@@ -300,16 +309,17 @@ function engineSuite(name: "docker" | "podman", open: () => Promise<EngineUnderT
         await engine.runtime.startContainer(client);
         const exitCode = await engine.runtime.waitContainer(client);
         assert.equal(exitCode, 0, await allOutput(engine.runtime, client));
-        assert.deepEqual(await stdoutLines(engine.runtime, client), ["status 200"]);
+        assert.deepEqual(await stdoutLines(engine.runtime, client), ["https://api.upstream.test/from-a-container 200", "https://files.upstream.test/by-its-second-alias 200"]);
 
         const requests = await upstream.requests();
         assert.deepEqual(
           requests.map((request) => `${request.method} ${request.url}`),
-          ["GET /hello?from=test", "GET /bytes/1000000", "GET /from-a-container"],
+          ["GET /hello?from=test", "GET /bytes/1000000", "GET /from-a-container", "GET /by-its-second-alias"],
         );
         assert.equal(requests[0]!.headers["x-test-marker"], marker);
         assert.equal(requests[0]!.headers.host, "api.upstream.test");
         assert.equal(requests[2]!.headers["x-from"], "container");
+        assert.equal(requests[3]!.headers.host, "files.upstream.test");
       } finally {
         await upstream?.stop();
       }

@@ -80,7 +80,7 @@ const readyTimeoutMs = 30_000;
 /** Starts the upstream and resolves once it listens; removes the container if it does not. */
 export async function startTlsUpstream(options: StartTlsUpstreamOptions): Promise<ContainerTlsUpstream> {
   const { runtime, aliases } = options;
-  if (aliases.length !== 1) throw new Error(`startTlsUpstream takes exactly one alias (the DNS name its certificate is for, e.g. api.upstream.test), not ${aliases.length}.`);
+  if (aliases.length === 0) throw new Error("startTlsUpstream needs at least one alias: a DNS name its certificate is for, e.g. api.upstream.test.");
   const port = options.port ?? 443;
   // A name of its own: OpenSSL finds an issuer by its name first.
   const ca = await createCertificateAuthority(`bailey test upstream CA ${randomBytes(4).toString("hex")}`);
@@ -91,8 +91,8 @@ export async function startTlsUpstream(options: StartTlsUpstreamOptions): Promis
     command: ["node", "-e", serverScript],
     env: { UPSTREAM_CERT: leaf.certPem, UPSTREAM_KEY: leaf.keyPem, UPSTREAM_PORT: String(port) },
     labels: { "bailey.test": "tls-upstream", ...options.labels },
-    // The runtime gives a container's hostname as its alias on the network it is created on.
     hostname: aliases[0]!,
+    networkAliases: aliases.slice(1),
     network: options.network,
     sandbox: "none",
   });
