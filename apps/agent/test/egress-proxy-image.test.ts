@@ -18,6 +18,7 @@ import { MockRuntime, type PodmanService, requireDocker, requireRunsc, startPodm
 import { createCertificateAuthority } from "../src/egress/ca";
 import { egressConfigFileName } from "../src/egress/config";
 import { egressProxyCommand, ensureEgressProxyImage } from "../src/egress/proxy-image";
+import { absoluteScriptPathsIn, externalizedBuiltinsOf } from "../src/egress/node-builtin-files";
 import { egressProxyRootfs } from "../src/egress/proxy-image-rootfs";
 import { rootfsTar } from "../src/egress/rootfs-tar";
 import { type ContainerTlsUpstream, startTlsUpstreamContainer } from "../src/testing";
@@ -154,6 +155,23 @@ describe("the image's root filesystem", () => {
       ]),
     );
     assert.equal(await readFile(path.join(out, deep), "utf8"), "deep\n");
+  });
+});
+
+// Debian's node aborts at start without the builtins it keeps in /usr/share/nodejs (checked by hand
+// with nodejs 18.20.4+dfsg-1~deb12u3: the image then starts, resolves names and runs the proxy).
+describe("the builtins a distribution's node keeps outside the binary", () => {
+  it("are found as path strings in the binary, also across a read boundary, and kept only when the host has them", async () => {
+    const hostScript = execFileSync("find", ["/usr", "-name", "*.js", "-type", "f", "-print", "-quit"], { encoding: "utf8" }).trim();
+    assert.ok(hostScript, "this host has some .js file under /usr");
+    const missing = "/usr/share/nodejs/not-here/missing.js";
+    const boundary = "/usr/share/nodejs/cut-by-a-chunk/lexer.js";
+    const filler = Buffer.alloc(1024 * 1024 - 10, 0);
+    const binary = Buffer.concat([Buffer.from(`\0${hostScript}\0${missing}\0`), filler.subarray(0, filler.length - hostScript.length - missing.length - 3), Buffer.from(`${boundary}\0\x7fELF`)]);
+    const file = path.join(dir, "fake-libnode.so");
+    await writeFile(file, binary);
+    assert.deepEqual((await absoluteScriptPathsIn(file)).sort(), [boundary, hostScript, missing].sort());
+    assert.deepEqual(await externalizedBuiltinsOf([file]), [hostScript]);
   });
 });
 

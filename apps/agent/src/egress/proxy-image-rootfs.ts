@@ -2,11 +2,14 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { externalizedBuiltinsOf } from "./node-builtin-files";
 import type { RootfsEntry } from "./rootfs-tar";
 
-// What the egress proxy's image holds: the host's own node, the libraries it loads, the agent
-// bundle, and the few files glibc reads to resolve names. Nothing else (no shell, no CA store:
-// the proxy trusts node's built-in roots plus any extra CA file it is given).
+// What the egress proxy's image holds: the host's own node, the libraries it loads (and the
+// builtins Debian's node keeps beside them), the agent bundle, and the few files glibc reads to
+// resolve names. No shell. The host's CA bundle comes along where it has one: Debian's node loads
+// it as extra CAs at start (and warns without it); the proxy itself trusts node's built-in roots
+// plus any extra CA file it is given.
 
 export const imageNodePath = "/usr/local/bin/node";
 export const imageBundlePath = "/bailey/bailey-agent.cjs";
@@ -15,6 +18,7 @@ export const imagePath = "/usr/local/bin:/usr/bin:/bin";
 // Before glibc 2.34 name lookups dlopen these, so ldd does not list them; 2.34 and later keep
 // stubs of them, which cost nothing to carry.
 const nssLibraries = ["libnss_dns.so.2", "libnss_files.so.2", "libresolv.so.2"];
+const hostCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 const run = promisify(execFile);
 
@@ -56,10 +60,13 @@ export async function egressProxyRootfs(options: { nodePath: string; bundlePath:
       if (!libraries.includes(candidate) && existsSync(candidate)) libraries.push(candidate);
     }
   }
+  const builtins = await externalizedBuiltinsOf([options.nodePath, ...libraries.filter((library) => path.basename(library).startsWith("libnode"))]);
   const files: RootfsEntry[] = [
     { kind: "host-file", path: imageNodePath, source: options.nodePath, mode: 0o755 },
     { kind: "host-file", path: imageBundlePath, source: options.bundlePath, mode: 0o644 },
     ...libraries.map((library): RootfsEntry => ({ kind: "host-file", path: library, source: library, mode: 0o755 })),
+    ...builtins.map((script): RootfsEntry => ({ kind: "host-file", path: script, source: script, mode: 0o644 })),
+    ...(existsSync(hostCaBundle) ? [{ kind: "host-file", path: hostCaBundle, source: hostCaBundle, mode: 0o644 } as const] : []),
     // Docker and Podman mount /etc/hosts and /etc/resolv.conf; glibc still needs to be told to read them.
     { kind: "inline-file", path: "/etc/nsswitch.conf", content: "hosts: files dns\n" },
     { kind: "inline-file", path: "/etc/passwd", content: "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n" },
