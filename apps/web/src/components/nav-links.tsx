@@ -9,6 +9,7 @@ const links = [
   { href: "/tokens", label: "Tokens" },
   { href: "/registries", label: "Registries" },
   { href: "/secrets", label: "Secrets" },
+  { href: "/grants", label: "Grants" },
   { href: "/audit", label: "Audit" },
   { href: "/team", label: "Team" },
 ] as const;

@@ -11,6 +11,7 @@ import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
 
 type SubmitRole = "member" | "admin" | "owner";
+type EgressPolicy = "open" | "strict";
 type RoleField = "minRoleDockerHost" | "minRoleDockerDind" | "minRoleSandboxNone";
 
 const capabilities: [RoleField, string, string][] = [
@@ -29,6 +30,7 @@ export function RunPolicy() {
   const [timeoutText, setTimeoutText] = useState("");
   const [cap, setCap] = useState("");
   const [unplaceableText, setUnplaceableText] = useState("");
+  const [egressPolicy, setEgressPolicy] = useState<EgressPolicy>("open");
   const [formError, setFormError] = useState("");
   const update = useMutation(
     trpc.team.updatePolicy.mutationOptions({ onSuccess: (data) => queryClient.setQueryData(trpc.team.policy.queryKey(), data), onError: (error) => setFormError(errorMessage(error)) }),
@@ -41,6 +43,7 @@ export function RunPolicy() {
     setTimeoutText(String(current.defaultRunTimeoutSeconds));
     setCap(String(current.maxQueuedRuns));
     setUnplaceableText(String(current.unplaceableTimeoutSeconds));
+    setEgressPolicy(current.defaultEgressPolicy);
   }, [policy.data]);
 
   function submit(event: FormEvent) {
@@ -54,7 +57,7 @@ export function RunPolicy() {
     if (!Number.isInteger(unplaceableTimeoutSeconds) || unplaceableTimeoutSeconds < 30 || unplaceableTimeoutSeconds > 604_800) {
       return setFormError("The unplaceable-run timeout is a whole number of seconds from 30 to 604800 (7 days); 900 is 15 minutes.");
     }
-    update.mutate({ ...roles, defaultRunTimeoutSeconds: timeoutSeconds, maxQueuedRuns, unplaceableTimeoutSeconds });
+    update.mutate({ ...roles, defaultRunTimeoutSeconds: timeoutSeconds, maxQueuedRuns, unplaceableTimeoutSeconds, defaultEgressPolicy: egressPolicy });
   }
 
   return (
@@ -86,6 +89,17 @@ export function RunPolicy() {
             <Input id="unplaceableTimeoutSeconds" inputMode="numeric" value={unplaceableText} onChange={(event) => setUnplaceableText(event.target.value)} />
           </Field>
         </div>
+        <Field
+          label="Default egress policy"
+          htmlFor="defaultEgressPolicy"
+          hint="For runs whose spec sets no network.policy. Strict: the run reaches only its grants' hosts and network.allow, through the egress proxy."
+          className="max-w-md"
+        >
+          <Select id="defaultEgressPolicy" value={egressPolicy} onChange={(event) => setEgressPolicy(event.target.value as EgressPolicy)} className="w-full">
+            <option value="open">open (any host)</option>
+            <option value="strict">strict (granted and allowed hosts only)</option>
+          </Select>
+        </Field>
         {formError ? (
           <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {formError}

@@ -8,6 +8,7 @@ import { RunStateBadge } from "~/components/run-state-badge";
 import { ConfirmButton } from "~/components/ui/confirm-button";
 import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
+import { type EgressSpec, RunEgress } from "./run-egress";
 import { RunLogs } from "./run-logs";
 import { RunWaitReason } from "./run-wait-reason";
 import { RunPullStep } from "./run-pull-step";
@@ -138,6 +139,10 @@ export function RunDetail({ runId }: { runId: string }) {
       </div>
 
       <RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />
+
+      <Section title="Egress">
+        <RunEgress runId={runId} spec={data.spec as EgressSpec} active={active} state={data.state} />
+      </Section>
 
       <Section title="Spec">
         {data.redactedEnv.length ? (

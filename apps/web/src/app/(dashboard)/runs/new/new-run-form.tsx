@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
@@ -25,8 +25,10 @@ export function NewRunForm() {
   const [ignored, setIgnored] = useState<{ runId: string; fields: { field: string; reason: string }[] } | null>(null);
   const createFromSpec = useMutation(trpc.runs.create.mutationOptions());
   const createFromYaml = useMutation(trpc.runs.createFromYaml.mutationOptions());
+  const grants = useQuery(trpc.grants.list.queryOptions());
+  const toggleGrant = (name: string, checked: boolean) => setValues({ ...values, grants: checked ? [...values.grants, name] : values.grants.filter((grant) => grant !== name) });
 
-  const set = (key: keyof RunFormValues) => (event: { target: { value: string } }) => setValues({ ...values, [key]: event.target.value });
+  const set = (key: Exclude<keyof RunFormValues, "grants">) => (event: { target: { value: string } }) => setValues({ ...values, [key]: event.target.value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -92,7 +94,7 @@ export function NewRunForm() {
           label="Run spec (YAML or moat.yaml)"
           htmlFor="yaml"
           error={errors.yaml}
-          hint="Bailey's fields (image, command, env, dependencies, sandbox, placement, resources) or a moat.yaml; unsupported moat fields are reported back."
+          hint="Bailey's fields (image, command, env, dependencies, sandbox, placement, resources, grants, network) or a moat.yaml; unsupported moat fields are reported back."
         >
           <Textarea id="yaml" rows={14} value={yaml} onChange={(event) => setYaml(event.target.value)} placeholder={"image: node:20\ncommand: npm test\ndependencies: [docker:dind]"} />
         </Field>
@@ -128,6 +130,45 @@ export function NewRunForm() {
           <Field label="Placement labels" htmlFor="labels" error={errors.placement} hint="key=value per line; only hosts with all these labels take the run.">
             <Textarea id="labels" rows={2} value={values.labels} onChange={set("labels")} />
           </Field>
+          <fieldset className="space-y-3" aria-describedby="egress-hint">
+            <legend className="mb-2 text-sm font-medium">Network and grants</legend>
+            <p id="egress-hint" className="text-xs text-zinc-500 dark:text-zinc-400">
+              Grants and a strict policy send the run&apos;s traffic through the egress proxy, which adds each grant&apos;s secret for its hosts; the run never sees it.
+            </p>
+            <div className="space-y-1.5" data-field="grants">
+              <p className="text-sm font-medium">Grants</p>
+              {grants.data?.grants.length ? (
+                <div className="flex flex-wrap gap-x-5 gap-y-1">
+                  {grants.data.grants.map((grant) => (
+                    <label key={grant.id} className="flex items-center gap-2 text-sm">
+                      <input type="checkbox" checked={values.grants.includes(grant.name)} onChange={(event) => toggleGrant(grant.name, event.target.checked)} />
+                      <span className="font-mono text-xs">{grant.name}</span>
+                      <span className="text-xs text-zinc-500">({grant.hosts.join(", ")})</span>
+                    </label>
+                  ))}
+                </div>
+              ) : (
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">{grants.isPending ? "Loading grants…" : "The team has no grants; an admin adds them on the Grants page."}</p>
+              )}
+              {errors.grants ? (
+                <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+                  {errors.grants}
+                </p>
+              ) : null}
+            </div>
+            <div className="grid gap-5 sm:grid-cols-2">
+              <Field label="Egress policy" htmlFor="networkPolicy" error={errors.networkPolicy ?? errors.network} hint="Strict: only granted and allowed hosts are reachable.">
+                <Select id="networkPolicy" value={values.networkPolicy} onChange={set("networkPolicy")} className="w-full">
+                  <option value="">Team default</option>
+                  <option value="open">Open (any host)</option>
+                  <option value="strict">Strict (granted and allowed hosts only)</option>
+                </Select>
+              </Field>
+              <Field label="Allowed hosts" htmlFor="allow" error={errors.allow} hint="One per line, e.g. registry.npmjs.org or *.pypi.org; tunnelled without credentials.">
+                <Textarea id="allow" rows={2} value={values.allow} onChange={set("allow")} spellCheck={false} />
+              </Field>
+            </div>
+          </fieldset>
           <fieldset className="grid gap-5 sm:grid-cols-4">
             <legend className="mb-2 text-sm font-medium">Resources</legend>
             <Field label="CPUs" htmlFor="cpus" error={errors["resources.cpus"]}>

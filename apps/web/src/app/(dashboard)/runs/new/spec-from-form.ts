@@ -11,9 +11,30 @@ export interface RunFormValues {
   memory: string;
   pids: string;
   timeoutSeconds: string;
+  /** Names of the team's grants the run may use. */
+  grants: string[];
+  /** "" leaves it to the team's default egress policy. */
+  networkPolicy: "" | "open" | "strict";
+  /** Host patterns, one per line. */
+  allow: string;
 }
 
-export const emptyRunForm: RunFormValues = { name: "", image: "", command: "", env: "", docker: "", sandbox: "gvisor", labels: "", cpus: "", memory: "", pids: "", timeoutSeconds: "" };
+export const emptyRunForm: RunFormValues = {
+  name: "",
+  image: "",
+  command: "",
+  env: "",
+  docker: "",
+  sandbox: "gvisor",
+  labels: "",
+  cpus: "",
+  memory: "",
+  pids: "",
+  timeoutSeconds: "",
+  grants: [],
+  networkPolicy: "",
+  allow: "",
+};
 
 /** `KEY=value` lines; a line without `=` is reported against its field. */
 function pairs(text: string, field: string, errors: Record<string, string>): Record<string, string> {
@@ -52,13 +73,27 @@ export function specFromForm(values: RunFormValues): { spec: Record<string, unkn
     sandbox: values.sandbox,
     placement: { labels: pairs(values.labels, "placement", errors) },
     resources,
+    ...(values.grants.length ? { grants: values.grants } : {}),
+    ...networkOf(values),
   };
   if (!spec.image) errors.image = "Give the image to run, e.g. node:20.";
   return { spec, errors };
 }
 
+/** `network` only when the user chose something: an absent policy is the team's default, filled in by the server. */
+function networkOf(values: RunFormValues): { network?: { policy?: "open" | "strict"; allow?: string[] } } {
+  const allow = values.allow
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (!values.networkPolicy && !allow.length) return {};
+  return { network: { ...(values.networkPolicy ? { policy: values.networkPolicy } : {}), ...(allow.length ? { allow } : {}) } };
+}
+
 /** Where a server-side field error belongs in the form ("env.FOO" → env, "resources.memory" stays). */
 export function formFieldOf(path: string): string {
+  if (path.startsWith("network.allow")) return "allow";
+  if (path.startsWith("network.")) return "networkPolicy";
   if (path.startsWith("resources.")) return path.split(".").slice(0, 2).join(".");
   return path.split(".")[0] ?? "spec";
 }
