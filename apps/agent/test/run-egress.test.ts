@@ -21,9 +21,9 @@ import { parseEgressEventLine } from "../src/egress/event-follower";
 import { ensureEgressProxyImage } from "../src/egress/proxy-image";
 import { Journal } from "../src/journal/journal";
 import { labelKeys } from "../src/runs/run-record";
-import { RunManager } from "../src/runs/run-manager";
+import { RunManager, type RunManagerOptions } from "../src/runs/run-manager";
 import { RunStore } from "../src/runs/run-store";
-import { type ContainerTlsUpstream, startTlsUpstreamContainer } from "../src/testing";
+import { type ContainerTlsUpstream, startTlsUpstream, startTlsUpstreamContainer, type TlsUpstream } from "../src/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const upstreamName = "api.upstream.test";
@@ -63,19 +63,32 @@ function tryConnect(host, port) {
     socket.once("error", (error) => resolve(error.code || error.message));
   });
 }
+const targetHost = process.env.TARGET_HOST || "${upstreamName}";
+const target = targetHost + ":" + (process.env.TARGET_PORT || "443");
+async function grantedRequest() {
+  const granted = await connectVia(target, auth);
+  if (!granted.socket) return out("granted", granted);
+  const secure = tls.connect({ socket: granted.socket, host: targetHost, ...(net.isIP(targetHost) ? {} : { servername: targetHost }) });
+  const answer = await new Promise((resolve) => {
+    let text = "";
+    secure.once("secureConnect", () => secure.write("GET / HTTP/1.1\r\nHost: " + targetHost + "\r\nConnection: close\r\n\r\n"));
+    secure.on("data", (data) => (text += data));
+    secure.once("end", () => resolve({ response: text.split("\r\n")[0] }));
+    secure.once("error", (error) => resolve({ error: error.code || error.message }));
+  });
+  out("granted", { connect: granted.status, ...answer });
+}
 (async () => {
-  const granted = await connectVia("${upstreamName}:443", auth);
-  if (granted.socket) {
-    const secure = tls.connect({ socket: granted.socket, servername: "${upstreamName}" });
-    const answer = await new Promise((resolve) => {
-      let text = "";
-      secure.once("secureConnect", () => secure.write("GET / HTTP/1.1\r\nHost: ${upstreamName}\r\nConnection: close\r\n\r\n"));
-      secure.on("data", (data) => (text += data));
-      secure.once("end", () => resolve({ response: text.split("\r\n")[0] }));
-      secure.once("error", (error) => resolve({ error: error.code || error.message }));
-    });
-    out("granted", { connect: granted.status, ...answer });
-  } else out("granted", granted);
+  for (let round = 0; round < Number(process.env.ROUNDS || 1); round++) {
+    if (round) await new Promise((resolve) => setTimeout(resolve, Number(process.env.ROUND_DELAY_MS)));
+    await grantedRequest();
+  }
+  if (process.env.OTHER_TARGET) {
+    const other = await connectVia(process.env.OTHER_TARGET, auth);
+    other.socket?.destroy();
+    out("other", { status: other.status, error: other.error });
+  }
+  if (process.env.ONLY_GRANTED) return;
   const denied = await connectVia("denied.example.test:443", auth);
   out("denied", { status: denied.status, body: denied.socket ? await readRest(denied.socket, denied.rest) : denied.error });
   const wrong = await connectVia("${upstreamName}:443", "bailey:not-the-token");
@@ -133,7 +146,12 @@ interface EngineSetup {
   dir: string;
   journal: Journal;
   runs: RunManager;
+  /** What `runs` was made with: a test makes another manager on the same state (an agent restart). */
+  options: RunManagerOptions;
   upstream: ContainerTlsUpstream;
+  /** An HTTPS service of the host itself (on all its addresses), with a certificate for `hostServiceAddress`. */
+  hostService: TlsUpstream;
+  hostServiceAddress: string;
   egressNetwork: string;
   proxyImage: string;
   tmpfsRoot: string;
@@ -164,20 +182,24 @@ async function setUp(runtime: DockerRuntime, engine: "docker" | "podman"): Promi
   const networks = runtime.networkManager()!;
   await networks.createNetwork(egressNetwork, { "bailey.test": `run-egress-${suffix}` });
   let upstream: ContainerTlsUpstream | undefined;
+  let hostService: TlsUpstream | undefined;
+  const hostServiceAddress = hostAddresses()[0]!;
   const hostListener = createServer((_request, response) => response.end("host service\n"));
   try {
     upstream = await startTlsUpstreamContainer({ runtime, image: proxyImage, network: egressNetwork, aliases: [upstreamName], labels: { "bailey.test": `run-egress-${suffix}` } });
-    await writeFile(path.join(dir, "upstream-ca.pem"), upstream.caPem);
+    hostService = await startTlsUpstream([hostServiceAddress], "0.0.0.0");
+    await writeFile(path.join(dir, "upstream-ca.pem"), `${upstream.caPem}${hostService.caPem}`);
     hostListener.listen(0, "0.0.0.0");
     await new Promise((resolve) => hostListener.once("listening", resolve));
   } catch (error) {
     await upstream?.stop();
+    await hostService?.close();
     await networks.removeNetwork(egressNetwork);
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   const journal = await Journal.open(path.join(dir, "state"));
-  const runs = new RunManager({
+  const options: RunManagerOptions = {
     runtime,
     journal,
     store: await RunStore.open(path.join(dir, "state")),
@@ -190,28 +212,34 @@ async function setUp(runtime: DockerRuntime, engine: "docker" | "podman"): Promi
     egressExtraCaFile: path.join(dir, "upstream-ca.pem"),
     agentBundlePath: bundle,
     log: (line) => console.error(`[agent] ${line}`),
-  });
-  return {
+  };
+  const setup: EngineSetup = {
     runtime,
     engine,
     dir,
     journal,
-    runs,
+    runs: new RunManager(options),
+    options,
     upstream: upstream!,
+    hostService: hostService!,
+    hostServiceAddress,
     egressNetwork,
     proxyImage,
     tmpfsRoot,
     hostListener,
     close: async () => {
       hostListener.close();
-      await runs.reconcile([]);
+      await setup.runs.reconcile([]);
+      setup.runs.close();
       await upstream?.stop();
+      await hostService?.close();
       await networks.removeNetwork(egressNetwork);
       await journal.close();
       await rm(dir, { recursive: true, force: true });
       await rm(tmpfsRoot, { recursive: true, force: true });
     },
   };
+  return setup;
 }
 
 async function waitForFinal(setup: EngineSetup, runId: string, timeoutMs = 90_000) {
@@ -350,6 +378,96 @@ async function strictRunWithGrant(setup: EngineSetup, sandbox: "gvisor" | "none"
   }
 }
 
+const probesIn = (logs: string) =>
+  logs
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Probe);
+
+async function openRunWithGrant(setup: EngineSetup): Promise<void> {
+  const { runs, hostService, hostServiceAddress } = setup;
+  const secret = `open-grant-${randomBytes(16).toString("hex")}`;
+  const runId = `egress-open-${randomBytes(4).toString("hex")}`;
+  // The same host service by another of the host's addresses: a host no grant names.
+  const otherAddress = hostAddresses().find((address) => address !== hostServiceAddress);
+  assert.ok(otherAddress, `the host has a second address: ${hostAddresses().join(", ")}`);
+  const created = await runs.create(
+    runId,
+    runSpec.parse({
+      image: setup.proxyImage,
+      command: ["node", "-e", clientScript],
+      env: { TARGET_HOST: hostServiceAddress, TARGET_PORT: String(hostService.port), OTHER_TARGET: `${otherAddress}:${hostService.port}`, ONLY_GRANTED: "1" },
+      sandbox: "none",
+      grants: ["host-service"],
+    }),
+    undefined,
+    { secrets: {}, grants: [{ name: "host-service", hosts: [hostServiceAddress], inject: { kind: "bearer" }, value: secret }] },
+  );
+  try {
+    const proxy = await setup.runtime.inspectContainer(created.sidecars.find((sidecar) => sidecar.role === "egress-proxy")!.containerId);
+    assert.deepEqual(proxy.networks, [`bailey-${runId}`], "an open run's proxy is on the run network only");
+    const main = await setup.runtime.engine.getContainer(created.containerId!).inspect();
+    assert.ok(!main.HostConfig.Dns?.length, "an open run keeps the engine's DNS");
+    const connectionsBefore = hostService.connections();
+    await runs.start(runId);
+    const finished = await waitForFinal(setup, runId);
+    assert.equal(finished.state, "exited", finished.error ?? "");
+    const logs = await logsOf(setup, finished.containerId!);
+    const probes = probesIn(logs);
+    const granted = probes.find((probe) => probe.probe === "granted");
+    assert.deepEqual(granted && { connect: granted.connect, response: granted.response }, { connect: 200, response: "HTTP/1.1 200 OK" }, logs);
+    assert.equal(probes.find((probe) => probe.probe === "other")?.status, 200, logs);
+    assert.ok(
+      hostService.requests.some((request) => request.headers.authorization === `Bearer ${secret}`),
+      "the granted host got the grant's bearer token",
+    );
+    assert.ok(hostService.connections() >= connectionsBefore + 2, "the other host was reached through the tunnel");
+    assert.ok(!logs.includes(secret));
+    const events = setup.journal.pull(0, 100_000).events.filter((event) => event.runId === runId && event.type === "egress.allowed");
+    assert.deepEqual(events.map((event) => `${event.data.host} via ${event.data.via}`).sort(), [`${hostServiceAddress} via host-service`, `${otherAddress} via allow`].sort());
+  } finally {
+    await runs.destroy(runId);
+  }
+}
+
+async function agentRestartMidRun(setup: EngineSetup): Promise<void> {
+  const secret = `restart-grant-${randomBytes(16).toString("hex")}`;
+  const runId = `egress-restart-${randomBytes(4).toString("hex")}`;
+  await setup.runs.create(
+    runId,
+    runSpec.parse({
+      image: setup.proxyImage,
+      command: ["node", "-e", clientScript],
+      env: { ROUNDS: "2", ROUND_DELAY_MS: "6000", ONLY_GRANTED: "1" },
+      sandbox: "none",
+      grants: ["upstream"],
+      network: { policy: "strict" },
+    }),
+    undefined,
+    { secrets: {}, grants: [{ name: "upstream", hosts: [upstreamName], inject: { kind: "header", header: "x-api-key" }, value: secret }] },
+  );
+  const allowed = () => setup.journal.pull(0, 100_000).events.filter((event) => event.runId === runId && event.type === "egress.allowed");
+  try {
+    await setup.runs.start(runId);
+    const deadline = Date.now() + 30_000;
+    while (allowed().length < 1) {
+      if (Date.now() > deadline) throw new Error(`the first request of run ${runId} was not journalled within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The agent stops between the two requests, and a new one takes the run up from the same state.
+    setup.runs.close();
+    setup.runs = new RunManager(setup.options);
+    await setup.runs.resume();
+    const finished = await waitForFinal(setup, runId);
+    assert.equal(finished.state, "exited", finished.error ?? "");
+    const received = (await setup.upstream.requests()).filter((request) => request.headers["x-api-key"] === secret);
+    assert.equal(received.length, 2, "both requests reached the upstream");
+    assert.equal(allowed().length, 2, `each request is journalled once: ${JSON.stringify(allowed().map((event) => [event.at, event.data]))}`);
+  } finally {
+    await setup.runs.destroy(runId);
+  }
+}
+
 describe("runs with grants and strict egress on Docker (runc and runsc)", () => {
   let setup: EngineSetup | undefined;
   before(async () => {
@@ -367,6 +485,14 @@ describe("runs with grants and strict egress on Docker (runc and runsc)", () => 
 
   it("under runsc: the same", async () => {
     await strictRunWithGrant(setup!, "gvisor");
+  });
+
+  it("open policy with a grant: the granted host gets the credential through the proxy, any other host is tunnelled", async () => {
+    await openRunWithGrant(setup!);
+  });
+
+  it("after an agent restart the proxy's log is followed on from where it was: no event lost, none journalled twice", async () => {
+    await agentRestartMidRun(setup!);
   });
 });
 

@@ -35,6 +35,7 @@ export async function serve(env: AgentEnv): Promise<void> {
   const stop = async (signal: string) => {
     log(`${signal}: stopping (runs keep running and are picked up at the next start)`);
     await server.close();
+    runs.close();
     await journal.close();
     process.exit(0);
   };

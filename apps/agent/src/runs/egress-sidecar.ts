@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import type { Runtime } from "@bailey/runtime";
 import { type EgressEventFollower, followEgressEvents, type RunEgressEvent } from "../egress/event-follower";
 import { egressProxyCommand } from "../egress/proxy-image";
@@ -43,6 +44,16 @@ export interface EgressSidecar {
 /** Creates and starts the proxy, follows its log, and resolves once it is listening; on failure the caller's teardown finds it by its labels. */
 export async function startEgressSidecar(options: StartEgressSidecarOptions): Promise<EgressSidecar> {
   const { runtime } = options;
+  // Docker makes an empty directory where a bind source is missing: the proxy would start trusting nothing extra, silently.
+  if (
+    options.extraCaFile &&
+    !(await stat(options.extraCaFile).then(
+      (found) => found.isFile(),
+      () => false,
+    ))
+  ) {
+    throw new Error(`BAILEY_EGRESS_EXTRA_CA_FILE is ${options.extraCaFile}, which is not a file on this host: point it at a PEM file in /etc/bailey/agent.env (or unset it) and restart the agent.`);
+  }
   const containerId = await runtime.createContainer({
     name: options.name,
     image: options.image,

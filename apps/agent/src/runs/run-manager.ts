@@ -59,6 +59,7 @@ export class RunManager {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly supervised = new Set<string>();
   private readonly egressFollowers = new Map<string, EgressEventFollower>();
+  private closed = false;
   /** Record saves of one run, in order: the egress follower saves outside the run's lock. */
   private readonly saves = new Map<string, Promise<unknown>>();
   /** Shared with image.pull pre-pulls, so a run and a pre-pull of one image make one pull. */
@@ -74,6 +75,14 @@ export class RunManager {
       this.records.set(record.runId, record);
       await this.exclusive(record.runId, () => this.resumeOne(record));
     }
+  }
+
+  /** Stops following the runs' egress proxies and settling their exits (the agent is stopping; runs keep running, and the next agent takes them up). */
+  close(): void {
+    this.closed = true;
+    for (const runId of [...this.timers.keys()]) this.clearTimer(runId);
+    for (const follower of this.egressFollowers.values()) follower.stop();
+    this.egressFollowers.clear();
   }
 
   running(): string[] {
@@ -421,17 +430,22 @@ export class RunManager {
     return address;
   }
 
-  /** One proxy event into the journal; the record remembers its time, for the follow after an agent restart. */
+  /**
+   * One proxy event into the journal. The record first remembers when (after the proxy logged
+   * it), for the follow after an agent restart: a crash in between loses this event rather than
+   * journalling it twice.
+   */
   private async journalEgress(record: RunRecord, event: RunEgressEvent): Promise<void> {
-    const entry = await this.options.journal.append({ type: event.type, runId: record.runId, data: event.data });
-    record.egressEventsAt = entry.at;
+    record.egressEventsAt = new Date().toISOString();
     await this.save(record);
+    await this.options.journal.append({ type: event.type, runId: record.runId, data: event.data });
   }
 
   /**
-   * After an agent restart: follows the proxy's log again from the second after the last event
-   * journalled (at most once: an event logged in that same second but not yet journalled when the
-   * agent stopped is lost; none is journalled twice).
+   * After an agent restart: follows the proxy's log again from the whole second after the last
+   * event's journalling (engines take `since` in whole seconds). At most once: an event the proxy
+   * logged in that same second but the agent had not journalled yet when it stopped is lost;
+   * none is journalled twice.
    */
   private async followEgressAgain(record: RunRecord): Promise<void> {
     const proxy = record.sidecars.find((sidecar) => sidecar.role === "egress-proxy");
@@ -545,6 +559,7 @@ export class RunManager {
   }
 
   private async timeOut(runId: string): Promise<void> {
+    if (this.closed) return;
     const record = this.records.get(runId);
     if (record?.state !== "running" || !record.containerId) return;
     record.timedOut = true;
@@ -553,6 +568,7 @@ export class RunManager {
   }
 
   private async onExit(runId: string, exitCode: number | null, error?: string): Promise<void> {
+    if (this.closed) return;
     this.supervised.delete(runId);
     this.clearTimer(runId);
     await this.exclusive(runId, async () => {

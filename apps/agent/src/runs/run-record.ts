@@ -6,7 +6,7 @@ export interface RunRecord extends AgentRun {
   /** When the timeout fires, as an ISO time; null without a timeout or before start. */
   deadline: string | null;
   timedOut: boolean;
-  /** The journal time of the run's last egress event: an agent restart follows the proxy's log from the next second on. */
+  /** When the agent last journalled an egress event of the run (set just before): a restarted agent follows the proxy's log from the next second on. */
   egressEventsAt?: string | null;
 }
 
