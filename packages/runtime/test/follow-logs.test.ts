@@ -75,3 +75,10 @@ it("frames that share a timestamp (Podman 4.3's are whole seconds) all arrive, a
   for await (const chunk of follow) lines.push(`${chunk.stream}:${chunk.data.toString()}`);
   assert.equal(lines.join(""), "stdout:one\ntwo\nstderr:three\nstdout:four\nfive\n");
 });
+
+it("a frame Docker sends again with the same nanosecond stamp in one stream (around a rotation) arrives once", async () => {
+  const follow = followAcrossRotations({ open: async () => ended(frame(1, at(1), "one\n"), frame(1, at(1), "one\n"), frame(1, at(2), "two\n")), running: async () => false });
+  const lines: string[] = [];
+  for await (const chunk of follow) lines.push(chunk.data.toString());
+  assert.equal(lines.join(""), "one\ntwo\n");
+});

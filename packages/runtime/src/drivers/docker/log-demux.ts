@@ -16,8 +16,8 @@ export class DockerLogDemuxer extends Transform {
 
   /**
    * With `timestamps`, every frame starts with the engine's timestamp (asked for with timestamps=1): stripped, and
-   * on a stream resumed from `after`, the frames already delivered dropped. Frames share a timestamp (Podman 4.3's
-   * have whole seconds), so those at `after` are counted rather than all dropped.
+   * on a stream resumed from `after`, the frames already delivered dropped. Podman 4.3's timestamps are whole
+   * seconds that distinct frames share, so those at `after` are counted rather than all dropped.
    */
   constructor(private readonly timestamps?: FrameTimestamps) {
     super({ readableObjectMode: true });
@@ -41,15 +41,22 @@ export class DockerLogDemuxer extends Transform {
 
   private stripTimestamp(data: Buffer): Buffer | null {
     const space = data.indexOf(0x20);
-    const at = space > 0 ? logTimestampNanos(data.subarray(0, space).toString("latin1")) : null;
+    const text = space > 0 ? data.subarray(0, space).toString("latin1") : "";
+    const at = text ? logTimestampNanos(text) : null;
     if (at === null || !this.timestamps) return data;
-    if (this.resumeAt !== null && at < this.resumeAt) return null;
-    if (this.resumeAt !== null && at === this.resumeAt && this.skipAtResume > 0) {
-      this.skipAtResume--;
-      return null;
-    }
-    if (at === this.timestamps.after) this.timestamps.atAfter = (this.timestamps.atAfter ?? 0) + 1;
-    else {
+    const newest = this.timestamps.after;
+    // Older than what was delivered: a repeat (Docker's json-file follower re-reads around a rotation).
+    if (newest !== null && at < newest) return null;
+    if (newest !== null && at === newest) {
+      // Docker's nanosecond stamps: the same one again is the same frame again. Podman 4.3's are whole
+      // seconds, shared by distinct lines: only the ones a resumed stream sends again are dropped.
+      if (!wholeSeconds(text)) return null;
+      if (at === this.resumeAt && this.skipAtResume > 0) {
+        this.skipAtResume--;
+        return null;
+      }
+      this.timestamps.atAfter = (this.timestamps.atAfter ?? 0) + 1;
+    } else {
       this.timestamps.after = at;
       this.timestamps.atAfter = 1;
     }
@@ -97,6 +104,8 @@ export interface FrameTimestamps {
   /** How many frames delivered so far carry exactly `after`. */
   atAfter?: number;
 }
+
+const wholeSeconds = (timestamp: string) => !timestamp.includes(".");
 
 /** Nanoseconds since the epoch of an engine log timestamp (RFC 3339 with up to 9 fraction digits); null when it is not one. */
 export function logTimestampNanos(text: string): bigint | null {
