@@ -18,6 +18,7 @@ import { RpcError, rpcErrorCodes, runSpec } from "@bailey/protocol";
 import { createPodmanRuntime, type DockerRuntime } from "@bailey/runtime";
 import { MockRuntime, type PodmanService, requireDocker, requireRunsc, startPodmanService } from "@bailey/runtime/testing";
 import { parseEgressEventLine } from "../src/egress/event-follower";
+import { readContainerFile } from "../src/runs/container-file";
 import { ensureEgressProxyImage } from "../src/egress/proxy-image";
 import { Journal } from "../src/journal/journal";
 import { labelKeys } from "../src/runs/run-record";
@@ -510,6 +511,31 @@ describe("runs with grants and strict egress on Podman", () => {
 
   it("the grant's credential reaches the upstream through the proxy, and nothing gets out around it", async () => {
     await strictRunWithGrant(setup!, "none");
+  });
+});
+
+describe("the image's CA bundle, read from a created container", () => {
+  it("reads a regular file and one behind symlinks on real Docker; a missing path is null", async () => {
+    const runtime = await requireDocker();
+    const dir = await mkdtemp(path.join(tmpdir(), "bailey-container-file-"));
+    const id = await runtime.createContainer({ name: `bailey-test-cafile-${randomBytes(4).toString("hex")}`, image: "bailey-test/busybox:latest", command: ["true"], labels: {}, sandbox: "none" });
+    try {
+      const bundle = `-----BEGIN CERTIFICATE-----\n${randomBytes(600).toString("base64")}\n-----END CERTIFICATE-----\n`;
+      // As Alpine and Debian lay them out: the bundle under one name, links to it under others.
+      execFileSync("sh", ["-c", "mkdir -p etc/ssl/certs && cat > etc/ssl/bundle.pem && ln -s ../bundle.pem etc/ssl/certs/ca-certificates.crt && ln -s certs/ca-certificates.crt etc/ssl/cert.pem"], {
+        cwd: dir,
+        input: bundle,
+      });
+      await runtime.engine.getContainer(id).putArchive(execFileSync("tar", ["-c", "-C", dir, "etc"]), { path: "/" });
+      assert.equal((await readContainerFile(runtime, id, "/etc/ssl/bundle.pem"))?.toString(), bundle);
+      assert.equal((await readContainerFile(runtime, id, "/etc/ssl/certs/ca-certificates.crt"))?.toString(), bundle);
+      assert.equal((await readContainerFile(runtime, id, "/etc/ssl/cert.pem"))?.toString(), bundle);
+      assert.equal(await readContainerFile(runtime, id, "/etc/ssl/absent.pem"), null);
+      assert.equal(await readContainerFile(runtime, id, "/etc/ssl"), null, "a directory is not a bundle");
+    } finally {
+      await runtime.removeContainer(id);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { GrantCredential } from "@bailey/protocol";
 import { createCertificateAuthority } from "./ca";
@@ -67,7 +67,10 @@ export async function writeRunEgressFiles({ runDir, runId, grants, allow, policy
 /** The image's own CAs (when it has a bundle) first, then the run's: clients that trust one file keep trusting the public ones. */
 export async function writeCaBundle(files: Pick<RunEgressFiles, "caBundleFile" | "caCertPem">, imageBundle: string | null): Promise<void> {
   const own = imageBundle?.trim() ? `${imageBundle.trimEnd()}\n` : "";
-  await writeFile(files.caBundleFile, `${own}${files.caCertPem}`, { mode: 0o444 });
+  // Replaced, not rewritten: the file is read-only, and an agent that is not root may not write it.
+  const next = `${files.caBundleFile}.next`;
+  await writeFile(next, `${own}${files.caCertPem}`, { mode: 0o444, flag: "wx" });
+  await rename(next, files.caBundleFile);
 }
 
 export interface ProxyEnvironmentOptions {

@@ -398,8 +398,12 @@ export class RunManager {
     });
     await this.persist(record, { type: "container.created", runId, data: { containerId: record.containerId, name: names.main(runId) } });
     if (egressFiles) {
-      // The bundle is mounted as a file: its content is read when the container starts, so it may still change now.
-      const imageBundle = await readContainerFile(runtime, record.containerId, imageCaBundlePath);
+      // Mounts are made when the container starts, so the bundle can still be completed now. Without the
+      // image's own CAs, clients that trust only SSL_CERT_FILE refuse public hosts: said, not fatal.
+      const imageBundle = await readContainerFile(runtime, record.containerId, imageCaBundlePath).catch((error: Error) => {
+        this.options.log?.(`run ${runId}: cannot read ${imageCaBundlePath} from its image (${error.message}); its CA bundle holds the run's CA only`);
+        return null;
+      });
       await writeCaBundle(egressFiles, imageBundle ? imageBundle.toString("utf8") : null);
     }
   }
