@@ -52,6 +52,7 @@ test("REST: the team policy refuses a member's docker:host run (403, audited) un
     defaultRunTimeoutSeconds: 14400,
     maxQueuedRuns: 500,
     unplaceableTimeoutSeconds: 900,
+    defaultEgressPolicy: "open",
   });
   expect((await request.patch("/api/v1/team/policy", { headers: admin, data: {} })).status()).toBe(400);
   expect((await request.patch("/api/v1/team/policy", { headers: admin, data: { minRoleDockerHost: "viewer" } })).status()).toBe(400);
