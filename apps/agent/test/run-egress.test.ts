@@ -24,7 +24,7 @@ import { Journal } from "../src/journal/journal";
 import { labelKeys } from "../src/runs/run-record";
 import { RunManager, type RunManagerOptions } from "../src/runs/run-manager";
 import { RunStore } from "../src/runs/run-store";
-import { type ContainerTlsUpstream, startTlsUpstream, startTlsUpstreamContainer, type TlsUpstream } from "../src/testing";
+import { type ContainerTlsUpstream, ensureStandinImage, standinImage, startTlsUpstream, startTlsUpstreamContainer, type TlsUpstream } from "../src/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const upstreamName = "api.upstream.test";
@@ -494,6 +494,34 @@ describe("runs with grants and strict egress on Docker (runc and runsc)", () => 
 
   it("after an agent restart the proxy's log is followed on from where it was: no event lost, none journalled twice", async () => {
     await agentRestartMidRun(setup!);
+  });
+
+  it("a strict run with docker:dind: BuildKit pulls through the run's proxy, and the main container reaches BuildKit directly", async () => {
+    await ensureStandinImage();
+    const runs = new RunManager({ ...setup!.options, allowed: ["sandbox:none", "docker:dind"], buildkitImage: standinImage, dindPrivileged: false });
+    const runId = `egress-dind-${randomBytes(4).toString("hex")}`;
+    const created = await runs.create(runId, runSpec.parse({ image: setup!.proxyImage, command: ["true"], sandbox: "none", dependencies: ["docker:dind"], network: { policy: "strict" } }));
+    try {
+      const envOf = async (role: string) => {
+        const id = role === "main" ? created.containerId! : created.sidecars.find((sidecar) => sidecar.role === role)!.containerId;
+        const inspected = await setup!.runtime.engine.getContainer(id).inspect();
+        return { env: Object.fromEntries((inspected.Config.Env ?? []).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])), dns: inspected.HostConfig.Dns };
+      };
+      const main = await envOf("main");
+      const buildkit = await envOf("buildkit");
+      assert.deepEqual(
+        created.sidecars.map((sidecar) => sidecar.role),
+        ["egress-proxy", "buildkit"],
+      );
+      assert.match(main.env.HTTPS_PROXY ?? "", /^http:\/\/bailey:[0-9a-f]{64}@egress-proxy:3128$/);
+      assert.equal(buildkit.env.HTTPS_PROXY, main.env.HTTPS_PROXY, "BuildKit goes through the same proxy");
+      assert.equal(main.env.NO_PROXY, "localhost,127.0.0.1,::1,buildkit");
+      assert.equal(main.env.BUILDKIT_HOST, "tcp://buildkit:1234");
+      assert.equal(buildkit.env.SSL_CERT_FILE, undefined, "BuildKit keeps its own CAs");
+      assert.deepEqual(buildkit.dns, ["127.0.0.255"]);
+    } finally {
+      await runs.destroy(runId);
+    }
   });
 });
 

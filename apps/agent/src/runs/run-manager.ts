@@ -342,6 +342,18 @@ export class RunManager {
       // Docker's internal bridge still reaches every host address (its rules are in FORWARD only); Podman's has no route there.
       if (strictSettings?.hostInputGuard) await guardHostInput({ runId, networkId: network.id, runtime });
     }
+    // The proxy before BuildKit, whose pulls go through it too.
+    const runDir = spec.secretFiles.length || proxyImage ? await prepareRunTmpfs(this.tmpfsRoot, runId) : null;
+    let egressFiles: RunEgressFiles | null = null;
+    let proxyEnv: Record<string, string> = {};
+    let extraHosts: string[] = [];
+    if (proxyImage && runDir && record.networkName) {
+      egressFiles = await writeRunEgressFiles({ runDir, runId, grants, allow: spec.network?.allow ?? [], policy: strict ? "strict" : "open" });
+      const proxyAddress = await this.startEgressProxy(record, proxyImage, egressFiles.proxyDir, strict);
+      // Podman resolves no names on an internal network: the proxy's alias is pinned to its address there.
+      if (strict && runtime.type === "podman") extraHosts = [`${proxyAlias}:${proxyAddress}`];
+      proxyEnv = proxyEnvironment({ token: egressFiles.token, direct: dind ? ["buildkit"] : [] });
+    }
     if (dind && record.networkName) {
       const image = spec.buildkitImage ?? this.options.buildkitImage;
       const sidecar = await requireSidecarManager(runtime).startSidecar({
@@ -354,6 +366,11 @@ export class RunManager {
         // buildkitd needs privilege to build; it serves the main container over the run's network only.
         privileged: this.options.dindPrivileged !== false,
         command: ["--addr", "tcp://0.0.0.0:1234"],
+        // Its pulls through the run's proxy: `allow` hosts are tunnelled; a granted registry would need the run's CA, which it is not given.
+        ...(egressFiles ? { env: pickProxyVariables(proxyEnv) } : {}),
+        ...(extraHosts.length ? { extraHosts } : {}),
+        ...(strictSettings?.dns ? { dns: strictSettings.dns } : {}),
+        ...(strictSettings?.sysctls ? { sysctls: strictSettings.sysctls } : {}),
       });
       record.sidecars.push({ role: "buildkit", name: sidecar.name, containerId: sidecar.id, image });
       await this.persist(record, { type: "sidecar.started", runId, data: { role: "buildkit", containerId: sidecar.id, name: sidecar.name, image } });
@@ -361,22 +378,13 @@ export class RunManager {
       env.BUILDKIT_HOST = "tcp://buildkit:1234";
     }
     if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = "unix:///var/run/docker.sock";
-    // Last before the container: the values spend as little time on the host as they can.
-    const runDir = spec.secretFiles.length || proxyImage ? await prepareRunTmpfs(this.tmpfsRoot, runId) : null;
+    Object.assign(env, proxyEnv);
     const binds: { source: string; target: string }[] = [];
+    if (egressFiles) binds.push({ source: egressFiles.caCertFile, target: `${mainCaMountDir}/ca.crt` }, { source: egressFiles.caBundleFile, target: `${mainCaMountDir}/ca-bundle.crt` });
+    // Last before the container: the values spend as little time on the host as they can.
     if (spec.secretFiles.length) {
       const secretFilesDir = await writeSecretFiles(this.tmpfsRoot, runId, Object.fromEntries(spec.secretFiles.map((name) => [name, secrets[name] as string])));
       binds.push({ source: secretFilesDir, target: "/run/secrets" });
-    }
-    let egressFiles: RunEgressFiles | null = null;
-    let extraHosts: string[] = [];
-    if (proxyImage && runDir && record.networkName) {
-      egressFiles = await writeRunEgressFiles({ runDir, runId, grants, allow: spec.network?.allow ?? [], policy: strict ? "strict" : "open" });
-      const proxyAddress = await this.startEgressProxy(record, proxyImage, egressFiles.proxyDir, strict);
-      // Podman resolves no names on an internal network: the proxy's alias is pinned to its address there.
-      if (strict && runtime.type === "podman") extraHosts = [`${proxyAlias}:${proxyAddress}`];
-      Object.assign(env, proxyEnvironment({ token: egressFiles.token, direct: dind ? ["buildkit"] : [] }));
-      binds.push({ source: egressFiles.caCertFile, target: `${mainCaMountDir}/ca.crt` }, { source: egressFiles.caBundleFile, target: `${mainCaMountDir}/ca-bundle.crt` });
     }
 
     record.containerId = await runtime.createContainer({
@@ -695,6 +703,11 @@ function grantCredentialsFor(runId: string, spec: RunSpec, credentials: RunCrede
     throw new RpcError(rpcErrorCodes.invalidParams, `run.create for ${runId} ${problems.join("; ")}.`, { runId, missing, unnamed });
   }
   return spec.grants.map((name) => byName.get(name) as GrantCredential);
+}
+
+/** The proxy URL and its exceptions, without the CA settings (paths in the main container only). */
+function pickProxyVariables(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => /^(https?_proxy|no_proxy)$/i.test(name)));
 }
 
 function specHash(spec: RunSpec): string {
