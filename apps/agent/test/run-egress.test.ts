@@ -496,6 +496,32 @@ describe("runs with grants and strict egress on Docker (runc and runsc)", () => 
     await agentRestartMidRun(setup!);
   });
 
+  it("a strict run whose proxy cannot start fails, and leaves no container, network, host rule or tmpfs directory", async () => {
+    const runs = new RunManager({ ...setup!.options, egressExtraCaFile: path.join(setup!.dir, "no-such-ca.pem") });
+    const runId = `egress-fail-${randomBytes(4).toString("hex")}`;
+    const secret = `failing-grant-${randomBytes(12).toString("hex")}`;
+    await assert.rejects(
+      runs.create(runId, runSpec.parse({ image: setup!.proxyImage, command: ["true"], sandbox: "none", grants: ["upstream"], network: { policy: "strict" } }), undefined, {
+        secrets: {},
+        grants: [{ name: "upstream", hosts: [upstreamName], inject: { kind: "bearer" }, value: secret }],
+      }),
+      (error: Error) => {
+        assert.match(error.message, /BAILEY_EGRESS_EXTRA_CA_FILE is .*no-such-ca\.pem, which is not a file on this host/);
+        assert.ok(!error.message.includes(secret));
+        return true;
+      },
+    );
+    try {
+      assert.equal(runs.inspect(runId).state, "failed");
+      assert.deepEqual(await setup!.runtime.listContainers({ [labelKeys.runId]: runId }), []);
+      assert.deepEqual(await setup!.runtime.networkManager()!.listNetworks({ [labelKeys.runId]: runId }), []);
+      assert.doesNotMatch(iptablesInput(), new RegExp(`bailey-run-${runId}`));
+      assert.ok(!existsSync(path.join(setup!.tmpfsRoot, runId)));
+    } finally {
+      await runs.destroy(runId);
+    }
+  });
+
   it("a strict run with docker:dind: BuildKit pulls through the run's proxy, and the main container reaches BuildKit directly", async () => {
     await ensureStandinImage();
     const runs = new RunManager({ ...setup!.options, allowed: ["sandbox:none", "docker:dind"], buildkitImage: standinImage, dindPrivileged: false });
