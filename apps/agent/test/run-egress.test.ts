@@ -599,7 +599,16 @@ describe("egress refusals and the proxy's event lines", () => {
     const journal = await Journal.open(dir);
     try {
       const runtime = new MockRuntime({});
-      const runs = new RunManager({ runtime, journal, store: await RunStore.open(dir), hostId: "h", buildkitImage: "b", sidecarReadyTimeoutMs: 1000, tmpfsRoot: path.join(dir, "shm") });
+      const runs = new RunManager({
+        runtime,
+        journal,
+        store: await RunStore.open(dir),
+        hostId: "h",
+        buildkitImage: "b",
+        sidecarReadyTimeoutMs: 1000,
+        tmpfsRoot: path.join(dir, "shm"),
+        allowed: ["docker:host"],
+      });
       const grant = { name: "upstream", hosts: ["api.example.com"], inject: { kind: "bearer" as const }, value: "v" };
       for (const [runId, spec, credentials] of [
         ["g1", runSpec.parse({ image: "a", grants: ["upstream"] }), { secrets: {}, grants: [grant] }],
@@ -615,6 +624,10 @@ describe("egress refusals and the proxy's event lines", () => {
       assert.deepEqual(
         runtime.calls.filter((call) => call.method !== "ping"),
         [],
+      );
+      await assert.rejects(
+        runs.create("g5", runSpec.parse({ image: "a", dependencies: ["docker:host"], network: { policy: "strict" } })),
+        /strict egress cannot hold with the host engine's socket .*: use docker:dind instead, or network\.policy open/,
       );
       await assert.rejects(runs.create("g3", runSpec.parse({ image: "a", grants: ["upstream"] }), undefined, { secrets: {}, grants: [] }), /names grants it carries no credentials for: upstream/);
       await assert.rejects(runs.create("g4", runSpec.parse({ image: "a" }), undefined, { secrets: {}, grants: [grant] }), /carries credentials for grants its spec does not name: upstream/);

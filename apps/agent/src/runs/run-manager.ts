@@ -110,6 +110,7 @@ export class RunManager {
       this.refuseNotAllowed(runId, spec);
       const secrets = secretValuesFor(runId, spec, credentials);
       const grants = grantCredentialsFor(runId, spec, credentials);
+      refuseUnenforceableStrict(runId, spec);
       try {
         this.refuseUnsupported(spec);
       } catch (error) {
@@ -686,6 +687,16 @@ function secretValuesFor(runId: string, spec: RunSpec, credentials: RunCredentia
     throw new RpcError(rpcErrorCodes.invalidParams, `run.create for ${runId} names secrets it carries no value for: ${missing.join(", ")}; send them in credentials.secrets.`, { runId, missing });
   }
   return Object.fromEntries(wanted.map((name) => [name, given[name] as string]));
+}
+
+/** The engine's socket starts containers on any network: a strict run with it would have a way out around its proxy. */
+function refuseUnenforceableStrict(runId: string, spec: RunSpec): void {
+  if (spec.network?.policy !== "strict" || !spec.dependencies.includes("docker:host")) return;
+  throw new RpcError(
+    rpcErrorCodes.invalidParams,
+    `Run ${runId} asks for network.policy strict and docker:host together, and strict egress cannot hold with the host engine's socket (any container it starts has its own way out): use docker:dind instead, or network.policy open.`,
+    { runId },
+  );
 }
 
 /** The credentials of exactly the grants the spec names, in its order (the proxy's first match wins); anything else is refused before anything is created. */
