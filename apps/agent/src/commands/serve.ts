@@ -25,6 +25,7 @@ export async function serve(env: AgentEnv): Promise<void> {
     allowed: env.BAILEY_ALLOW,
     ...(env.BAILEY_EGRESS_NETWORK ? { egressNetwork: env.BAILEY_EGRESS_NETWORK } : {}),
     ...(env.BAILEY_EGRESS_EXTRA_CA_FILE ? { egressExtraCaFile: env.BAILEY_EGRESS_EXTRA_CA_FILE } : {}),
+    ...(env.BAILEY_AGENT_BUNDLE ? { agentBundlePath: env.BAILEY_AGENT_BUNDLE } : {}),
     log,
   });
   await runs.resume();
