@@ -11,4 +11,5 @@ export * from "./methods/egress";
 export * from "./methods/run";
 export * from "./methods/host";
 export * from "./methods/image";
+export * from "./methods/build";
 export * from "./methods/events";

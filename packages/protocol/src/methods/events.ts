@@ -26,6 +26,11 @@ export const agentEventData = {
   // From the run's egress proxy: one `allowed` per closed connection (or plain-HTTP request), one `denied` per refusal.
   "egress.allowed": z.looseObject({ host: z.string(), port: z.number().int(), via: z.string(), bytesIn: z.number(), bytesOut: z.number() }),
   "egress.denied": z.looseObject({ host: z.string(), port: z.number().int(), reason: z.string() }),
+  // Building a run's image (spec.build): which builder was tried and why, then the outcome.
+  "build.started": z.looseObject({ image: z.string(), context: z.string().nullable() }),
+  "build.builder": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy"]), reason: z.string() }),
+  "build.finished": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy"]), durationMs: z.number() }),
+  "build.failed": z.looseObject({ image: z.string(), message: z.string() }),
   "resource.removed": z.looseObject({ kind: z.string(), id: z.string(), name: z.string(), reason: z.string().optional() }),
 } as const;
 

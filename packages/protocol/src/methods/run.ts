@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runBuild } from "./build";
 import { grantCredential, grantName, runNetwork } from "./egress";
 
 /** Run IDs become container and network names, so they are restricted to what those allow. */
@@ -99,6 +100,8 @@ export const runSpec = z
       .default({}),
     labels: z.record(z.string().regex(/^[a-z0-9.\-_/]{1,128}$/, "label keys are lower-case letters, digits and . - _ /"), noNul.max(1024)).default({}),
     buildkitImage: imageReference.optional(),
+    /** Build `image` (then always `buildImageTag(runId)`) from this before running it; see build.ts. */
+    build: runBuild.optional(),
   })
   .strict();
 
