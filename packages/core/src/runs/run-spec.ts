@@ -13,6 +13,14 @@ export function parseMemory(value: string | number): number {
   return Math.round(Number(match[1]) * (memoryUnits[(match[2] ?? "").toLowerCase().charAt(0)] ?? 1));
 }
 
+/**
+ * The least memory a run starts with: Docker refuses a limit under 6 MiB, and runsc's own
+ * sandbox needs about 14 MiB inside the limit (12m fails to start here, 14m starts).
+ */
+export const minimumMemoryBytes = { none: 6 * 1024 ** 2, gvisor: 16 * 1024 ** 2 } as const;
+/** Docker's --cpus range starts at 0.01. */
+export const minimumCpus = 0.01;
+
 const labelSelector = z.record(z.string().regex(/^[a-z0-9.\-_/]{1,63}$/, "label keys are lower-case letters, digits and . - _ /"), z.string().max(63));
 
 /** A run as a user submits it (JSON or, later, YAML): validated, then stored exactly as given. */
@@ -45,7 +53,7 @@ export const submittedRunSpec = z
       .default({ labels: {} }),
     resources: z
       .object({
-        cpus: z.number().positive().max(256).optional(),
+        cpus: z.number().min(minimumCpus, `must be at least ${minimumCpus} (engines take CPU shares in hundredths)`).max(256).optional(),
         memory: z.union([z.string(), z.number().int().positive()]).optional(),
         pids: z.number().int().min(16).max(1_000_000).optional(),
         timeoutSeconds: z
@@ -78,6 +86,14 @@ export function validateRunSpec(input: unknown): ValidatedRun {
   } catch (error) {
     throw specError([{ path: ["resources", "memory"], message: (error as Error).message }]);
   }
+  const memoryFloor = minimumMemoryBytes[spec.sandbox];
+  if (memoryBytes !== undefined && memoryBytes < memoryFloor)
+    throw specError([
+      {
+        path: ["resources", "memory"],
+        message: `${spec.resources.memory} is below the least memory a ${spec.sandbox === "gvisor" ? "gVisor" : "container"} run can start with: ${memoryFloor / 1024 ** 2}m; ask for ${memoryFloor / 1024 ** 2}m or more`,
+      },
+    ]);
   const twice = Object.keys(spec.secrets).filter((name) => name in spec.env);
   if (twice.length)
     throw specError(twice.map((name) => ({ path: ["secrets", name], message: `${name} is set in env as well; a variable gets its value from one of them, so remove it from env or from secrets` })));

@@ -87,8 +87,13 @@ export const runSpec = z
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     resources: z
       .object({
-        cpus: z.number().positive().max(256).optional(),
-        memoryBytes: z.number().int().positive().optional(),
+        // The engines' own floors (Docker: --cpus from 0.01, memory from 6 MiB), so a bad limit is refused here and not by the engine mid-create.
+        cpus: z.number().min(0.01, "must be at least 0.01").max(256).optional(),
+        memoryBytes: z
+          .number()
+          .int()
+          .min(6 * 1024 ** 2, "must be at least 6 MiB (6291456)")
+          .optional(),
         pids: z.number().int().min(16).max(1_000_000).optional(),
         timeoutSeconds: z
           .number()
