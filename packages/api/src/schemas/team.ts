@@ -6,7 +6,7 @@ const maxTimeoutSeconds = 7 * 24 * 3600;
 
 export const runPolicy = z.object({
   minRoleDockerHost: role.describe("The least role that may submit docker:host runs (the host's engine socket: root on the host)"),
-  minRoleDockerDind: role.describe("The least role that may submit docker:dind runs (a privileged container and BuildKit sidecar)"),
+  minRoleDockerDind: role.describe("The least role that may submit docker:dind runs (a privileged container and a BuildKit sidecar; no Docker engine unless the image brings one)"),
   minRoleSandboxNone: role.describe('The least role that may submit sandbox: "none" runs (no gVisor)'),
   defaultRunTimeoutSeconds: z.number().int().min(1).max(maxTimeoutSeconds).describe("Applied to a run whose spec sets no resources.timeoutSeconds"),
   maxQueuedRuns: z.number().int().min(1).max(100_000).describe("A submission while this many runs are queued is refused with 429"),

@@ -45,7 +45,13 @@ export const submittedRunSpec = z
       })
       .strict()
       .optional(),
-    dependencies: z.array(z.string()).max(4).default([]),
+    dependencies: z
+      .array(z.string())
+      .max(4)
+      .default([])
+      .describe(
+        "docker:host: the host's own engine socket at /var/run/docker.sock (DOCKER_HOST set); every container it starts is the host's. docker:dind: a BuildKit daemon of the run's own (a sidecar on the run's network, BUILDKIT_HOST=tcp://buildkit:1234, for buildctl or docker buildx's remote driver) and a privileged main container; Bailey starts no Docker engine for it, so `docker run` needs an image that brings and starts its own dockerd.",
+      ),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     placement: z
       .object({ labels: labelSelector.default({}) })

@@ -19,7 +19,7 @@ export const imageReference = z.string().min(1).max(512).regex(imageReferencePat
 export const dependency = z.enum(["docker:host", "docker:dind"], {
   error: (issue) =>
     issue.input === "docker"
-      ? 'a bare "docker" dependency is ambiguous: use "docker:host" (the host\'s own engine socket, shared) or "docker:dind" (a private engine with a BuildKit sidecar on the run\'s network)'
+      ? 'a bare "docker" dependency is ambiguous: use "docker:host" (the host\'s own engine socket, shared) or "docker:dind" (a BuildKit sidecar on the run\'s network and a privileged container; no Docker engine unless the image brings one)'
       : 'must be "docker:host" or "docker:dind"',
 });
 

@@ -16,7 +16,7 @@ type RoleField = "minRoleDockerHost" | "minRoleDockerDind" | "minRoleSandboxNone
 
 const capabilities: [RoleField, string, string][] = [
   ["minRoleDockerHost", "docker:host runs", "The host's engine socket: root on the host."],
-  ["minRoleDockerDind", "docker:dind runs", "A privileged container and BuildKit sidecar."],
+  ["minRoleDockerDind", "docker:dind runs", "A privileged container and a BuildKit sidecar (no Docker engine unless the image brings one)."],
   ["minRoleSandboxNone", "Runs without gVisor", "sandbox: none runs on the host kernel."],
 ];
 

@@ -113,11 +113,16 @@ export function NewRunForm() {
             <Textarea id="env" rows={3} value={values.env} onChange={set("env")} />
           </Field>
           <div className="grid gap-5 sm:grid-cols-2">
-            <Field label="Docker access" htmlFor="docker" error={errors.dependencies} hint="dind adds a BuildKit sidecar on a private network.">
+            <Field
+              label="Docker access"
+              htmlFor="docker"
+              error={errors.dependencies}
+              hint="host: the host's engine socket. dind: a BuildKit sidecar (BUILDKIT_HOST) and a privileged container; no Docker engine unless the image brings one."
+            >
               <Select id="docker" value={values.docker} onChange={set("docker")} className="w-full">
                 <option value="">None</option>
                 <option value="docker:host">docker:host (the host's engine)</option>
-                <option value="docker:dind">docker:dind (its own engine)</option>
+                <option value="docker:dind">docker:dind (own BuildKit, privileged)</option>
               </Select>
             </Field>
             <Field label="Sandbox" htmlFor="sandbox" error={errors.sandbox}>
