@@ -152,9 +152,13 @@ export interface BuildOptions {
   dockerfile?: string;
   tag: string;
   buildArgs?: Record<string, string>;
+  /** The Dockerfile stage to build (FROM … AS <target>); the last stage when absent. */
+  target?: string;
   /** A BuildKit endpoint (a run's sidecar, or BUILDKIT_HOST), tried first. */
   buildkitHost?: string;
   log?: (line: string) => void;
+  /** Called as each builder is tried, with why (the plan's reason, or the previous builder's failure). */
+  onBuilder?: (builder: BuildResult["builder"], reason: string) => void;
 }
 
 export interface BuildResult {

@@ -11,28 +11,34 @@ import { removeImagesByPrefix } from "./support/images";
 
 describe("the build fallback chain", () => {
   it("uses a given BuildKit endpoint first, then the engine's BuildKit", () => {
-    assert.deepEqual(planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: false, buildctlAvailable: true }).steps, [
-      { builder: "buildkit-endpoint", endpoint: "tcp://buildkit:1234" },
-      { builder: "engine-buildkit" },
-    ]);
+    const steps = planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: false, buildctlAvailable: true }).steps;
+    assert.deepEqual(
+      steps.map(({ builder, endpoint }) => ({ builder, endpoint })),
+      [
+        { builder: "buildkit-endpoint", endpoint: "tcp://buildkit:1234" },
+        { builder: "engine-buildkit", endpoint: undefined },
+      ],
+    );
+    assert.match(steps[1]?.reason ?? "", /endpoint tcp:\/\/buildkit:1234 failed: falling back to the engine's BuildKit/);
   });
 
   it("takes BUILDKIT_HOST when the run has no sidecar", () => {
     assert.deepEqual(planBuild({ environmentBuildkitHost: "tcp://10.0.0.5:1234", buildkitDisabled: false, buildctlAvailable: true }).steps[0], {
       builder: "buildkit-endpoint",
       endpoint: "tcp://10.0.0.5:1234",
+      reason: "BuildKit endpoint tcp://10.0.0.5:1234 (BUILDKIT_HOST)",
     });
   });
 
   it("says why it skips an endpoint it cannot use", () => {
     const plan = planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: false, buildctlAvailable: false });
-    assert.deepEqual(plan.steps, [{ builder: "engine-buildkit" }]);
+    assert.deepEqual(plan.steps, [{ builder: "engine-buildkit", reason: plan.reasons[0] }]);
     assert.match(plan.reasons[0] ?? "", /buildctl is not installed on this host: falling back to the engine's BuildKit/);
   });
 
   it("uses the legacy builder only when BuildKit is switched off", () => {
     const plan = planBuild({ buildkitHost: "tcp://buildkit:1234", buildkitDisabled: true, buildctlAvailable: true });
-    assert.deepEqual(plan.steps, [{ builder: "legacy" }]);
+    assert.deepEqual(plan.steps, [{ builder: "legacy", reason: "BAILEY_DISABLE_BUILDKIT=1: using the legacy builder" }]);
     assert.match(plan.reasons[0] ?? "", /BAILEY_DISABLE_BUILDKIT=1/);
   });
 });
@@ -45,13 +51,24 @@ describe("building on the real engine", () => {
       await requireDocker();
       const context = await mkdtemp(path.join(tmpdir(), "bailey-build-"));
       try {
-        await writeFile(path.join(context, "Dockerfile"), `FROM ${dockerTestImage}\nRUN echo built > /built.txt\n`);
+        await writeFile(
+          path.join(context, "Dockerfile"),
+          `FROM ${dockerTestImage} AS wanted\nARG GREETING\nRUN echo "built $GREETING" > /built.txt && echo "said $GREETING"\nFROM wanted AS unwanted\nRUN exit 7\n`,
+        );
         const log: string[] = [];
-        const manager = new DockerBuildManager(new Docker({ socketPath: dockerSocket }), (line) => log.push(line), { buildkitDisabled: disabled });
+        const builders: string[] = [];
+        const engine = new Docker({ socketPath: dockerSocket });
+        const manager = new DockerBuildManager(engine, (line) => log.push(line), { buildkitDisabled: disabled });
         const tag = `bailey-build-test:${disabled ? "legacy" : "buildkit"}`;
-        const result = await manager.buildImage({ contextDir: context, tag });
+        // The target stops before the stage that fails; the argument reaches RUN; RUN's output reaches the log.
+        const result = await manager.buildImage({ contextDir: context, tag, target: "wanted", buildArgs: { GREETING: "hi" }, onBuilder: (builder) => builders.push(builder) });
         assert.equal(result.builder, disabled ? "legacy" : "engine-buildkit");
+        assert.deepEqual(builders, [result.builder]);
         assert.equal(await manager.imageExists(tag), true);
+        assert.ok(
+          log.some((line) => line.includes("said hi")),
+          `RUN's output is not in the build log:\n${log.join("\n")}`,
+        );
         assert.ok(
           log.some((line) => line.includes(disabled ? "BAILEY_DISABLE_BUILDKIT=1" : "using the engine's BuildKit")),
           log.join("\n"),
@@ -66,9 +83,13 @@ describe("building on the real engine", () => {
     await requireDocker();
     const context = await mkdtemp(path.join(tmpdir(), "bailey-build-"));
     try {
-      await writeFile(path.join(context, "Dockerfile"), `FROM ${dockerTestImage}\nRUN exit 9\n`);
       const manager = new DockerBuildManager(new Docker({ socketPath: dockerSocket }), () => undefined, { buildkitDisabled: false });
-      await assert.rejects(manager.buildImage({ contextDir: context, tag: "bailey-build-test:broken" }), /exit code: 9|returned a non-zero code: 9/);
+      await writeFile(path.join(context, "Dockerfile"), `FROM ${dockerTestImage}\nRUN echo the-reason-it-broke && exit 9\n`);
+      await assert.rejects(manager.buildImage({ contextDir: context, tag: "bailey-build-test:broken" }), (error: Error) => {
+        assert.match(error.message, /exit code: 9|returned a non-zero code: 9/);
+        assert.match(error.message, /the-reason-it-broke/, "the error carries the build's last output");
+        return true;
+      });
     } finally {
       await rm(context, { recursive: true, force: true });
     }

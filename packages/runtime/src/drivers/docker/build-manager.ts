@@ -5,6 +5,7 @@ import type { BuildManager, BuildOptions, BuildResult } from "../../types";
 import { planBuild, type BuildStep } from "./build-plan";
 import { imageExists } from "./images";
 import { buildEnvironmentFromProcess } from "../../env";
+import { newTraceState, traceLines } from "./build-trace";
 
 export interface BuildEnvironment {
   buildkitHost?: string;
@@ -29,6 +30,7 @@ export class DockerBuildManager implements BuildManager {
     for (const reason of plan.reasons) log(`build ${options.tag}: ${reason}`);
     let lastError: unknown;
     for (const step of plan.steps) {
+      options.onBuilder?.(step.builder, lastError ? `${step.reason} (${firstLine((lastError as Error).message)})` : step.reason);
       try {
         await this.runStep(step, options, log);
         return { tag: options.tag, builder: step.builder };
@@ -54,24 +56,67 @@ export class DockerBuildManager implements BuildManager {
       t: options.tag,
       dockerfile: options.dockerfile ?? "Dockerfile",
       buildargs: options.buildArgs ?? {},
+      ...(options.target ? { target: options.target } : {}),
       version,
       rm: true,
       forcerm: true,
     } as Docker.ImageBuildOptions);
-    await new Promise<void>((resolve, reject) => {
-      this.engine.modem.followProgress(
-        stream,
-        (error: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
-          const failed = error ?? output.find((line) => line.error || line.errorDetail);
-          if (failed) reject(failed instanceof Error ? failed : new Error(failed.errorDetail?.message ?? failed.error));
-          else resolve();
-        },
-        (event: { stream?: string }) => {
-          if (event.stream?.trim()) log(event.stream.trim());
-        },
-      );
-    });
+    const trace = newTraceState();
+    const output: string[] = [];
+    // The legacy builder keeps each step's image as cache even when a later step fails: those go too.
+    const stepImages: string[] = [];
+    const emit = (line: string) => {
+      output.push(line);
+      if (output.length > 200) output.shift();
+      log(line);
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.engine.modem.followProgress(
+          stream,
+          (error: Error | null, events: BuildEvent[]) => {
+            const failed = error ?? events.find((event) => event.error || event.errorDetail);
+            if (failed) reject(failed instanceof Error ? failed : new Error(failed.errorDetail?.message ?? failed.error));
+            else resolve();
+          },
+          (event: BuildEvent) => {
+            if (event.id === "moby.buildkit.trace" && typeof event.aux === "string") for (const line of traceLines(event.aux, trace)) emit(line);
+            for (const line of event.stream?.split("\n") ?? []) {
+              if (!line.trim()) continue;
+              const step = /^ ---> ([0-9a-f]{12,64})$/.exec(line.trimEnd());
+              if (step?.[1]) stepImages.push(step[1]);
+              emit(line.trimEnd());
+            }
+          },
+        );
+      });
+    } catch (error) {
+      for (const id of stepImages.reverse())
+        await this.engine
+          .getImage(id)
+          .remove()
+          .catch(() => undefined);
+      throw new Error(withOutputTail((error as Error).message, output));
+    }
   }
+}
+
+interface BuildEvent {
+  id?: string;
+  aux?: unknown;
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}
+
+/** The engine's error and the last lines the build printed before it (the command's own complaint is usually there). */
+function withOutputTail(message: string, output: string[]): string {
+  const tail = output.filter((line) => !line.startsWith("ERROR ") && !line.includes(message)).slice(-10);
+  return tail.length ? `${message}\nlast build output:\n${tail.join("\n")}` : message;
 }
 
 /** Builds on a remote BuildKit (a run's sidecar) and loads the result into the engine. */
@@ -90,19 +135,29 @@ function buildWithBuildctl(endpoint: string, options: BuildOptions, log: (line: 
       `dockerfile=${path.dirname(path.join(options.contextDir, dockerfile))}`,
       "--opt",
       `filename=${path.basename(dockerfile)}`,
+      ...(options.target ? ["--opt", `target=${options.target}`] : []),
+      ...Object.entries(options.buildArgs ?? {}).flatMap(([name, value]) => ["--opt", `build-arg:${name}=${value}`]),
       "--output",
       `type=docker,name=${options.tag}`,
     ]);
     const load = spawn("docker", ["load"]);
     buildctl.stdout.pipe(load.stdin);
-    buildctl.stderr.on("data", (chunk: Buffer) => log(chunk.toString().trim()));
+    const output: string[] = [];
+    buildctl.stderr.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line.trim()) continue;
+        output.push(line);
+        if (output.length > 200) output.shift();
+        log(line);
+      }
+    });
     let failed = false;
     buildctl.once("error", (error) => ((failed = true), reject(error)));
     load.once("error", (error) => ((failed = true), reject(error)));
     load.once("exit", (code) => {
       if (failed) return;
       if (code === 0 && buildctl.exitCode === 0) resolve();
-      else reject(new Error(`buildctl at ${endpoint} failed (exit ${buildctl.exitCode}), docker load exit ${code}`));
+      else reject(new Error(withOutputTail(`buildctl at ${endpoint} failed (exit ${buildctl.exitCode}), docker load exit ${code}`, output)));
     });
   });
 }

@@ -14,6 +14,8 @@ export interface BuildPlanInput {
 export interface BuildStep {
   builder: Builder;
   endpoint?: string;
+  /** Why this builder is tried, for the run's events. */
+  reason: string;
 }
 
 export interface BuildPlan {
@@ -31,16 +33,19 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
   const steps: BuildStep[] = [];
   const endpoint = input.buildkitHost ?? input.environmentBuildkitHost;
   if (input.buildkitDisabled) {
-    reasons.push("BAILEY_DISABLE_BUILDKIT=1: using the legacy builder");
-    return { steps: [{ builder: "legacy" }], reasons };
+    const reason = "BAILEY_DISABLE_BUILDKIT=1: using the legacy builder";
+    reasons.push(reason);
+    return { steps: [{ builder: "legacy", reason }], reasons };
   }
   if (endpoint && input.buildctlAvailable) {
-    steps.push({ builder: "buildkit-endpoint", endpoint });
-  } else if (endpoint) {
-    reasons.push(`BuildKit endpoint ${endpoint} given but buildctl is not installed on this host: falling back to the engine's BuildKit`);
-  } else {
-    reasons.push("no BuildKit endpoint (no sidecar, BUILDKIT_HOST unset): using the engine's BuildKit");
+    steps.push({ builder: "buildkit-endpoint", endpoint, reason: `BuildKit endpoint ${endpoint} (${input.buildkitHost ? "the run's" : "BUILDKIT_HOST"})` });
+    steps.push({ builder: "engine-buildkit", reason: `the BuildKit endpoint ${endpoint} failed: falling back to the engine's BuildKit` });
+    return { steps, reasons };
   }
-  steps.push({ builder: "engine-buildkit" });
+  const reason = endpoint
+    ? `BuildKit endpoint ${endpoint} given but buildctl is not installed on this host: falling back to the engine's BuildKit`
+    : "no BuildKit endpoint (no sidecar, BUILDKIT_HOST unset): using the engine's BuildKit";
+  reasons.push(reason);
+  steps.push({ builder: "engine-buildkit", reason });
   return { steps, reasons };
 }
