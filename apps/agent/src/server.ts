@@ -2,7 +2,7 @@ import { chmod, mkdir, rm } from "node:fs/promises";
 import net from "node:net";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
-import { assertCompatibleVersion, protocolVersion, RpcPeer, type Handlers } from "@bailey/protocol";
+import { assertCompatibleVersion, protocolVersion, RpcError, RpcPeer, rpcErrorCodes, type Handlers } from "@bailey/protocol";
 import { runtimeFeatures, type Runtime } from "@bailey/runtime";
 import type { HostCapability } from "./env";
 import type { Journal } from "./journal/journal";
@@ -44,9 +44,16 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
     "run.inspect": async ({ runId }) => runs.inspect(runId),
     "run.exec": ({ runId, command, tty }) => runtime.exec(runs.containerOf(runId), command, { tty }),
     "run.logs": async ({ runId, follow, since, tail }, ctx) => {
+      // A built run's build output comes first, on stderr, when the whole log is read (no since or tail):
+      // the container's log does not hold it, and a run whose build failed has no container at all.
+      const buildOutput = since || tail !== undefined ? null : await runs.buildOutput(runId);
+      if (buildOutput?.length) {
+        for (let at = 0; at < buildOutput.length; at += 64 * 1024) await ctx.write({ fd: "stderr", data: buildOutput.subarray(at, at + 64 * 1024) });
+        if (!runs.hasContainer(runId)) return { bytes: buildOutput.length };
+      }
       const stream = await runtime.logs(runs.containerOf(runId), { follow, ...(since ? { since: new Date(since) } : {}), ...(tail !== undefined ? { tail } : {}) });
       ctx.signal.addEventListener("abort", () => stream.destroy(), { once: true });
-      let bytes = 0;
+      let bytes = buildOutput?.length ?? 0;
       try {
         for await (const chunk of stream) {
           bytes += chunk.data.length;
@@ -58,6 +65,11 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
       return { bytes };
     },
     "host.reconcile": async ({ ownedRunIds, dryRun, removeOnly }) => ({ removed: await runs.reconcile(ownedRunIds, { ...(dryRun ? { dryRun } : {}), ...(removeOnly ? { removeOnly } : {}) }) }),
+    "build.context.put": async (chunk) => {
+      if (!runs.buildContexts)
+        throw new RpcError(rpcErrorCodes.unsupportedFeature, "This agent keeps no build contexts (it was started without a state directory); start it with BAILEY_AGENT_STATE_DIR.");
+      return runs.buildContexts.put(chunk);
+    },
     "image.pull": async ({ image, policy, registryAuth }) => {
       const ensured = await runs.images.ensure({ image, policy, ...(registryAuth ? { auth: registryAuth } : {}) });
       return { image, digest: ensured.digest, pulled: ensured.pulled };

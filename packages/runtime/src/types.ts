@@ -154,6 +154,8 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   /** The Dockerfile stage to build (FROM … AS <target>); the last stage when absent. */
   target?: string;
+  /** Put on the built image, so its owner can find it again (builtImages). */
+  labels?: Record<string, string>;
   /** A BuildKit endpoint (a run's sidecar, or BUILDKIT_HOST), tried first. */
   buildkitHost?: string;
   log?: (line: string) => void;
@@ -169,6 +171,10 @@ export interface BuildResult {
 export interface BuildManager {
   buildImage(options: BuildOptions): Promise<BuildResult>;
   imageExists(tag: string): Promise<boolean>;
+  /** Removes a built image by tag (and its untagged parents); false when the host does not have it. */
+  removeImage?(tag: string): Promise<boolean>;
+  /** The images carrying all these labels (as builds put them). */
+  builtImages?(labels: Record<string, string>): Promise<{ id: string; tags: string[]; labels: Record<string, string> }[]>;
 }
 
 export interface RegistryCredentials {

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
-import { type AgentRun, type GrantCredential, type RegistryAuth, RpcError, type RunCredentials, type RunSpec, rpcErrorCodes } from "@bailey/protocol";
+import { type AgentRun, buildImageTag, type GrantCredential, type RegistryAuth, RpcError, type RunCredentials, type RunSpec, rpcErrorCodes } from "@bailey/protocol";
 import { requireNetworkManager, requireSidecarManager, type Runtime, supportsBindMounts, UnsupportedFeatureError } from "@bailey/runtime";
+import { BuildLogs } from "../builds/build-log";
+import { BuildContextStore } from "../builds/context-store";
+import { buildRunImage, RunBuildError } from "../builds/run-build";
 import { type EgressEventFollower, followEgressEvents, type RunEgressEvent } from "../egress/event-follower";
 import { guardedRunIds, guardHostInput, releaseHostInput, strictContainerNetworkSettings } from "../egress/host-input-guard";
 import { ensureEgressProxyImage } from "../egress/proxy-image";
@@ -34,12 +37,16 @@ export interface RunManagerOptions {
   egressExtraCaFile?: string;
   /** The agent bundle the egress proxy image is made from (default: see resolveAgentBundle). */
   agentBundlePath?: string;
+  /** The agent's state directory: build contexts and runs' build output live there (without it, spec.build is refused). */
+  stateDir?: string;
   /** Fault injection: a pause after each provisioning step. */
   stepDelayMs?: number;
   log?: (line: string) => void;
 }
 
 export type ReconciledResource = { kind: "container" | "network" | "tmpfs"; id: string; name: string; runId: string | null };
+
+const builtImageLabelKeys = { hostId: "bailey.built.host-id", runId: "bailey.built.run-id" } as const;
 
 const finalStates = new Set<AgentRun["state"]>(["exited", "failed", "timed_out", "destroyed"]);
 
@@ -64,8 +71,13 @@ export class RunManager {
   private readonly saves = new Map<string, Promise<unknown>>();
   /** Shared with image.pull pre-pulls, so a run and a pre-pull of one image make one pull. */
   readonly images: ImagePuller;
+  /** Build contexts put with build.context.put; null without a state directory. */
+  readonly buildContexts: BuildContextStore | null;
+  private readonly buildLogs: BuildLogs | null;
 
   constructor(private readonly options: RunManagerOptions) {
+    this.buildContexts = options.stateDir ? BuildContextStore.inStateDir(options.stateDir) : null;
+    this.buildLogs = options.stateDir ? BuildLogs.inStateDir(options.stateDir) : null;
     this.images = new ImagePuller({ runtime: options.runtime, journal: options.journal, pullTimeoutMs: options.pullTimeoutMs ?? 15 * 60_000, ...(options.log ? { log: options.log } : {}) });
   }
 
@@ -75,6 +87,7 @@ export class RunManager {
       this.records.set(record.runId, record);
       await this.exclusive(record.runId, () => this.resumeOne(record));
     }
+    await this.pruneBuildContexts();
   }
 
   /** Stops following the runs' egress proxies and settling their exits (the agent is stopping; runs keep running, and the next agent takes them up). */
@@ -140,11 +153,21 @@ export class RunManager {
       } catch (error) {
         // Everything provisioning made goes, the main container too if it got that far.
         await this.teardown(record, true);
+        if (spec.build) await this.removeBuiltImage(record);
         record.state = "failed";
         record.error = (error as Error).message;
         record.finishedAt = new Date().toISOString();
-        await this.persist(record, { type: "run.failed", runId, data: { error: record.error, during: "provisioning" } });
-        throw error instanceof RpcError ? error : new RpcError(rpcErrorCodes.internalError, `Provisioning run ${runId} failed, and what it had created was removed: ${record.error}`);
+        const during = error instanceof RunBuildError ? "build" : "provisioning";
+        await this.persist(record, { type: "run.failed", runId, data: { error: record.error, during } });
+        if (error instanceof RpcError) throw error;
+        if (error instanceof UnsupportedFeatureError) throw toRpcError(error);
+        throw new RpcError(
+          rpcErrorCodes.internalError,
+          during === "build"
+            ? `Building run ${runId}'s image failed, and what it had created was removed (its build output is in the run's logs): ${record.error}`
+            : `Provisioning run ${runId} failed, and what it had created was removed: ${record.error}`,
+          during === "build" ? { runId, during } : undefined,
+        );
       }
       record.state = "created";
       await this.persist(record, { type: "run.state", runId, data: { state: "created" } });
@@ -189,6 +212,7 @@ export class RunManager {
       const record = this.records.get(runId);
       if (!record) return { runId, removed: [] };
       const removed = await this.teardown(record, true);
+      if (record.spec.build) removed.push(...(await this.removeBuildLeftovers(record)));
       record.state = "destroyed";
       record.finishedAt ??= new Date().toISOString();
       await this.options.journal.append({ type: "run.state", runId, data: { state: "destroyed", removed } });
@@ -250,6 +274,8 @@ export class RunManager {
       await this.options.journal.append({ type: "resource.removed", ...(resource.runId ? { runId: resource.runId } : {}), data: { ...resource, reason: "reconcile" } });
     }
     await this.releaseOrphanGuards(removable);
+    await this.removeOrphanBuilds(removable);
+    await this.pruneBuildContexts();
     return found;
   }
 
@@ -294,6 +320,15 @@ export class RunManager {
 
   private refuseUnsupported(spec: RunSpec): void {
     const { runtime } = this.options;
+    if (spec.build) {
+      if (!runtime.buildManager()) throw new UnsupportedFeatureError("builds", runtime.type);
+      if (!this.buildContexts)
+        throw new UnsupportedFeatureError(
+          "builds",
+          runtime.type,
+          "This agent was started without a state directory, where build contexts and build output are kept; start it with BAILEY_AGENT_STATE_DIR.",
+        );
+    }
     if (spec.secretFiles.length && !supportsBindMounts(runtime)) throw new UnsupportedFeatureError("bind mounts", runtime.type);
     if (spec.dependencies.includes("docker:dind")) {
       // Checked before anything is created: a runtime without them can never run this.
@@ -310,6 +345,11 @@ export class RunManager {
     }
   }
 
+  /** Not the containers' keys: containers made from the image inherit its labels, and must not pass for the run's own. */
+  private builtImageLabels(runId: string): Record<string, string> {
+    return { [builtImageLabelKeys.hostId]: this.options.hostId, [builtImageLabelKeys.runId]: runId };
+  }
+
   private labels(runId: string, role: string): Record<string, string> {
     return { [labelKeys.managed]: "true", [labelKeys.runId]: runId, [labelKeys.role]: role, [labelKeys.hostId]: this.options.hostId };
   }
@@ -322,8 +362,9 @@ export class RunManager {
     const { runtime } = this.options;
     const { spec, runId } = record;
     // First, while nothing else exists yet: a pull can take minutes, and a failed one leaves nothing to undo.
-    const image = await this.images.ensure({ image: spec.image, policy: spec.pullPolicy, runId, ...(registryAuth ? { auth: registryAuth } : {}) });
-    record.imageDigest = image.digest;
+    // A built image is made later instead: a docker:dind run builds on its BuildKit sidecar.
+    let image = spec.build ? null : await this.images.ensure({ image: spec.image, policy: spec.pullPolicy, runId, ...(registryAuth ? { auth: registryAuth } : {}) });
+    if (image) record.imageDigest = image.digest;
     const strict = spec.network?.policy === "strict";
     const strictSettings = strict ? strictContainerNetworkSettings(runtime.type) : null;
     // Also before anything exists: an agent version's first proxied run imports it (seconds).
@@ -378,6 +419,7 @@ export class RunManager {
       await this.waitUntilRunning(sidecar.id, "BuildKit sidecar");
       env.BUILDKIT_HOST = "tcp://buildkit:1234";
     }
+    if (spec.build) image = await this.buildImage(record);
     if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = "unix:///var/run/docker.sock";
     Object.assign(env, proxyEnv);
     const binds: { source: string; target: string }[] = [];
@@ -388,6 +430,7 @@ export class RunManager {
       binds.push({ source: secretFilesDir, target: "/run/secrets" });
     }
 
+    if (!image) throw new Error(`Run ${runId} has no image to run`);
     record.containerId = await runtime.createContainer({
       name: names.main(runId),
       image: image.reference,
@@ -415,6 +458,108 @@ export class RunManager {
       });
       await writeCaBundle(egressFiles, imageBundle ? imageBundle.toString("utf8") : null);
     }
+  }
+
+  /**
+   * Builds the run's image (spec.build) before its main container exists; a docker:dind run's
+   * BuildKit sidecar is tried first (the agent reaches it at its address on the run network).
+   */
+  private async buildImage(record: RunRecord): ReturnType<ImagePuller["ensure"]> {
+    const { runtime } = this.options;
+    const { spec, runId } = record;
+    const build = spec.build as NonNullable<RunSpec["build"]>;
+    if (spec.image !== buildImageTag(runId)) {
+      throw new RunBuildError(`A run with build must have image ${buildImageTag(runId)} (buildImageTag of its run ID), not ${spec.image}.`);
+    }
+    const sidecar = record.sidecars.find((entry) => entry.role === "buildkit");
+    const sidecarAddress = sidecar && record.networkName ? (await runtime.inspectContainer(sidecar.containerId)).ipAddresses?.[record.networkName] : undefined;
+    await buildRunImage({
+      runtime,
+      runId,
+      build,
+      image: spec.image,
+      labels: this.builtImageLabels(runId),
+      contexts: this.buildContexts as BuildContextStore,
+      logs: this.buildLogs as BuildLogs,
+      ...(sidecarAddress ? { buildkitHost: `tcp://${sidecarAddress}:1234` } : {}),
+      journal: (event) => this.options.journal.append(event).then(() => undefined),
+    });
+    const built = await this.images.ensure({ image: spec.image, policy: "never", runId });
+    // A built image has no registry digest: the run records the image's ID, which names exactly what ran.
+    record.imageDigest = built.digest ?? (await runtime.inspectImage(spec.image))?.id ?? null;
+    return built;
+  }
+
+  /** The run's built image; best effort (reconcile removes what is left). */
+  private async removeBuiltImage(record: RunRecord): Promise<boolean> {
+    const builds = this.options.runtime.buildManager();
+    const tag = buildImageTag(record.runId);
+    const removed = await builds?.removeImage?.(tag).catch((error: Error) => {
+      this.options.log?.(`run ${record.runId}: removing its built image ${tag} failed (${error.message}); reconcile retries`);
+      return false;
+    });
+    if (removed) await this.options.journal.append({ type: "resource.removed", runId: record.runId, data: { kind: "image", id: tag, name: tag, reason: "teardown" } });
+    return removed ?? false;
+  }
+
+  /** A destroyed run's built image, build output, and its context when no other live run uses it. */
+  private async removeBuildLeftovers(record: RunRecord): Promise<string[]> {
+    const removed: string[] = [];
+    if (await this.removeBuiltImage(record)) removed.push(buildImageTag(record.runId));
+    if (await this.buildLogs?.remove(record.runId)) removed.push(this.buildLogs?.fileOf(record.runId) as string);
+    const context = record.spec.build?.context;
+    // Any other run still on this host counts, an exited one too (until it is destroyed).
+    const shared = [...this.records.values()].some((other) => other !== record && other.spec.build?.context === context);
+    if (context && !shared && (await this.buildContexts?.remove(context))) {
+      removed.push(`build context ${context}`);
+      await this.options.journal.append({ type: "resource.removed", runId: record.runId, data: { kind: "build-context", id: context, name: context, reason: "teardown" } });
+    }
+    return removed;
+  }
+
+  /** Contexts no run on this host uses and nothing put for a day. */
+  private async pruneBuildContexts(): Promise<void> {
+    if (!this.buildContexts) return;
+    const inUse = new Set([...this.records.values()].flatMap((record) => (record.spec.build?.context ? [record.spec.build.context] : [])));
+    for (const name of await this.buildContexts.prune(inUse)) {
+      await this.options.journal.append({ type: "resource.removed", data: { kind: "build-context", id: name, name, reason: "unused for 24 h" } });
+    }
+  }
+
+  /**
+   * Built images (bailey-build/<runId>) and build output of runs this agent no longer has.
+   * Not in reconcile's answer, whose kinds the protocol fixes; journalled.
+   */
+  private async removeOrphanBuilds(removable: (runId: string | null) => boolean): Promise<void> {
+    const { runtime } = this.options;
+    const builds = runtime.buildManager();
+    if (builds?.removeImage && builds.builtImages) {
+      const { [builtImageLabelKeys.runId]: _runId, ...ofThisHost } = this.builtImageLabels("");
+      for (const image of await builds.builtImages(ofThisHost)) {
+        const runId = image.labels[builtImageLabelKeys.runId] ?? null;
+        if ((runId && this.records.has(runId)) || !removable(runId)) continue;
+        // By tag: an image another tag shares (a user re-tagged it) keeps that tag.
+        for (const tag of image.tags.filter((name) => /^(localhost\/)?bailey-build\//.test(name))) {
+          if (await builds.removeImage(tag).catch(() => false)) {
+            await this.options.journal.append({ type: "resource.removed", ...(runId ? { runId } : {}), data: { kind: "image", id: image.id, name: tag, reason: "reconcile" } });
+          }
+        }
+      }
+    }
+    for (const runId of (await this.buildLogs?.runIds()) ?? []) {
+      if (!this.records.has(runId) && removable(runId)) await this.buildLogs?.remove(runId);
+    }
+  }
+
+  /** The run's build output (spec.build), or null; run.logs sends it before the container's output. */
+  async buildOutput(runId: string): Promise<Buffer | null> {
+    this.get(runId);
+    return (await this.buildLogs?.read(runId)) ?? null;
+  }
+
+  /** Whether the run has a main container (a run whose build failed never gets one). */
+  hasContainer(runId: string): boolean {
+    return this.get(runId).containerId !== null;
   }
 
   /** Starts the run's egress proxy, waits until it listens, and answers its address on the run network. */
@@ -601,6 +746,7 @@ export class RunManager {
     const { runtime } = this.options;
     if (record.state === "provisioning") {
       await this.teardown(record, true);
+      if (record.spec.build) await this.removeBuiltImage(record);
       record.state = "failed";
       record.error = "The agent stopped while provisioning this run; everything it had created was removed.";
       record.finishedAt = new Date().toISOString();

@@ -46,6 +46,21 @@ export class DockerBuildManager implements BuildManager {
     return imageExists(this.engine, tag);
   }
 
+  async builtImages(labels: Record<string, string>): Promise<{ id: string; tags: string[]; labels: Record<string, string> }[]> {
+    const rows = await this.engine.listImages({ filters: JSON.stringify({ label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) }) } as Docker.ListImagesOptions);
+    return rows.map((row) => ({ id: row.Id, tags: (row.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>"), labels: row.Labels ?? {} }));
+  }
+
+  async removeImage(tag: string): Promise<boolean> {
+    try {
+      await this.engine.getImage(tag).remove();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
   private runStep(step: BuildStep, options: BuildOptions, log: (line: string) => void): Promise<void> {
     if (step.builder === "buildkit-endpoint") return buildWithBuildctl(step.endpoint ?? "", options, log);
     return this.buildThroughEngine(options, step.builder === "engine-buildkit" ? "2" : "1", log);
@@ -57,6 +72,7 @@ export class DockerBuildManager implements BuildManager {
       dockerfile: options.dockerfile ?? "Dockerfile",
       buildargs: options.buildArgs ?? {},
       ...(options.target ? { target: options.target } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
       version,
       rm: true,
       forcerm: true,
@@ -137,6 +153,7 @@ function buildWithBuildctl(endpoint: string, options: BuildOptions, log: (line: 
       `filename=${path.basename(dockerfile)}`,
       ...(options.target ? ["--opt", `target=${options.target}`] : []),
       ...Object.entries(options.buildArgs ?? {}).flatMap(([name, value]) => ["--opt", `build-arg:${name}=${value}`]),
+      ...Object.entries(options.labels ?? {}).flatMap(([name, value]) => ["--opt", `label:${name}=${value}`]),
       "--output",
       `type=docker,name=${options.tag}`,
     ]);
