@@ -59,6 +59,24 @@ if ! grep -q '"runsc"' "$daemon_json" 2>/dev/null; then
   fi
 fi
 
+# docker:host runs under gVisor need a runsc that may open host Unix sockets (the engine's);
+# it is registered under its own name so every other sandboxed container keeps them closed.
+if ! grep -q '"runsc-host-uds"' "$daemon_json" 2>/dev/null; then
+  log "registering runsc-host-uds in $daemon_json"
+  node -e '
+    const fs = require("fs"); const f = process.argv[1];
+    const cfg = JSON.parse(fs.readFileSync(f, "utf8"));
+    const runsc = cfg.runtimes.runsc;
+    const args = (runsc.runtimeArgs ?? []).filter((arg) => !arg.startsWith("--host-uds"));
+    cfg.runtimes["runsc-host-uds"] = { path: runsc.path, runtimeArgs: [...args, "--host-uds=open"] };
+    fs.writeFileSync(f, JSON.stringify(cfg, null, 2));' "$daemon_json"
+  if [ -S /var/run/docker.sock ] && docker info >/dev/null 2>&1; then
+    log "reloading dockerd so it sees runsc-host-uds"
+    pkill -HUP dockerd || true
+    sleep 1
+  fi
+fi
+
 if ! docker info >/dev/null 2>&1; then
   # A dockerd that was killed can leave its containerd behind holding the metadata lock; the next
   # dockerd then waits on it and gives up ("timeout waiting for containerd to start"). Clear
@@ -81,7 +99,8 @@ if ! docker info >/dev/null 2>&1; then
   done
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log" >&2; tail -20 /var/log/dockerd.log >&2; exit 1; }
 fi
-docker info --format '{{json .Runtimes}}' | grep -q runsc || { echo "dockerd is running without runsc registered; restart it after editing $daemon_json" >&2; exit 1; }
+docker info --format '{{json .Runtimes}}' | grep -q '"runsc"' || { echo "dockerd is running without runsc registered; restart it after editing $daemon_json" >&2; exit 1; }
+docker info --format '{{json .Runtimes}}' | grep -q '"runsc-host-uds"' || { echo "dockerd is running without runsc-host-uds registered; restart it after editing $daemon_json" >&2; exit 1; }
 
 # A tiny local image stands in for what a registry would serve: busybox as a rootfs.
 if ! docker image inspect bailey-test/busybox:latest >/dev/null 2>&1; then

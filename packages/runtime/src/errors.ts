@@ -1,12 +1,13 @@
 import type { RuntimeType } from "./types";
 
-export type Feature = "networks" | "sidecars" | "builds" | "bind mounts";
+export type Feature = "networks" | "sidecars" | "builds" | "bind mounts" | "docker:host";
 
 const alternatives: Record<Feature, string> = {
   networks: "use Docker or Podman on this host, or a run without `docker:dind`",
   sidecars: "use Docker or Podman on this host, or `docker:host` instead of `docker:dind`",
   builds: "build the image elsewhere and reference it by tag, or use Docker or Podman on this host",
   "bind mounts": "a run's secretFiles need them: use `secrets` (environment variables) instead, or Docker or Podman on this host",
+  "docker:host": "its containers are VMs with no engine socket on the host to share; run it on a Docker or Podman host (placement labels), or use `docker:dind` there",
 };
 
 /** A caller needed a feature manager this backend does not have. */
@@ -57,6 +58,41 @@ function dockerSandboxMessage(runtime: RuntimeType): string {
     `  sudo systemctl restart docker`,
     `(or add {"runtimes":{"runsc":{"path":"/usr/bin/runsc"}}} to /etc/docker/daemon.json by hand and restart dockerd).`,
     `To run this one without a sandbox instead, set \`sandbox: none\` in the run's spec.`,
+  ].join("\n");
+}
+
+/** The name the runsc that may open host Unix sockets is registered under: docker:host runs under gVisor use it, and only they. */
+export const hostUdsRuntime = "runsc-host-uds";
+
+/**
+ * A gVisor container was asked to have the engine's socket (docker:host), and this engine
+ * cannot give it one: plain runsc refuses host Unix sockets, so it needs its own runtime.
+ * Never downgraded to runc, never by opening host sockets to every sandboxed container.
+ */
+export class SandboxedEngineSocketError extends Error {
+  constructor(
+    readonly runtime: RuntimeType,
+    /** The daemon.json entry that would register it (Docker), built from the engine's own runsc entry. */
+    readonly registration?: string,
+  ) {
+    super(runtime === "podman" ? podmanEngineSocketMessage : dockerEngineSocketMessage(runtime, registration));
+    this.name = "SandboxedEngineSocketError";
+  }
+}
+
+const podmanEngineSocketMessage = [
+  "Cannot give a gVisor-sandboxed container Podman's socket (docker:host): runsc opens host Unix sockets only when started with --host-uds=open,",
+  "and Podman's Docker-compatible API ignores a per-container runtime, so Bailey cannot start this one container under such a runsc while every other sandboxed container keeps host sockets closed.",
+  "Set `sandbox: none` in the run's spec (the engine's socket is root on the host either way), or run it on a Docker host with the runsc-host-uds runtime registered.",
+].join("\n");
+
+function dockerEngineSocketMessage(runtime: RuntimeType, registration: string | undefined): string {
+  return [
+    `Cannot give a gVisor-sandboxed container the ${runtime} engine's socket (docker:host): the engine has no "${hostUdsRuntime}" runtime registered.`,
+    `runsc refuses host Unix sockets unless started with --host-uds=open, and Bailey uses that runsc for docker:host runs only, under its own name. To register it, add this line to "runtimes" in /etc/docker/daemon.json:`,
+    `  ${registration ?? `"${hostUdsRuntime}": {"path": "/usr/bin/runsc", "runtimeArgs": ["--host-uds=open"]}`}`,
+    `then restart dockerd (sudo systemctl restart docker). infra/install.sh adds it where runsc is registered.`,
+    "To run this one without a sandbox instead, set `sandbox: none` in the run's spec.",
   ].join("\n");
 }
 

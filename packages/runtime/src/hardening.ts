@@ -17,11 +17,16 @@ export const defaultLimits = {
 /** Bounded unless a host says otherwise (BAILEY_LOG_MAX_SIZE, BAILEY_LOG_MAX_FILES): 30 MiB per container at most. */
 export const defaultLogLimits: LogLimits = { maxSize: "10m", maxFiles: 3 };
 
-export const engineSocketPath = "/var/run/docker.sock";
+/** Where a docker:host container finds the engine's socket, whichever engine and path it is on the host. */
+export const engineSocketInContainer = "/var/run/docker.sock";
 
 export interface HardeningOptions {
   /** The OCI runtime for sandboxed containers (`runsc`); unset where the engine's default is used. */
   sandboxRuntime: string | undefined;
+  /** The one for sandboxed containers that mount the engine's socket (`runsc-host-uds`, which may open host Unix sockets). */
+  hostUdsRuntime?: string | undefined;
+  /** The host path of the engine's socket, for a spec with mountEngineSocket. */
+  engineSocket?: string;
   /** Podman here refuses to start containers without explicit nofile/nproc limits. */
   explicitUlimits?: boolean;
   /** The engine's name for its rotating file log: `json-file` (Docker), `k8s-file` (Podman). */
@@ -33,6 +38,8 @@ export interface HardeningOptions {
 export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOptions) {
   const limits = { ...defaultLimits, ...definedOnly(spec.resources ?? {}) };
   const privileged = spec.privileged === true;
+  if (spec.mountEngineSocket && !options.engineSocket) throw new Error(`Container ${spec.name} mounts the engine's socket, and no host path was given for it.`);
+  const sandboxRuntime = spec.mountEngineSocket ? options.hostUdsRuntime : options.sandboxRuntime;
   return {
     // A privileged container (docker:dind only) has every capability by definition; dropping
     // them as well makes runc refuse to start it.
@@ -42,13 +49,13 @@ export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOption
     PidsLimit: limits.pids,
     Memory: limits.memoryBytes,
     NanoCpus: Math.round(limits.cpus * 1e9),
-    ...(spec.sandbox === "gvisor" && options.sandboxRuntime ? { Runtime: options.sandboxRuntime } : {}),
+    ...(spec.sandbox === "gvisor" && sandboxRuntime ? { Runtime: sandboxRuntime } : {}),
     ...(spec.network ? { NetworkMode: spec.network } : {}),
     ...(spec.dns?.length ? { Dns: [...spec.dns] } : {}),
     ...(spec.extraHosts?.length ? { ExtraHosts: [...spec.extraHosts] } : {}),
     ...(spec.sysctls && Object.keys(spec.sysctls).length ? { Sysctls: { ...spec.sysctls } } : {}),
     LogConfig: logConfig(options.logDriver ?? "json-file", options.logLimits ?? defaultLogLimits),
-    Binds: [...(spec.mountEngineSocket ? [`${engineSocketPath}:${engineSocketPath}`] : []), ...(spec.readOnlyBinds ?? []).map(({ source, target }) => `${source}:${target}:ro`)],
+    Binds: [...(spec.mountEngineSocket ? [`${options.engineSocket}:${engineSocketInContainer}`] : []), ...(spec.readOnlyBinds ?? []).map(({ source, target }) => `${source}:${target}:ro`)],
     ...(options.explicitUlimits
       ? {
           Ulimits: [

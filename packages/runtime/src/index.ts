@@ -1,7 +1,7 @@
 export * from "./types";
 export * from "./errors";
 export * from "./features";
-export { capabilityAllowlist, defaultLimits, defaultLogLimits, hardenedHostConfig, logSizeBytes } from "./hardening";
+export { capabilityAllowlist, defaultLimits, defaultLogLimits, engineSocketInContainer, hardenedHostConfig, logSizeBytes } from "./hardening";
 export { DockerRuntime, dockerProfile, type DockerRuntimeOptions, type EngineProfile } from "./drivers/docker/runtime";
 export { planBuild, type BuildPlan, type BuildPlanInput } from "./drivers/docker/build-plan";
 export { createPodmanRuntime, podmanProfile } from "./drivers/podman";

@@ -34,7 +34,7 @@ export interface ContainerSpec {
   extraHosts?: string[];
   /** Namespaced kernel settings (`net.*`), e.g. to turn IPv6 off in its network namespace. */
   sysctls?: Record<string, string>;
-  /** Only for `docker:host`: mount the engine's socket into the container. */
+  /** Only for `docker:host`: mount the engine's socket (see Runtime.engineSocketFor) at /var/run/docker.sock. */
   mountEngineSocket?: boolean;
   /** Only for `docker:dind`. */
   privileged?: boolean;
@@ -227,6 +227,15 @@ export interface Runtime {
   ping(): Promise<void>;
   /** Whether sandboxed (gVisor) containers can be created here. */
   sandboxAvailable(): Promise<boolean>;
+  /**
+   * docker:host: the host path of the engine socket a container of this sandbox would get (the
+   * one this runtime itself talks to). Rejects, before anything is created, where it cannot
+   * have one: no engine on the host (UnsupportedFeatureError), no runsc at all
+   * (SandboxUnavailableError), no runsc that may open host sockets (SandboxedEngineSocketError).
+   */
+  engineSocketFor(sandbox: Sandbox): Promise<string>;
+  /** Whether a gVisor container can have the engine's socket here (Docker: runsc-host-uds registered); a host feature. */
+  sandboxedEngineSocketAvailable(): Promise<boolean>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after the grace period. Stopping a stopped container is fine. */

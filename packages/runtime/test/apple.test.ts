@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { AppleRuntime } from "../src/drivers/apple/runtime";
-import { ContainerNotFoundError } from "../src/errors";
+import { ContainerNotFoundError, UnsupportedFeatureError } from "../src/errors";
 
 const fakeCli = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/fake-container-cli.mjs");
 
@@ -84,6 +84,22 @@ describe("Apple runtime against a fake `container` CLI", () => {
 
   it("refuses networks before running anything", async () => {
     await assert.rejects(new AppleRuntime(fakeCli).createContainer({ name: "n", image: "alpine", labels: {}, sandbox: "gvisor", network: "bailey-r1" }), /no user-defined networks/);
+  });
+
+  it("refuses docker:host (no engine socket on the host) naming the runtime and the alternative, before running anything", async () => {
+    const runtime = new AppleRuntime(fakeCli);
+    const before = await calls();
+    const expected = (error: unknown) =>
+      error instanceof UnsupportedFeatureError &&
+      error.feature === "docker:host" &&
+      error.message ===
+        "The apple runtime does not support docker:host: its containers are VMs with no engine socket on the host to share; run it on a Docker or Podman host (placement labels), or use `docker:dind` there.";
+    for (const sandbox of ["gvisor", "none"] as const) {
+      await assert.rejects(runtime.createContainer({ name: "h", image: "alpine", labels: {}, sandbox, mountEngineSocket: true }), expected);
+      await assert.rejects(runtime.engineSocketFor(sandbox), expected);
+    }
+    assert.deepEqual(await calls(), before, "the CLI was never run");
+    assert.equal(await runtime.sandboxedEngineSocketAvailable(), false);
   });
 });
 

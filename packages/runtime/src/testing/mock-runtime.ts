@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
-import { ContainerNotFoundError, ImagePullError, SandboxUnavailableError } from "../errors";
+import { ContainerNotFoundError, ImagePullError, SandboxedEngineSocketError, SandboxUnavailableError } from "../errors";
 import { parseImageReference, repositoryKey } from "../image-reference";
 import type {
   BuildManager,
@@ -17,6 +17,7 @@ import type {
   PullOptions,
   PullResult,
   Runtime,
+  Sandbox,
   SidecarConfig,
   SidecarManager,
 } from "../types";
@@ -73,7 +74,12 @@ export interface MockRuntimeOptions {
   registry?: Record<string, string>;
   /** How long a simulated pull takes. */
   pullDelayMs?: number;
+  /** Whether a gVisor container may have the engine's socket (Docker's runsc-host-uds); true unless set. */
+  sandboxedEngineSocket?: boolean;
 }
+
+/** The engine socket the mock "has", for docker:host. */
+export const mockEngineSocket = "/run/mock-engine.sock";
 
 /** An in-memory runtime that records every call; for unit tests of logic above the runtime. */
 export class MockRuntime implements Runtime {
@@ -91,7 +97,7 @@ export class MockRuntime implements Runtime {
   private readonly sidecarManagerImpl: SidecarManager | null;
   private readonly buildManagerImpl: BuildManager | null;
 
-  constructor(options: MockRuntimeOptions = {}) {
+  constructor(private readonly options: MockRuntimeOptions = {}) {
     this.behaviour = options.behaviour ?? conformanceBehaviour;
     this.hasSandbox = options.sandbox ?? true;
     this.images = new Set(options.images ?? []);
@@ -113,6 +119,16 @@ export class MockRuntime implements Runtime {
 
   async sandboxAvailable(): Promise<boolean> {
     return this.hasSandbox;
+  }
+
+  async sandboxedEngineSocketAvailable(): Promise<boolean> {
+    return this.hasSandbox && this.options.sandboxedEngineSocket !== false;
+  }
+
+  async engineSocketFor(sandbox: Sandbox): Promise<string> {
+    if (sandbox === "gvisor" && !this.hasSandbox) throw new SandboxUnavailableError("mock");
+    if (sandbox === "gvisor" && !(await this.sandboxedEngineSocketAvailable())) throw new SandboxedEngineSocketError("mock");
+    return mockEngineSocket;
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { ContainerNotFoundError, ImagePullError, UnsupportedFeatureError } from "../../errors";
 import { parseImageReference, repoDigestFor } from "../../image-reference";
-import type { ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, ImageDetails, LogChunk, LogOptions, PullOptions, PullResult, Runtime } from "../../types";
+import type { ContainerInfo, ContainerSpec, ContainerSummary, ExecOptions, ExecResult, ImageDetails, LogChunk, LogOptions, PullOptions, PullResult, Runtime, Sandbox } from "../../types";
 import { classifyPullFailure } from "../../pull-errors";
 import { runCli, runCliChecked } from "./cli";
 
@@ -29,7 +29,17 @@ export class AppleRuntime implements Runtime {
     return true;
   }
 
+  /** Each container is a VM with no engine socket on the host to share. */
+  async sandboxedEngineSocketAvailable(): Promise<boolean> {
+    return false;
+  }
+
+  async engineSocketFor(_sandbox: Sandbox): Promise<string> {
+    throw new UnsupportedFeatureError("docker:host", "apple");
+  }
+
   async createContainer(spec: ContainerSpec): Promise<string> {
+    if (spec.mountEngineSocket) await this.engineSocketFor(spec.sandbox);
     if (spec.network) throw new Error("The apple runtime has no user-defined networks; a run needing one cannot be placed here.");
     if (spec.readOnlyBinds?.length) throw new UnsupportedFeatureError("bind mounts", "apple");
     const args = ["create", "--name", spec.name];

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
-import { ContainerNotFoundError, SandboxUnavailableError, UnsupportedFeatureError } from "../../errors";
+import { ContainerNotFoundError, hostUdsRuntime, SandboxedEngineSocketError, SandboxUnavailableError, UnsupportedFeatureError } from "../../errors";
 import { hardenedHostConfig, toEnvList } from "../../hardening";
 import type {
   BuildManager,
@@ -18,6 +18,7 @@ import type {
   PullOptions,
   PullResult,
   Runtime,
+  Sandbox,
   SidecarManager,
 } from "../../types";
 import { DockerBuildManager } from "./build-manager";
@@ -62,10 +63,13 @@ export const dockerProfile: EngineProfile = {
 };
 
 export interface DockerRuntimeOptions {
+  /** The engine's socket: the agent's connection, and what docker:host containers get. */
   socketPath: string;
   profile?: EngineProfile;
   /** The name runsc is registered under with the engine. */
   sandboxRuntime?: string;
+  /** The name of the runsc that may open host Unix sockets (docker:host under gVisor); runsc-host-uds unless set. */
+  hostUdsRuntime?: string;
   /** Caps on every container's log on disk; defaultLogLimits when unset. */
   logLimits?: LogLimits;
   log?: (line: string) => void;
@@ -76,7 +80,8 @@ export class DockerRuntime implements Runtime {
   readonly engine: Docker;
   private readonly profile: EngineProfile;
   private readonly sandboxRuntime: string;
-  private sandboxCheck?: { at: number; available: Promise<boolean> };
+  private readonly hostUdsRuntime: string;
+  private engineInfoCache?: { at: number; info: Promise<EngineRuntimes | null> };
   private readonly networks: NetworkManager | null;
   private readonly sidecars: SidecarManager | null;
   private readonly builds: BuildManager | null;
@@ -85,6 +90,7 @@ export class DockerRuntime implements Runtime {
     this.profile = options.profile ?? dockerProfile;
     this.type = this.profile.type;
     this.sandboxRuntime = options.sandboxRuntime ?? "runsc";
+    this.hostUdsRuntime = options.hostUdsRuntime ?? hostUdsRuntime;
     this.engine = new Docker({ socketPath: options.socketPath });
     this.networks = this.profile.networks ? new DockerNetworkManager(this.engine, this.profile.type === "podman") : null;
     this.sidecars = this.profile.sidecars ? new DockerSidecarManager(this) : null;
@@ -95,27 +101,55 @@ export class DockerRuntime implements Runtime {
     await this.engine.ping();
   }
 
-  /** Engine info is cached briefly: a runsc registered later is seen within a minute. */
-  sandboxAvailable(): Promise<boolean> {
-    if (!this.sandboxCheck || Date.now() - this.sandboxCheck.at > 60_000) {
-      const available = this.engine.info().then(
-        (info: { Runtimes?: Record<string, unknown>; DefaultRuntime?: string }) =>
-          this.profile.sandboxSelection === "engine-default" ? info.DefaultRuntime === this.sandboxRuntime : Boolean(info.Runtimes?.[this.sandboxRuntime]),
-        () => false,
+  /** Engine info is cached briefly: a runtime registered later is seen within a minute. */
+  private engineRuntimes(): Promise<EngineRuntimes | null> {
+    if (!this.engineInfoCache || Date.now() - this.engineInfoCache.at > 60_000) {
+      const info = this.engine.info().then(
+        (answer: EngineRuntimes) => answer,
+        () => null,
       );
-      this.sandboxCheck = { at: Date.now(), available };
+      this.engineInfoCache = { at: Date.now(), info };
     }
-    return this.sandboxCheck.available;
+    return this.engineInfoCache.info;
+  }
+
+  async sandboxAvailable(): Promise<boolean> {
+    const info = await this.engineRuntimes();
+    return this.profile.sandboxSelection === "engine-default" ? info?.DefaultRuntime === this.sandboxRuntime : Boolean(info?.Runtimes?.[this.sandboxRuntime]);
+  }
+
+  /** Podman cannot pick a runtime per container, so only Docker can sandbox docker:host runs (see drivers/podman.ts). */
+  async sandboxedEngineSocketAvailable(): Promise<boolean> {
+    if (this.profile.sandboxSelection !== "per-container") return false;
+    return Boolean((await this.engineRuntimes())?.Runtimes?.[this.hostUdsRuntime]);
+  }
+
+  async engineSocketFor(sandbox: Sandbox): Promise<string> {
+    if (sandbox === "gvisor") {
+      // Podman could only give it a runsc that opens host sockets for every sandboxed container.
+      if (this.profile.sandboxSelection !== "per-container") throw new SandboxedEngineSocketError(this.type);
+      if (!(await this.sandboxAvailable())) throw new SandboxUnavailableError(this.type);
+      if (!(await this.sandboxedEngineSocketAvailable())) throw new SandboxedEngineSocketError(this.type, await this.hostUdsRegistration());
+    }
+    return this.options.socketPath;
+  }
+
+  /** The daemon.json entry for the host-socket runsc: runsc's own entry here, plus --host-uds=open. */
+  private async hostUdsRegistration(): Promise<string> {
+    const runsc = (await this.engineRuntimes())?.Runtimes?.[this.sandboxRuntime];
+    const args = (runsc?.runtimeArgs ?? []).filter((arg) => !arg.startsWith("--host-uds"));
+    return `"${this.hostUdsRuntime}": ${JSON.stringify({ path: runsc?.path ?? "/usr/bin/runsc", runtimeArgs: [...args, "--host-uds=open"] })}`;
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    const engineSocket = spec.mountEngineSocket ? await this.engineSocketFor(spec.sandbox) : undefined;
     if (spec.sandbox === "gvisor" && !(await this.sandboxAvailable())) throw new SandboxUnavailableError(this.type);
     if (spec.extraNetworks?.length && !spec.network) throw new Error(`Container ${spec.name}: extraNetworks are joined in addition to network; set network too.`);
     if (spec.networkAliases?.length && !spec.network) throw new Error(`Container ${spec.name}: networkAliases apply on network; set network too.`);
     const networks = this.networks;
     if (spec.extraNetworks?.length && !networks?.connectNetwork)
       throw new UnsupportedFeatureError("networks", this.type, `${this.type} has no network manager here, so ${spec.name} cannot join ${spec.extraNetworks.join(", ")}.`);
-    const id = await this.createOnFirstNetwork(spec);
+    const id = await this.createOnFirstNetwork(spec, engineSocket);
     try {
       // Docker 20.10 takes one network at create; the others are joined before start.
       for (const network of spec.extraNetworks ?? []) await networks?.connectNetwork?.(network, id);
@@ -126,7 +160,7 @@ export class DockerRuntime implements Runtime {
     return id;
   }
 
-  private async createOnFirstNetwork(spec: ContainerSpec): Promise<string> {
+  private async createOnFirstNetwork(spec: ContainerSpec, engineSocket: string | undefined): Promise<string> {
     const aliases = [...(spec.hostname ? [spec.hostname] : []), ...(spec.networkAliases ?? [])];
     try {
       const container = await this.engine.createContainer({
@@ -141,6 +175,8 @@ export class DockerRuntime implements Runtime {
         Tty: spec.tty === true,
         HostConfig: hardenedHostConfig(spec, {
           sandboxRuntime: this.profile.sandboxSelection === "per-container" ? this.sandboxRuntime : undefined,
+          hostUdsRuntime: this.profile.sandboxSelection === "per-container" ? this.hostUdsRuntime : undefined,
+          ...(engineSocket ? { engineSocket } : {}),
           explicitUlimits: this.profile.explicitUlimits,
           logDriver: this.profile.logDriver,
           ...(this.options.logLimits ? { logLimits: this.options.logLimits } : {}),
@@ -289,6 +325,12 @@ export class DockerRuntime implements Runtime {
   async close(): Promise<void> {
     // dockerode keeps no long-lived connection of its own.
   }
+}
+
+/** What the engine's info says of its OCI runtimes. */
+interface EngineRuntimes {
+  Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] }>;
+  DefaultRuntime?: string;
 }
 
 function translate(id: string, error: unknown): never {
