@@ -8,7 +8,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { type AgentEvent, buildImageTag, type RpcPeer, rpcErrorCodes, runSpec } from "@bailey/protocol";
-import { MockRuntime } from "@bailey/runtime/testing";
+import { createPodmanRuntime, type DockerRuntime } from "@bailey/runtime";
+import { MockRuntime, type PodmanService, podmanTestImage, startPodmanService } from "@bailey/runtime/testing";
 import { Journal } from "../src/journal/journal";
 import { RunManager } from "../src/runs/run-manager";
 import { RunStore } from "../src/runs/run-store";
@@ -310,5 +311,90 @@ describe("a runtime without builds (as Apple's)", () => {
       await journal.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const podmanImageIds = () => new Set(execFileSync("podman", ["images", "-a", "-q", "--no-trunc"], { encoding: "utf8" }).split("\n").filter(Boolean));
+
+/** New untagged images since `before` (another test on this machine may build tagged ones meanwhile). */
+async function untaggedNewImages(before: Set<string>): Promise<string[]> {
+  return [...podmanImageIds()].filter((id) => !before.has(id) && !execFileSync("podman", ["image", "inspect", "--format", "{{.RepoTags}}", id], { encoding: "utf8" }).includes("/"));
+}
+
+describe("a run built from a Dockerfile (Podman, its compat build API)", () => {
+  const suffix = randomBytes(4).toString("hex");
+  let service: PodmanService;
+  let dir = "";
+  let journal: Journal;
+  let runs: RunManager;
+  let runtime: DockerRuntime;
+
+  before(async () => {
+    service = await startPodmanService();
+    runtime = createPodmanRuntime(service.socketPath);
+    dir = await mkdtemp(path.join(tmpdir(), "bailey-build-podman-"));
+    journal = await Journal.open(dir);
+    runs = new RunManager({
+      runtime,
+      journal,
+      store: await RunStore.open(dir),
+      hostId: `build-podman-${suffix}`,
+      buildkitImage: "unused",
+      sidecarReadyTimeoutMs: 10_000,
+      allowed: ["sandbox:none"],
+      stateDir: dir,
+    });
+  });
+  after(async () => {
+    for (const runId of runs?.runIds() ?? []) await runs.destroy(runId).catch(() => undefined);
+    await journal?.close();
+    await rm(dir, { recursive: true, force: true });
+    await service?.stop();
+  });
+
+  it("builds a two-stage Dockerfile from a context put in chunks, runs it, and destroy removes the image", async () => {
+    const runId = `podman-${suffix}`;
+    const context = gzipSync(tarOf(tarEntry("Dockerfile", twoStageDockerfile.replaceAll(baseImage, podmanTestImage)), tarEntry("message.txt", "hello from the context\n")));
+    const contexts = runs.buildContexts;
+    assert.ok(contexts);
+    const half = Math.ceil(context.length / 2);
+    await contexts.put({ sha256: sha256(context), sizeBytes: context.length, offset: 0, data: context.subarray(0, half).toString("base64") });
+    assert.deepEqual(await contexts.put({ sha256: sha256(context), sizeBytes: context.length, offset: half, data: context.subarray(half).toString("base64") }), {
+      receivedBytes: context.length,
+      complete: true,
+    });
+    const imagesBefore = podmanImageIds();
+    const spec = runSpec.parse({ image: buildImageTag(runId), pullPolicy: "never", sandbox: "none", command: ["cat", "/made.txt", "/message.txt"], build: { context: sha256(context) } });
+    await runs.create(runId, spec);
+    await runs.start(runId);
+    for (let i = 0; i < 300 && runs.inspect(runId).state !== "exited"; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(runs.inspect(runId).exitCode, 0, runs.inspect(runId).error ?? "");
+    let stdout = "";
+    for await (const chunk of await runtime.logs(runs.containerOf(runId))) stdout += chunk.data.toString();
+    assert.equal(stdout, "made by stage one\nhello from the context\n");
+    assert.match((await runs.buildOutput(runId))?.toString() ?? "", /stage-one-output-line/);
+    const { events } = await journal.pull(0, 1000);
+    assert.equal(events.find((event) => event.runId === runId && event.type === "build.finished")?.data.builder, "buildah");
+    assert.ok(await runtime.inspectImage(buildImageTag(runId)));
+    await runs.destroy(runId);
+    assert.equal(await runtime.inspectImage(buildImageTag(runId)), null, "destroy removes the built image");
+    assert.deepEqual(await untaggedNewImages(imagesBefore), [], "buildah's stage images are gone too (podman images -a)");
+  });
+
+  it("a broken Dockerfile fails the run with buildah's error and leaves no image", async () => {
+    const runId = `podman-broken-${suffix}`;
+    const imagesBefore = podmanImageIds();
+    const spec = runSpec.parse({
+      image: buildImageTag(runId),
+      pullPolicy: "never",
+      build: { dockerfileInline: `FROM ${podmanTestImage} AS one\nRUN echo one > /one\nFROM ${podmanTestImage}\nCOPY --from=one /one /one\nRUN echo about-to-fail && exit 3\n` },
+    });
+    await assert.rejects(runs.create(runId, spec), /exit status 3|exit code: 3/);
+    assert.equal(runs.inspect(runId).state, "failed");
+    assert.match((await runs.buildOutput(runId))?.toString() ?? "", /about-to-fail/);
+    assert.equal(await runtime.inspectImage(buildImageTag(runId)), null);
+    assert.deepEqual(await untaggedNewImages(imagesBefore), [], "no stage image is left (podman images -a)");
+    assert.deepEqual(buildTempDirs(runId), []);
+    await runs.destroy(runId);
   });
 });

@@ -165,7 +165,7 @@ export interface BuildOptions {
 
 export interface BuildResult {
   tag: string;
-  builder: "buildkit-endpoint" | "engine-buildkit" | "legacy";
+  builder: "buildkit-endpoint" | "engine-buildkit" | "legacy" | "buildah";
 }
 
 export interface BuildManager {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -78,6 +79,32 @@ describe("building on the real engine", () => {
       }
     });
   }
+
+  it("the legacy builder leaves no untagged stage images of a multi-stage build, built or failed (docker images -a)", async () => {
+    await requireDocker();
+    const context = await mkdtemp(path.join(tmpdir(), "bailey-build-"));
+    const engine = new Docker({ socketPath: dockerSocket });
+    const untagged = async () => new Set((await engine.listImages({ all: true })).filter((image) => !(image.RepoTags ?? []).some((tag) => tag !== "<none>:<none>")).map((image) => image.Id));
+    try {
+      const manager = new DockerBuildManager(engine, () => undefined, { buildkitDisabled: true });
+      const before = await untagged();
+      const stages = `FROM ${dockerTestImage} AS one\nRUN echo ${randomBytes(4).toString("hex")} > /one\nFROM ${dockerTestImage}\nCOPY --from=one /one /one\n`;
+      await writeFile(path.join(context, "Dockerfile"), stages);
+      await manager.buildImage({ contextDir: context, tag: "bailey-build-test:stages" });
+      await writeFile(path.join(context, "Dockerfile"), `${stages}RUN exit 4\n`.replace(/echo \w+/, `echo ${randomBytes(4).toString("hex")}`));
+      await assert.rejects(manager.buildImage({ contextDir: context, tag: "bailey-build-test:stages-broken" }), /non-zero code: 4/);
+      const left = [...(await untagged())].filter((id) => !before.has(id));
+      // The built image's own parents are untagged too, and stay with it.
+      const parents = new Set<string>();
+      for (let id = (await engine.getImage("bailey-build-test:stages").inspect()).Parent; id; id = (await engine.getImage(id).inspect()).Parent) parents.add(id);
+      assert.deepEqual(
+        left.filter((id) => !parents.has(id)),
+        [],
+      );
+    } finally {
+      await rm(context, { recursive: true, force: true });
+    }
+  });
 
   it("a broken Dockerfile fails with the engine's reason", async () => {
     await requireDocker();

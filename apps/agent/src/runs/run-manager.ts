@@ -539,7 +539,7 @@ export class RunManager {
         const runId = image.labels[builtImageLabelKeys.runId] ?? null;
         if ((runId && this.records.has(runId)) || !removable(runId)) continue;
         // By tag: an image another tag shares (a user re-tagged it) keeps that tag.
-        for (const tag of image.tags.filter((name) => /^(localhost\/)?bailey-build\//.test(name))) {
+        for (const tag of image.tags.filter((name) => /^((localhost|docker\.io)\/)?bailey-build\//.test(name))) {
           if (await builds.removeImage(tag).catch(() => false)) {
             await this.options.journal.append({ type: "resource.removed", ...(runId ? { runId } : {}), data: { kind: "image", id: image.id, name: tag, reason: "reconcile" } });
           }

@@ -28,8 +28,9 @@ export const agentEventData = {
   "egress.denied": z.looseObject({ host: z.string(), port: z.number().int(), reason: z.string() }),
   // Building a run's image (spec.build): which builder was tried and why, then the outcome.
   "build.started": z.looseObject({ image: z.string(), context: z.string().nullable() }),
-  "build.builder": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy"]), reason: z.string() }),
-  "build.finished": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy"]), durationMs: z.number() }),
+  // buildah: a Podman host's own builder (its compat build API).
+  "build.builder": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy", "buildah"]), reason: z.string() }),
+  "build.finished": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy", "buildah"]), durationMs: z.number() }),
   "build.failed": z.looseObject({ image: z.string(), message: z.string() }),
   "resource.removed": z.looseObject({ kind: z.string(), id: z.string(), name: z.string(), reason: z.string().optional() }),
 } as const;

@@ -19,9 +19,12 @@ export class DockerBuildManager implements BuildManager {
     private readonly environment: BuildEnvironment = buildEnvironmentFromProcess(),
   ) {}
 
+  private engineKind?: Promise<"docker" | "podman">;
+
   async buildImage(options: BuildOptions): Promise<BuildResult> {
     const log = options.log ?? this.log;
     const plan = planBuild({
+      engine: await this.kindOfEngine(),
       ...(options.buildkitHost ? { buildkitHost: options.buildkitHost } : {}),
       ...(this.environment.buildkitHost ? { environmentBuildkitHost: this.environment.buildkitHost } : {}),
       buildkitDisabled: this.environment.buildkitDisabled,
@@ -46,6 +49,15 @@ export class DockerBuildManager implements BuildManager {
     return imageExists(this.engine, tag);
   }
 
+  /** Asked once: Podman names itself among the version's components. */
+  private kindOfEngine(): Promise<"docker" | "podman"> {
+    this.engineKind ??= this.engine.version().then(
+      (version) => ((version.Components ?? []).some((component) => /podman/i.test(component.Name)) ? "podman" : "docker"),
+      () => "docker" as const,
+    );
+    return this.engineKind;
+  }
+
   async builtImages(labels: Record<string, string>): Promise<{ id: string; tags: string[]; labels: Record<string, string> }[]> {
     const rows = await this.engine.listImages({ filters: JSON.stringify({ label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) }) } as Docker.ListImagesOptions);
     return rows.map((row) => ({ id: row.Id, tags: (row.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>"), labels: row.Labels ?? {} }));
@@ -63,6 +75,7 @@ export class DockerBuildManager implements BuildManager {
 
   private runStep(step: BuildStep, options: BuildOptions, log: (line: string) => void): Promise<void> {
     if (step.builder === "buildkit-endpoint") return buildWithBuildctl(step.endpoint ?? "", options, log);
+    // Podman's buildah takes version 1 (dockerode's version 2 opens a BuildKit session Podman does not serve).
     return this.buildThroughEngine(options, step.builder === "engine-buildkit" ? "2" : "1", log);
   }
 
@@ -79,7 +92,8 @@ export class DockerBuildManager implements BuildManager {
     } as Docker.ImageBuildOptions);
     const trace = newTraceState();
     const output: string[] = [];
-    // The legacy builder keeps each step's image as cache even when a later step fails: those go too.
+    // The legacy builder and buildah keep each step's image (a multi-stage build's earlier stages
+    // too, untagged): those go once the build is done, except the result and its parents.
     const stepImages: string[] = [];
     const emit = (line: string) => {
       output.push(line);
@@ -99,7 +113,7 @@ export class DockerBuildManager implements BuildManager {
             if (event.id === "moby.buildkit.trace" && typeof event.aux === "string") for (const line of traceLines(event.aux, trace)) emit(line);
             for (const line of event.stream?.split("\n") ?? []) {
               if (!line.trim()) continue;
-              const step = /^ ---> ([0-9a-f]{12,64})$/.exec(line.trimEnd());
+              const step = /^\s*-{2,3}> ([0-9a-f]{11,64})$/.exec(line.trimEnd());
               if (step?.[1]) stepImages.push(step[1]);
               emit(line.trimEnd());
             }
@@ -107,12 +121,32 @@ export class DockerBuildManager implements BuildManager {
         );
       });
     } catch (error) {
-      for (const id of stepImages.reverse())
-        await this.engine
-          .getImage(id)
-          .remove()
-          .catch(() => undefined);
+      await this.removeStepImages(stepImages, null);
       throw new Error(withOutputTail((error as Error).message, output));
+    }
+    await this.removeStepImages(stepImages, options.tag);
+  }
+
+  /** Untagged step images of a build; the result's parents refuse removal (they have a child) and stay. */
+  private async removeStepImages(ids: string[], result: string | null): Promise<void> {
+    const resultId = result
+      ? await this.engine
+          .getImage(result)
+          .inspect()
+          .then((info) => info.Id.replace(/^sha256:/, ""))
+          .catch(() => null)
+      : null;
+    for (const id of [...ids].reverse()) {
+      if (resultId?.startsWith(id)) continue;
+      const info = await this.engine
+        .getImage(id)
+        .inspect()
+        .catch(() => null);
+      if (!info || (info.RepoTags ?? []).some((tag) => tag !== "<none>:<none>")) continue;
+      await this.engine
+        .getImage(id)
+        .remove()
+        .catch(() => undefined);
     }
   }
 }

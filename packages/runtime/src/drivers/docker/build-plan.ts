@@ -1,4 +1,4 @@
-export type Builder = "buildkit-endpoint" | "engine-buildkit" | "legacy";
+export type Builder = "buildkit-endpoint" | "engine-buildkit" | "legacy" | "buildah";
 
 export interface BuildPlanInput {
   /** The run's sidecar or the caller's explicit endpoint. */
@@ -9,6 +9,8 @@ export interface BuildPlanInput {
   buildkitDisabled: boolean;
   /** Whether `buildctl` is installed to talk to an endpoint. */
   buildctlAvailable: boolean;
+  /** Podman builds with buildah behind its compat API, which has no BuildKit session. */
+  engine?: "docker" | "podman";
 }
 
 export interface BuildStep {
@@ -32,6 +34,12 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
   const reasons: string[] = [];
   const steps: BuildStep[] = [];
   const endpoint = input.buildkitHost ?? input.environmentBuildkitHost;
+  if (input.engine === "podman") {
+    // buildctl's result is loaded with `docker load`, which a Podman host does not have.
+    const reason = `Podman builds with buildah (its compat build API)${endpoint ? `; the BuildKit endpoint ${endpoint} is not used on Podman` : ""}`;
+    reasons.push(reason);
+    return { steps: [{ builder: "buildah", reason }], reasons };
+  }
   if (input.buildkitDisabled) {
     const reason = "BAILEY_DISABLE_BUILDKIT=1: using the legacy builder";
     reasons.push(reason);
