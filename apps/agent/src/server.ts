@@ -29,7 +29,7 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
         agentVersion,
         hostId,
         runtime: runtime.type,
-        features: { ...runtimeFeatures(runtime), runsc: await runtime.sandboxAvailable() },
+        features: { ...runtimeFeatures(runtime), runsc: await runtime.sandboxAvailable(), runscHostUds: await runtime.sandboxedEngineSocketAvailable() },
         cpus: cpus().length,
         memoryBytes: totalmem(),
         runningRuns: runs.running(),

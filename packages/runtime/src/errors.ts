@@ -74,8 +74,10 @@ export class SandboxedEngineSocketError extends Error {
     readonly runtime: RuntimeType,
     /** The daemon.json entry that would register it (Docker), built from the engine's own runsc entry. */
     readonly registration?: string,
+    /** The name it is looked for under. */
+    readonly hostUdsName: string = hostUdsRuntime,
   ) {
-    super(runtime === "podman" ? podmanEngineSocketMessage : dockerEngineSocketMessage(runtime, registration));
+    super(runtime === "podman" ? podmanEngineSocketMessage : dockerEngineSocketMessage(runtime, hostUdsName, registration));
     this.name = "SandboxedEngineSocketError";
   }
 }
@@ -86,11 +88,11 @@ const podmanEngineSocketMessage = [
   "Set `sandbox: none` in the run's spec (the engine's socket is root on the host either way), or run it on a Docker host with the runsc-host-uds runtime registered.",
 ].join("\n");
 
-function dockerEngineSocketMessage(runtime: RuntimeType, registration: string | undefined): string {
+function dockerEngineSocketMessage(runtime: RuntimeType, name: string, registration: string | undefined): string {
   return [
-    `Cannot give a gVisor-sandboxed container the ${runtime} engine's socket (docker:host): the engine has no "${hostUdsRuntime}" runtime registered.`,
+    `Cannot give a gVisor-sandboxed container the ${runtime} engine's socket (docker:host): the engine has no "${name}" runtime registered.`,
     `runsc refuses host Unix sockets unless started with --host-uds=open, and Bailey uses that runsc for docker:host runs only, under its own name. To register it, add this line to "runtimes" in /etc/docker/daemon.json:`,
-    `  ${registration ?? `"${hostUdsRuntime}": {"path": "/usr/bin/runsc", "runtimeArgs": ["--host-uds=open"]}`}`,
+    `  ${registration ?? `"${name}": {"path": "/usr/bin/runsc", "runtimeArgs": ["--host-uds=open"]}`}`,
     `then restart dockerd (sudo systemctl restart docker). infra/install.sh adds it where runsc is registered.`,
     "To run this one without a sandbox instead, set `sandbox: none` in the run's spec.",
   ].join("\n");

@@ -93,7 +93,7 @@ describe("docker:host on Docker with gVisor: the engine's socket through runsc-h
       assert.equal(
         error.message,
         [
-          'Cannot give a gVisor-sandboxed container the docker engine\'s socket (docker:host): the engine has no "runsc-host-uds" runtime registered.',
+          'Cannot give a gVisor-sandboxed container the docker engine\'s socket (docker:host): the engine has no "runsc-host-uds-not-registered" runtime registered.',
           'runsc refuses host Unix sockets unless started with --host-uds=open, and Bailey uses that runsc for docker:host runs only, under its own name. To register it, add this line to "runtimes" in /etc/docker/daemon.json:',
           '  "runsc-host-uds-not-registered": {"path":"/usr/bin/runsc","runtimeArgs":["--network=host","--host-uds=open"]}',
           "then restart dockerd (sudo systemctl restart docker). infra/install.sh adds it where runsc is registered.",

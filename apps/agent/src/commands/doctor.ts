@@ -1,5 +1,5 @@
 import { statfs, stat } from "node:fs/promises";
-import { detectRuntime } from "@bailey/runtime";
+import { detectRuntime, hostUdsRuntime } from "@bailey/runtime";
 import type { AgentEnv } from "../env";
 
 interface Check {
@@ -24,6 +24,18 @@ export async function doctor(env: AgentEnv): Promise<number> {
       detail: runsc ? "registered with the engine" : "not registered: sandboxed runs will be refused",
       fix: "apt-get install -y runsc && runsc install && systemctl restart docker   (or runs must set sandbox: none)",
     });
+    if (runtime.type === "docker" && runsc) {
+      const hostUds = await runtime.sandboxedEngineSocketAvailable();
+      checks.push({
+        name: `docker:host under gVisor (${hostUdsRuntime})`,
+        ok: hostUds,
+        detail: hostUds ? "registered with the engine" : "not registered: docker:host runs under gVisor will be refused",
+        fix: `add "${hostUdsRuntime}" to "runtimes" in /etc/docker/daemon.json (runsc's entry with "--host-uds=open" added to its runtimeArgs; infra/install.sh does this) and restart dockerd   (or docker:host runs must set sandbox: none)`,
+      });
+    } else if (runtime.type === "podman") {
+      // Not a failure: the host works, it just cannot sandbox docker:host runs.
+      checks.push({ name: "docker:host under gVisor", ok: true, detail: "not on Podman (it cannot pick a runtime per container): docker:host runs here need sandbox: none" });
+    }
     await runtime.close();
   } catch (error) {
     checks.push({ name: "container engine", ok: false, detail: (error as Error).message });

@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { type AgentRun, buildImageTag, type GrantCredential, type RegistryAuth, RpcError, type RunCredentials, type RunSpec, rpcErrorCodes } from "@bailey/protocol";
-import { requireNetworkManager, requireSidecarManager, type Runtime, supportsBindMounts, UnsupportedFeatureError } from "@bailey/runtime";
+import {
+  engineSocketInContainer,
+  requireNetworkManager,
+  requireSidecarManager,
+  type Runtime,
+  SandboxedEngineSocketError,
+  SandboxUnavailableError,
+  supportsBindMounts,
+  UnsupportedFeatureError,
+} from "@bailey/runtime";
 import { BuildLogs } from "../builds/build-log";
 import { BuildContextStore } from "../builds/context-store";
 import { buildRunImage, RunBuildError } from "../builds/run-build";
@@ -126,6 +135,8 @@ export class RunManager {
       refuseUnenforceableStrict(runId, spec);
       try {
         this.refuseUnsupported(spec);
+        // Where the container could not have the engine's socket (no host engine, no runsc-host-uds, Podman under gVisor).
+        if (spec.dependencies.includes("docker:host")) await this.options.runtime.engineSocketFor(spec.sandbox);
       } catch (error) {
         throw toRpcError(error);
       }
@@ -420,7 +431,7 @@ export class RunManager {
       env.BUILDKIT_HOST = "tcp://buildkit:1234";
     }
     if (spec.build) image = await this.buildImage(record);
-    if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = "unix:///var/run/docker.sock";
+    if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = `unix://${engineSocketInContainer}`;
     Object.assign(env, proxyEnv);
     const binds: { source: string; target: string }[] = [];
     if (egressFiles) binds.push({ source: egressFiles.caCertFile, target: `${mainCaMountDir}/ca.crt` }, { source: egressFiles.caBundleFile, target: `${mainCaMountDir}/ca-bundle.crt` });
@@ -873,6 +884,7 @@ function specHash(spec: RunSpec): string {
 
 function toRpcError(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
-  if (error instanceof UnsupportedFeatureError) return new RpcError(rpcErrorCodes.unsupportedFeature, error.message);
+  if (error instanceof UnsupportedFeatureError || error instanceof SandboxedEngineSocketError || error instanceof SandboxUnavailableError)
+    return new RpcError(rpcErrorCodes.unsupportedFeature, error.message);
   return new RpcError(rpcErrorCodes.internalError, (error as Error).message);
 }

@@ -6,7 +6,14 @@ export const runtimeType = z.enum(["docker", "podman", "apple", "mock"]);
  * machine is one host row, whatever name, team or address it is registered under.
  */
 export const agentId = z.string().regex(/^agt_[0-9a-f]{32}$/, "must be agt_ followed by 32 hex digits");
-export const hostFeatures = z.object({ networks: z.boolean(), sidecars: z.boolean(), builds: z.boolean(), runsc: z.boolean() });
+export const hostFeatures = z.object({
+  networks: z.boolean(),
+  sidecars: z.boolean(),
+  builds: z.boolean(),
+  runsc: z.boolean(),
+  /** runsc-host-uds is registered: docker:host runs can be sandboxed here. Absent from older agents (taken as false). */
+  runscHostUds: z.boolean().optional(),
+});
 
 export const agentMethods = {
   "agent.hello": {

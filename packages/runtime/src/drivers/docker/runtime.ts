@@ -129,7 +129,7 @@ export class DockerRuntime implements Runtime {
       // Podman could only give it a runsc that opens host sockets for every sandboxed container.
       if (this.profile.sandboxSelection !== "per-container") throw new SandboxedEngineSocketError(this.type);
       if (!(await this.sandboxAvailable())) throw new SandboxUnavailableError(this.type);
-      if (!(await this.sandboxedEngineSocketAvailable())) throw new SandboxedEngineSocketError(this.type, await this.hostUdsRegistration());
+      if (!(await this.sandboxedEngineSocketAvailable())) throw new SandboxedEngineSocketError(this.type, await this.hostUdsRegistration(), this.hostUdsRuntime);
     }
     return this.options.socketPath;
   }
