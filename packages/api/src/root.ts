@@ -1,4 +1,5 @@
 import { auditRouter } from "./routers/audit";
+import { buildContextsRouter } from "./routers/build-contexts";
 import { grantsRouter } from "./routers/grants";
 import { hostsRouter } from "./routers/hosts";
 import { invitesRouter } from "./routers/invites";
@@ -21,6 +22,7 @@ export const appRouter = router({
   registries: registriesRouter,
   secrets: secretsRouter,
   grants: grantsRouter,
+  buildContexts: buildContextsRouter,
 });
 
 export type AppRouter = typeof appRouter;

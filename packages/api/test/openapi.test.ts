@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { z } from "zod";
-import { appRouter, openApiDocument, restOperations, streamOperations } from "../src";
+import { appRouter, openApiDocument, restOperations, streamOperations, uploadOperations } from "../src";
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
 type Operation = {
@@ -39,6 +39,7 @@ describe("the OpenAPI document generated from the router", () => {
         .filter((operation) => operation.meta.openapi?.enabled !== false)
         .map((operation) => `${operation.method} ${operation.path} ${operation.meta.scope}`),
       ...streamOperations.map((operation) => `${operation.method} ${operation.path} ${operation.scope}`),
+      ...uploadOperations.map((operation) => `${operation.method} ${operation.path} ${operation.scope}`),
     ].sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation["x-bailey-scope"]}`))

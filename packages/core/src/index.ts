@@ -54,3 +54,4 @@ export * from "./images";
 export * from "./team-secrets";
 export { looksLikeCredential, redactedValue, redactRunEnv, seesCredentialEnv } from "./runs/redact-run-env";
 export * from "./grants";
+export * from "./build-contexts";

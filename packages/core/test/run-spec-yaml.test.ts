@@ -152,8 +152,20 @@ network:
   it("asks a moat.yaml without an image for one instead of inventing it", () => {
     const error = assertRefused("agent: claude\ndependencies: [node@20]\n", /no image/);
     assert.deepEqual(error.details, {
-      fields: [{ field: "image", message: "moat.yaml has no image; Bailey does not build images from dependencies yet — add image: <an image that has your tools>, e.g. image: node:20" }],
+      fields: [
+        {
+          field: "image",
+          message:
+            "moat.yaml has no image; Bailey does not build images from dependencies yet — add image: <an image that has your tools>, e.g. image: node:20, or build: {dockerfileInline: ...} to build one from a Dockerfile",
+        },
+      ],
     });
+  });
+
+  it("takes Bailey's build field in a moat.yaml instead of an image", () => {
+    const parsed = parseYamlRunSpec("agent: claude\ndependencies: [node@20]\nbuild:\n  dockerfileInline: |\n    FROM node:20\n  target: dev\n");
+    assert.equal(parsed.format, "moat");
+    assert.deepEqual((parsed.spec as { build: unknown }).build, { dockerfileInline: "FROM node:20\n", target: "dev" });
   });
 
   it("fails fast on a billion-laughs alias bomb", () => {

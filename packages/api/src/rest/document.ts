@@ -1,8 +1,11 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
 import { appRouter } from "../root";
+import { uploadBuildContextOutput } from "../schemas/build-contexts";
 import { maxBodyBytes } from "./body";
 import { restOperations } from "./operations";
 import { streamOperations } from "./streams";
+import { uploadOperations } from "./uploads";
+import { zodSchemaOf } from "./zod-schema";
 
 type Json = Record<string, unknown>;
 
@@ -94,6 +97,31 @@ function buildDocument(): OpenAPIObject {
           "403": { description: "The token lacks the scope", content: errorContent },
           "404": { description: "Not found in the caller's team", content: errorContent },
           ...commonErrors,
+        },
+      },
+    };
+  }
+  for (const upload of uploadOperations) {
+    paths[upload.path] = {
+      ...paths[upload.path],
+      [upload.method.toLowerCase()]: {
+        operationId: `${upload.path.split("/").filter(Boolean).join(".")}.upload`,
+        summary: upload.summary,
+        tags: [upload.path.split("/")[1]],
+        security: [{ apiToken: [] }],
+        "x-bailey-scope": upload.scope,
+        requestBody: {
+          required: true,
+          content: Object.fromEntries(upload.contentTypes.map((type) => [type, { schema: { type: "string", format: "binary", maxLength: upload.maxBytes, description: upload.description } }])),
+        },
+        responses: {
+          "200": { description: "The same bytes were uploaded before: that context", content: { "application/json": { schema: zodSchemaOf(uploadBuildContextOutput) } } },
+          "201": { description: "Stored", content: { "application/json": { schema: zodSchemaOf(uploadBuildContextOutput) } } },
+          "400": { description: "Not a tar or gzip, an empty body, or another Content-Type", content: errorContent },
+          "401": { description: "No token", content: errorContent },
+          "403": { description: "The token lacks the scope, or the caller is a viewer", content: errorContent },
+          "413": { description: `The body is larger than ${upload.maxBytes} bytes`, content: errorContent },
+          "503": commonErrors["503"],
         },
       },
     };

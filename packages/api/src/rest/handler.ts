@@ -3,6 +3,7 @@ import type { Context } from "../context";
 import { restErrorResponse, toAppError } from "../errors";
 import { appRouter, createCaller } from "../root";
 import { parseJsonBody, readBodyBytes } from "./body";
+import { uploadBuildContextRoute } from "./build-context-upload";
 import { queryInput } from "./coerce-query";
 import { matchOperation, restOperations, type RestOperation } from "./operations";
 
@@ -59,7 +60,13 @@ export function createRestHandler({ basePath, createContext }: RestHandlerOption
     try {
       const url = new URL(request.url);
       const path = url.pathname.slice(basePath.length).replace(/\/+$/, "") || "/";
+      // A file body, not JSON: its own handler (rest/uploads.ts lists it for the document).
+      if (path === "/build-contexts" && request.method === "POST") {
+        const { body, status } = await uploadBuildContextRoute(request, createContext);
+        return jsonResponse(body, status);
+      }
       const { candidates, allowed } = matchOperation(operations, request.method, path);
+      if (path === "/build-contexts") allowed.push("POST");
       if (candidates.length === 0) {
         if (allowed.length > 0)
           return Response.json(

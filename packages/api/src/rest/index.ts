@@ -3,3 +3,4 @@ export { openApiDocument } from "./document";
 export { restOperations, type RestOperation } from "./operations";
 export { streamOperations } from "./streams";
 export { assertDeclaredSizeAllowed, maxBodyBytes, readBodyBytes } from "./body";
+export { uploadOperations } from "./uploads";

@@ -48,6 +48,16 @@ const sidecar = z
   .loose();
 const network = z.object({ id: cuid, name: z.string(), networkId: z.string().nullable(), createdAt: timestamp, removedAt: timestamp.nullable() }).loose();
 
+const buildStep = z.object({
+  seq: z.number().int().describe("The event's place in its host's journal"),
+  type: z.enum(["build.started", "build.builder", "build.finished", "build.failed"]),
+  at: timestamp,
+  builder: z.string().nullable().describe("buildkit-endpoint, engine-buildkit or legacy"),
+  reason: z.string().nullable().describe("Why this builder was chosen (build.builder)"),
+  durationMs: z.number().nullable().describe("How long the build took (build.finished)"),
+  message: z.string().nullable().describe("The build's error (build.failed)"),
+});
+
 /** A run with its timeline, host, sidecars and network. */
 export const runDetail = z
   .object({
@@ -88,6 +98,11 @@ export const runDetail = z
     host: z.object({ id: cuid, name: z.string(), status: z.string() }).nullable(),
     sidecars: z.array(sidecar),
     networks: z.array(network),
+    buildSteps: z
+      .array(buildStep)
+      .describe(
+        "How the run's image was built from its Dockerfile on the host (spec.build): the builders tried and why, then how long it took or the build's error; empty for a run that names an image",
+      ),
     redactedEnv: z
       .array(z.string())
       .describe("Names in spec.env whose values are shown as [redacted]: they look like credentials and the caller is a viewer or a token without runs:write. Use team secrets for real credentials."),

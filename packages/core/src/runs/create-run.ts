@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Prisma, PrismaClient } from "@bailey/db";
+import { buildImageTag } from "@bailey/protocol";
 import { appendAuditEvent, canonicalJson } from "../audit";
+import { requireBuildContext } from "../build-contexts/run-build-context";
 import { auditActor, requireRole, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import { type RunPolicy, refusalOf, requestedCapabilities } from "../teams/run-policy";
@@ -35,6 +37,7 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
   // Checked at submission, so a typo is a 400 now, not a failed run later; dispatch checks again.
   await requireTeamSecrets(prisma, ctx.teamId, referencedSecretNames(agentSpec));
   await requireTeamGrants(prisma, ctx.teamId, agentSpec.grants);
+  if (spec.build?.context) await requireBuildContext(prisma, ctx.teamId, spec.build.context);
   const bodyHash = createHash("sha256").update(canonicalJson(spec)).digest("hex");
   if (idempotencyKey) {
     const existing = await findByKey(prisma, ctx.teamId, idempotencyKey, bodyHash);
@@ -69,7 +72,7 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
       );
     }
     const stored = withEgressPolicy(spec, team.defaultEgressPolicy);
-    const created = await tx.run.create({
+    let created = await tx.run.create({
       data: {
         teamId: ctx.teamId,
         createdById: ctx.actor.userId,
@@ -77,7 +80,7 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
         name: spec.name ?? null,
         spec: stored as Prisma.InputJsonValue,
         specFormat,
-        image: spec.image,
+        image: spec.image ?? null,
         command: agentSpec.command ?? [],
         dependencies: agentSpec.dependencies,
         sandbox: agentSpec.sandbox,
@@ -92,6 +95,11 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
       },
       select: runSelect,
     });
+    if (spec.build) {
+      // The stored spec says what ran: the image a build run runs is the one built for it, never pulled.
+      const image = buildImageTag(created.id);
+      created = await tx.run.update({ where: { id: created.id }, data: { image, spec: { ...stored, image, pullPolicy: "never" } as Prisma.InputJsonValue }, select: runSelect });
+    }
     await tx.runTransition.create({ data: { runId: created.id, fromState: null, toState: "queued" } });
     await appendAuditEvent(tx, {
       teamId: ctx.teamId,
@@ -101,7 +109,10 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
       targetId: created.id,
       runId: created.id,
       data: {
-        image: spec.image,
+        image: created.image,
+        ...(spec.build
+          ? { build: { context: spec.build.context ?? null, dockerfile: spec.build.dockerfileInline ? "inline" : (spec.build.dockerfile ?? "Dockerfile"), target: spec.build.target ?? null } }
+          : {}),
         dependencies: agentSpec.dependencies,
         sandbox: agentSpec.sandbox,
         ...(requested.length ? { capabilities: requested } : {}),
@@ -120,7 +131,15 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
         action: "run.refused",
         targetType: "team",
         targetId: ctx.teamId,
-        data: { by: "team policy", capability: refusal.capability, requiredRole: refusal.requiredRole, role: ctx.role, requested, image: spec.image, onBehalfOf: ctx.actor.userId },
+        data: {
+          by: "team policy",
+          capability: refusal.capability,
+          requiredRole: refusal.requiredRole,
+          role: ctx.role,
+          requested,
+          image: spec.image ?? "(built from a Dockerfile)",
+          onBehalfOf: ctx.actor.userId,
+        },
       }),
     );
     throw new AppError("FORBIDDEN", refusal.message, { policy: "team", capability: refusal.capability, requiredRole: refusal.requiredRole });

@@ -4,6 +4,7 @@ import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import type { PullProgress } from "../images/pull-progress";
 import type { HostConnections } from "../scheduler/host-connections";
+import { runBuildSteps } from "./run-build-steps";
 import { finalRunStates } from "./state-machine";
 import { transitionRun } from "./transition-run";
 
@@ -19,7 +20,7 @@ export async function getRun({ prisma, ctx, runId }: { prisma: PrismaClient; ctx
     },
   });
   if (!run) throw AppError.notFound("Run");
-  return { ...run, pullProgress: run.pullProgress as unknown as PullProgress | null };
+  return { ...run, pullProgress: run.pullProgress as unknown as PullProgress | null, buildSteps: await runBuildSteps(prisma, run) };
 }
 
 /** Asks the agent to stop the run; a run not yet on a host is simply cancelled. */

@@ -28,7 +28,8 @@ const unsupportedMoatFields = new Map([
   ["runtime", "the host picks the container runtime; use sandbox: gvisor or sandbox: none"],
   ["container", "use resources.cpus and resources.memory instead"],
 ]);
-const noImage = "moat.yaml has no image; Bailey does not build images from dependencies yet — add image: <an image that has your tools>, e.g. image: node:20";
+const noImage =
+  "moat.yaml has no image; Bailey does not build images from dependencies yet — add image: <an image that has your tools>, e.g. image: node:20, or build: {dockerfileInline: ...} to build one from a Dockerfile";
 
 /** Parses a run spec written in YAML: Bailey's own fields (validated later like JSON) or a moat.yaml, translated with every unsupported field reported. */
 export function parseYamlRunSpec(text: string): ParsedYamlSpec {
@@ -118,7 +119,8 @@ function isMoat(mapping: Record<string, unknown>): boolean {
 }
 
 function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Record<string, unknown>; ignored: IgnoredField[] } {
-  if (moat.image === undefined || moat.image === null) throw new AppError("BAD_REQUEST", `The run spec is invalid: image: ${noImage}`, { fields: [{ field: "image", message: noImage }] });
+  if ((moat.image === undefined || moat.image === null) && (moat.build === undefined || moat.build === null))
+    throw new AppError("BAD_REQUEST", `The run spec is invalid: image: ${noImage}`, { fields: [{ field: "image", message: noImage }] });
   const spec: Record<string, unknown> = {};
   const ignored: IgnoredField[] = [];
   for (const [key, value] of Object.entries(moat)) {
@@ -127,6 +129,8 @@ function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Re
       case "image":
       case "resources":
       case "placement":
+      // moat has no Dockerfile builds; Bailey's build field is taken in a moat.yaml as written.
+      case "build":
         spec[key] = value;
         break;
       case "agent":

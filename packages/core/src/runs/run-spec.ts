@@ -1,4 +1,4 @@
-import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec, egressPolicy, hostPatternSource } from "@bailey/protocol";
+import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec, buildImageTag, egressPolicy, hostPatternSource, runBuild } from "@bailey/protocol";
 import { z } from "zod";
 import { AppError } from "../errors";
 
@@ -27,7 +27,10 @@ const labelSelector = z.record(z.string().regex(/^[a-z0-9.\-_/]{1,63}$/, "label 
 export const submittedRunSpec = z
   .object({
     name: z.string().min(1).max(100).optional(),
-    image: z.string().min(1).max(512),
+    /** The image to run; a build run names none (see `build`), and its stored spec has `buildImageTag(runId)`. */
+    image: z.string().min(1).max(512).optional(),
+    /** Build the run's image from a Dockerfile on its host instead of naming one (issue 20). */
+    build: runBuild.optional(),
     pullPolicy: z.enum(["if-not-present", "always", "never"]).default("if-not-present"),
     command: z.array(z.string()).max(1024).optional(),
     env: z.record(z.string(), z.string()).default({}),
@@ -81,11 +84,21 @@ export interface ValidatedRun {
   agentSpec: AgentRunSpec;
 }
 
-/** Validates a submission into the spec the agent receives; errors name the field and the fix. */
-export function validateRunSpec(input: unknown): ValidatedRun {
+export interface ValidateRunSpecOptions {
+  /** The stored spec of this run: a build run's spec then names both its build and the image it builds, `buildImageTag(runId)`. */
+  storedRunId?: string;
+}
+
+/** Validates a submission (or a stored spec, with `storedRunId`) into the spec the agent receives; errors name the field and the fix. */
+export function validateRunSpec(input: unknown, { storedRunId }: ValidateRunSpecOptions = {}): ValidatedRun {
   const parsed = submittedRunSpec.safeParse(input);
   if (!parsed.success) throw specError(parsed.error.issues);
   const spec = parsed.data;
+  const builtImage = spec.build ? buildImageTag(storedRunId ?? "pending") : undefined;
+  if (!spec.image && !spec.build)
+    throw specError([{ path: ["image"], message: "give image (the image to run, e.g. node:20) or build (a Dockerfile to build the run's image from, e.g. build: {dockerfileInline: ...})" }]);
+  if (spec.image && spec.build && !(storedRunId && spec.image === builtImage))
+    throw specError([{ path: ["build"], message: "give either image or build, not both: a build run runs the image it builds; put the image in the Dockerfile's FROM" }]);
   let memoryBytes: number | undefined;
   try {
     memoryBytes = spec.resources.memory === undefined ? undefined : parseMemory(spec.resources.memory);
@@ -108,8 +121,10 @@ export function validateRunSpec(input: unknown): ValidatedRun {
   const repeatedGrants = spec.grants.filter((name, index) => spec.grants.indexOf(name) !== index);
   if (repeatedGrants.length) throw specError([{ path: ["grants"], message: `${[...new Set(repeatedGrants)].join(", ")} listed more than once; list each grant once` }]);
   const agent = agentRunSpec.safeParse({
-    image: spec.image,
-    pullPolicy: spec.pullPolicy,
+    image: builtImage ?? spec.image,
+    // A built image is only on its host: there is nothing to pull.
+    pullPolicy: builtImage ? "never" : spec.pullPolicy,
+    ...(spec.build ? { build: spec.build } : {}),
     ...(spec.command ? { command: spec.command } : {}),
     env: spec.env,
     secrets: spec.secrets,

@@ -2,6 +2,8 @@ import { HostKeyMismatchError } from "@bailey/agent-client";
 import { RpcError, rpcErrorCodes } from "@bailey/protocol";
 import type { Prisma, PrismaClient } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
+import { buildContextBytes } from "../build-contexts/run-build-context";
+import { putBuildContextOnHost } from "../build-contexts/put-build-context";
 import { registryAuthFor } from "../registries";
 import { referencedSecretNames, teamSecretValues } from "../team-secrets/run-secrets";
 import { teamGrantCredentials } from "../grants/run-grants";
@@ -110,7 +112,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
   };
   let agentSpec: ReturnType<typeof validateRunSpec>["agentSpec"];
   try {
-    ({ agentSpec } = validateRunSpec(run.spec));
+    ({ agentSpec } = validateRunSpec(run.spec, { storedRunId: run.id }));
   } catch (error) {
     return giveUp((error as Error).message);
   }
@@ -130,6 +132,13 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     if (error instanceof Error && "clientVersion" in error) return;
     return giveUp(`The run's grants could not be read: ${(error as Error).message}`);
   }
+  let buildContext: Buffer | undefined;
+  try {
+    if (agentSpec.build?.context) buildContext = await buildContextBytes(prisma, run.teamId, agentSpec.build.context);
+  } catch (error) {
+    if (error instanceof Error && "clientVersion" in error) return;
+    return giveUp(`The run's build context could not be read: ${(error as Error).message}`);
+  }
   // The run's recorded timeout (the spec's, or the team's default when it had none) is what the agent enforces.
   if (run.timeoutSeconds) agentSpec = { ...agentSpec, resources: { ...agentSpec.resources, timeoutSeconds: run.timeoutSeconds } };
   try {
@@ -138,6 +147,8 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     // run.create includes the image pull, which may take minutes: the lease is held while it is answered.
     const lease = keepDispatchLease(prisma, runId, leaseMs);
     try {
+      // The context goes first: the build in run.create reads it from the host's store.
+      if (agentSpec.build?.context && buildContext) await putBuildContextOnHost(agent, agentSpec.build.context, buildContext);
       await agent.request(
         "run.create",
         {

@@ -13,6 +13,7 @@ interface QueuedGroup {
   sandbox: "gvisor" | "none";
   dependencies: string[];
   placement: { labels?: Record<string, string> } | null;
+  build: boolean;
   waitReason: string | null;
   unplaceable: boolean;
   /** Some run of the group has been unplaceable for the team's unplaceableTimeoutSeconds (on the database's clock). */
@@ -46,19 +47,19 @@ export async function explainQueuedRuns({
   const report: ExplainReport = { explained: 0, failed: 0 };
   const ofTeam = teamId ? Prisma.sql`AND r."teamId" = ${teamId}` : Prisma.empty;
   const groups = await prisma.$queryRaw<QueuedGroup[]>`
-    SELECT r."teamId", r.sandbox::text AS sandbox, r.dependencies, r.placement, r."waitReason",
+    SELECT r."teamId", r.sandbox::text AS sandbox, r.dependencies, r.placement, (r.spec -> 'build') IS NOT NULL AS build, r."waitReason",
            (r."unplaceableSince" IS NOT NULL) AS unplaceable,
            bool_or(r."unplaceableSince" <= now() - make_interval(secs => t."unplaceableTimeoutSeconds")) AS expired
     FROM "Run" r JOIN "Team" t ON t.id = r."teamId"
     WHERE r.state = 'queued' ${ofTeam}
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
     ORDER BY min(r."createdAt")
     LIMIT ${maxGroups}`;
   if (!groups.length) return report;
   const hostsByTeam = await teamHosts(prisma, [...new Set(groups.map((group) => group.teamId))]);
   const verdicts = new Map<string, WaitVerdict>();
   for (const group of groups) {
-    const key = JSON.stringify([group.teamId, group.sandbox, group.dependencies, group.placement]);
+    const key = JSON.stringify([group.teamId, group.sandbox, group.dependencies, group.placement, group.build]);
     const verdict = verdicts.get(key) ?? waitVerdict(group, hostsByTeam.get(group.teamId) ?? []);
     verdicts.set(key, verdict);
     if ((group.waitReason !== verdict.reason || group.unplaceable !== verdict.unplaceable) && report.explained < maxWrites) {
@@ -73,7 +74,7 @@ export async function explainQueuedRuns({
 async function teamHosts(prisma: PrismaClient, teamIds: string[]): Promise<Map<string, TeamHost[]>> {
   const hosts = await prisma.host.findMany({
     where: { teamId: { in: teamIds }, status: { not: "removed" } },
-    select: { id: true, teamId: true, name: true, status: true, labels: true, capacityRuns: true, hasNetworks: true, hasSidecars: true, hasRunsc: true, allowedCapabilities: true },
+    select: { id: true, teamId: true, name: true, status: true, labels: true, capacityRuns: true, hasNetworks: true, hasSidecars: true, hasBuilds: true, hasRunsc: true, allowedCapabilities: true },
   });
   const counts = await prisma.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
   const byTeam = new Map<string, TeamHost[]>();
@@ -87,7 +88,7 @@ async function teamHosts(prisma: PrismaClient, teamIds: string[]): Promise<Map<s
 /** The group's runs, as the grouped read saw them; rechecked on the locked rows. */
 function sameGroup(group: QueuedGroup): Prisma.Sql {
   return Prisma.sql`state = 'queued' AND "teamId" = ${group.teamId} AND sandbox::text = ${group.sandbox}
-    AND dependencies = ${group.dependencies}::text[] AND placement = ${JSON.stringify(group.placement)}::jsonb`;
+    AND dependencies = ${group.dependencies}::text[] AND placement = ${JSON.stringify(group.placement)}::jsonb AND (spec -> 'build' IS NOT NULL) = ${group.build}`;
 }
 
 async function rewriteReason(prisma: PrismaClient, group: QueuedGroup, verdict: WaitVerdict, budget: number): Promise<number> {

@@ -5,6 +5,8 @@ export interface RunNeeds {
   sandbox: "gvisor" | "none";
   dependencies: string[];
   placement: { labels?: Record<string, string> } | null;
+  /** Its image is built from a Dockerfile on the host (spec.build). */
+  build?: boolean;
 }
 
 /** What a host offers: its labels, the features its agent reported, and its BAILEY_ALLOW. */
@@ -14,6 +16,7 @@ export interface HostTraits {
   capacityRuns: number;
   hasNetworks: boolean;
   hasSidecars: boolean;
+  hasBuilds: boolean;
   hasRunsc: boolean;
   allowedCapabilities: string[];
 }
@@ -30,6 +33,7 @@ export function hostMismatches(run: RunNeeds, host: HostTraits): string[] {
   }
   if (run.sandbox === "gvisor" && !host.hasRunsc) found.push("has no gVisor (runsc)");
   if (run.dependencies.includes("docker:dind") && !(host.hasNetworks && host.hasSidecars)) found.push("has no networks and sidecars for docker:dind");
+  if (run.build && !host.hasBuilds) found.push("cannot build images (its container runtime has no image builds; Docker and Podman hosts can)");
   const refused = requestedCapabilities(run).filter((capability) => !host.allowedCapabilities.includes(capability));
   if (refused.length) {
     const line = `BAILEY_ALLOW=${[...host.allowedCapabilities, ...refused].join(",")}`;
@@ -48,6 +52,6 @@ export function hostFits(run: RunNeeds, host: HostTraits): boolean {
 /** The run's needs in words: "labels engine=podman with gVisor and docker:dind". */
 export function describeNeeds(run: RunNeeds): string {
   const labels = Object.entries(run.placement?.labels ?? {}).map(([key, value]) => `${key}=${value}`);
-  const features = [run.sandbox === "gvisor" ? "gVisor" : "sandbox:none", ...run.dependencies];
+  const features = [run.sandbox === "gvisor" ? "gVisor" : "sandbox:none", ...run.dependencies, ...(run.build ? ["a build from a Dockerfile"] : [])];
   return `${labels.length ? `labels ${labels.join(",")}` : "a run"} with ${features.join(" and ")}`;
 }

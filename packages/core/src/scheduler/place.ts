@@ -13,6 +13,7 @@ interface QueuedRun {
   sandbox: "gvisor" | "none";
   dependencies: string[];
   placement: { labels?: Record<string, string> } | null;
+  build: boolean;
   createdAt: Date;
 }
 
@@ -82,7 +83,7 @@ export async function placeAndClaim({
       // otherwise a team whose runs can go nowhere (no hosts) fills the window and starves
       // every other team's queue.
       const runs = await tx.$queryRaw<QueuedRun[]>`
-        SELECT id, "teamId", image, sandbox::text AS sandbox, dependencies, placement, "createdAt"
+        SELECT id, "teamId", image, sandbox::text AS sandbox, dependencies, placement, (spec -> 'build') IS NOT NULL AS build, "createdAt"
         FROM "Run" WHERE id IN (
           SELECT id FROM (
             SELECT id, row_number() OVER (PARTITION BY "teamId" ORDER BY "createdAt", id) AS position
@@ -100,7 +101,7 @@ export async function placeAndClaim({
       // KEY SHARE lock on it, which FOR UPDATE would block — a deadlock against an ingest that
       // holds the audit head this placement waits for.
       const hosts = await tx.$queryRaw<(Omit<CandidateHost, "active" | "imageKeys"> & { cachedImages: unknown })[]>`
-        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasRunsc", "allowedCapabilities", "cachedImages"
+        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "allowedCapabilities", "cachedImages"
         FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR NO KEY UPDATE`;
       const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
       const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeRunStates] } }, _count: true });

@@ -1,5 +1,6 @@
 import { HostKeyMismatchError } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
+import { pruneBuildContexts } from "../build-contexts/prune-build-contexts";
 import { claimAgentIdentity } from "../hosts/agent-identity";
 import { recordAllowedCapabilities } from "../hosts/allowed-capabilities";
 import { refreshCachedImagesIfDue } from "../images/cached-images";
@@ -16,6 +17,8 @@ import { placeQueuedRuns } from "./place";
 import { reconcileHost } from "./reconcile";
 
 const reconcileEveryMs = 5 * 60_000;
+const pruneBuildContextsEveryMs = 60 * 60_000;
+let buildContextsPrunedAt = 0;
 
 export interface TickOptions {
   prisma: PrismaClient;
@@ -80,6 +83,10 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
   report.waits = await explainQueuedRuns({ prisma });
   report.dispatched = await dispatchScheduledRuns({ prisma, connections, ...(dispatchLeaseMs ? { leaseMs: dispatchLeaseMs } : {}) });
   report.imagePulls = (await carryOutImagePulls({ prisma, connections })).started;
+  if (Date.now() - buildContextsPrunedAt > pruneBuildContextsEveryMs) {
+    buildContextsPrunedAt = Date.now();
+    await pruneBuildContexts(prisma).catch((error: unknown) => console.error(`[scheduler] pruning old build contexts failed: ${(error as Error).message}`));
+  }
   return report;
 }
 

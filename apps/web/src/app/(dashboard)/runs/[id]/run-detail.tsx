@@ -8,6 +8,7 @@ import { RunStateBadge } from "~/components/run-state-badge";
 import { ConfirmButton } from "~/components/ui/confirm-button";
 import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
+import { RunBuildSteps } from "./run-build-steps";
 import { type EgressSpec, RunEgress } from "./run-egress";
 import { RunLogs } from "./run-logs";
 import { RunWaitReason } from "./run-wait-reason";
@@ -95,6 +96,7 @@ export function RunDetail({ runId }: { runId: string }) {
             ))}
           </ol>
           <RunPullStep progress={data.pullProgress} />
+          <RunBuildSteps steps={data.buildSteps} />
         </Section>
         <Section title="Where it runs">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">

@@ -11,6 +11,7 @@ import { Select } from "~/components/ui/select";
 import { Textarea } from "~/components/ui/textarea";
 import { errorMessage, fieldErrorsOf } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
+import { ImageSourceFields } from "./image-source-fields";
 import { emptyRunForm, formFieldOf, specFromForm, type RunFormValues } from "./spec-from-form";
 
 type Mode = "form" | "yaml";
@@ -28,7 +29,7 @@ export function NewRunForm() {
   const grants = useQuery(trpc.grants.list.queryOptions());
   const toggleGrant = (name: string, checked: boolean) => setValues({ ...values, grants: checked ? [...values.grants, name] : values.grants.filter((grant) => grant !== name) });
 
-  const set = (key: Exclude<keyof RunFormValues, "grants">) => (event: { target: { value: string } }) => setValues({ ...values, [key]: event.target.value });
+  const set = (key: Exclude<keyof RunFormValues, "grants" | "source">) => (event: { target: { value: string } }) => setValues({ ...values, [key]: event.target.value });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -94,15 +95,13 @@ export function NewRunForm() {
           label="Run spec (YAML or moat.yaml)"
           htmlFor="yaml"
           error={errors.yaml}
-          hint="Bailey's fields (image, command, env, dependencies, sandbox, placement, resources, grants, network) or a moat.yaml; unsupported moat fields are reported back."
+          hint="Bailey's fields (image or build, command, env, dependencies, sandbox, placement, resources, grants, network) or a moat.yaml; unsupported moat fields are reported back. build: {dockerfileInline: …, target, args} builds the run's image on its host."
         >
           <Textarea id="yaml" rows={14} value={yaml} onChange={(event) => setYaml(event.target.value)} placeholder={"image: node:20\ncommand: npm test\ndependencies: [docker:dind]"} />
         </Field>
       ) : (
         <>
-          <Field label="Image" htmlFor="image" error={errors.image} hint="The container image the agent runs, e.g. node:20.">
-            <Input id="image" value={values.image} onChange={set("image")} required />
-          </Field>
+          <ImageSourceFields values={values} errors={errors} onChange={(change) => setValues({ ...values, ...change })} />
           <Field label="Command" htmlFor="command" error={errors.command} hint="Runs under /bin/sh -c; empty runs the image's own command.">
             <Input id="command" value={values.command} onChange={set("command")} className="font-mono" />
           </Field>

@@ -1,7 +1,15 @@
 /** What the New run form holds, as text the user typed. */
 export interface RunFormValues {
   name: string;
+  /** Run an image, or build one from a Dockerfile on the host. */
+  source: "image" | "build";
   image: string;
+  /** The Dockerfile's text (build). */
+  dockerfile: string;
+  /** The stage to build (build), empty for the last. */
+  target: string;
+  /** KEY=value lines (build). */
+  buildArgs: string;
   command: string;
   env: string;
   docker: "" | "docker:host" | "docker:dind";
@@ -21,7 +29,11 @@ export interface RunFormValues {
 
 export const emptyRunForm: RunFormValues = {
   name: "",
+  source: "image",
   image: "",
+  dockerfile: "",
+  target: "",
+  buildArgs: "",
   command: "",
   env: "",
   docker: "",
@@ -66,7 +78,7 @@ export function specFromForm(values: RunFormValues): { spec: Record<string, unkn
   };
   const spec = {
     ...(values.name.trim() ? { name: values.name.trim() } : {}),
-    image: values.image.trim(),
+    ...imageOrBuild(values, errors),
     ...(values.command.trim() ? { command: ["/bin/sh", "-c", values.command] } : {}),
     env: pairs(values.env, "env", errors),
     dependencies: values.docker ? [values.docker] : [],
@@ -76,8 +88,23 @@ export function specFromForm(values: RunFormValues): { spec: Record<string, unkn
     ...(values.grants.length ? { grants: values.grants } : {}),
     ...networkOf(values),
   };
-  if (!spec.image) errors.image = "Give the image to run, e.g. node:20.";
   return { spec, errors };
+}
+
+/** Exactly one of them, as the server wants: the image to run, or the Dockerfile to build it from. */
+function imageOrBuild(values: RunFormValues, errors: Record<string, string>): { image: string } | { build: Record<string, unknown> } {
+  if (values.source === "image") {
+    if (!values.image.trim()) errors.image = "Give the image to run, e.g. node:20.";
+    return { image: values.image.trim() };
+  }
+  if (!values.dockerfile.trim()) errors.dockerfile = "Write the Dockerfile to build the run's image from, starting with FROM.";
+  return {
+    build: {
+      dockerfileInline: values.dockerfile,
+      ...(values.target.trim() ? { target: values.target.trim() } : {}),
+      args: pairs(values.buildArgs, "buildArgs", errors),
+    },
+  };
 }
 
 /** `network` only when the user chose something: an absent policy is the team's default, filled in by the server. */
@@ -92,6 +119,9 @@ function networkOf(values: RunFormValues): { network?: { policy?: "open" | "stri
 
 /** Where a server-side field error belongs in the form ("env.FOO" → env, "resources.memory" stays). */
 export function formFieldOf(path: string): string {
+  if (path.startsWith("build.target")) return "target";
+  if (path.startsWith("build.args")) return "buildArgs";
+  if (path.startsWith("build")) return "dockerfile";
   if (path.startsWith("network.allow")) return "allow";
   if (path.startsWith("network.")) return "networkPolicy";
   if (path.startsWith("resources.")) return path.split(".").slice(0, 2).join(".");

@@ -1,0 +1,59 @@
+"use client";
+
+/** One build.* event of the run, as runs.get returns it. */
+export interface BuildStep {
+  seq: number;
+  type: "build.started" | "build.builder" | "build.finished" | "build.failed";
+  at: Date;
+  builder: string | null;
+  reason: string | null;
+  durationMs: number | null;
+  message: string | null;
+}
+
+const builderNames: Record<string, string> = {
+  "buildkit-endpoint": "a BuildKit endpoint",
+  "engine-buildkit": "engine BuildKit",
+  legacy: "the legacy builder",
+};
+
+const builderName = (builder: string | null) => (builder ? (builderNames[builder] ?? builder) : "an unknown builder");
+
+function describe(step: BuildStep): { label: string; detail: string } {
+  switch (step.type) {
+    case "build.started":
+      return { label: "building", detail: "the image from its Dockerfile" };
+    case "build.builder":
+      return { label: "builder", detail: `${builderName(step.builder)}${step.reason ? `: ${step.reason}` : ""}` };
+    case "build.finished":
+      return { label: "built", detail: `Built with ${builderName(step.builder)} in ${((step.durationMs ?? 0) / 1000).toFixed(1)} s` };
+    case "build.failed":
+      return { label: "build failed", detail: step.message ?? "the build failed" };
+  }
+}
+
+/** The build steps of a run whose image its host built (spec.build): each builder tried and why, then the outcome. */
+export function RunBuildSteps({ steps }: { steps: BuildStep[] }) {
+  if (!steps.length) return null;
+  return (
+    <ol className="space-y-1 text-sm" data-testid="run-build">
+      {steps.map((step) => {
+        const { label, detail } = describe(step);
+        const failed = step.type === "build.failed";
+        return (
+          <li key={step.seq} className="flex gap-3" data-type={step.type}>
+            <time className="w-44 shrink-0 text-zinc-500 dark:text-zinc-400" dateTime={step.at.toISOString()}>
+              {step.at.toLocaleString()}
+            </time>
+            <span className={`font-medium ${failed ? "text-red-700 dark:text-red-300" : ""}`}>{label}</span>
+            {failed ? (
+              <pre className="min-w-0 overflow-auto whitespace-pre-wrap break-all font-mono text-xs text-red-700 dark:text-red-300">{detail}</pre>
+            ) : (
+              <span className="min-w-0 break-words text-zinc-500 dark:text-zinc-400">{detail}</span>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
