@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,10 +10,12 @@ import { gzipSync } from "node:zlib";
 import { type AgentEvent, buildImageTag, type RpcPeer, rpcErrorCodes, runSpec } from "@bailey/protocol";
 import { createPodmanRuntime, type DockerRuntime } from "@bailey/runtime";
 import { MockRuntime, type PodmanService, podmanTestImage, startPodmanService } from "@bailey/runtime/testing";
+import { extractBuildContext } from "../src/builds/context-extract";
+import { BuildContextStore } from "../src/builds/context-store";
 import { Journal } from "../src/journal/journal";
 import { RunManager } from "../src/runs/run-manager";
 import { RunStore } from "../src/runs/run-store";
-import { type AgentProcess, docker, resourcesOf, startAgent } from "../src/testing";
+import { type AgentProcess, docker, ensureStandinImage, resourcesOf, standinImage, startAgent } from "../src/testing";
 
 const baseImage = "bailey-test/busybox:latest";
 
@@ -98,7 +100,7 @@ describe("a run built from a Dockerfile (Docker, engine BuildKit)", () => {
   let peer: RpcPeer;
 
   before(async () => {
-    agent = await startAgent({ hostId, allow: ["sandbox:none"] });
+    agent = await startAgent({ hostId, allow: ["sandbox:none", "docker:dind"], dindPrivileged: false });
     peer = await agent.connect();
     if (!(await docker.info()).Runtimes?.runsc) throw new Error("Docker has no runsc runtime: run infra/ci/setup-test-host.sh as root.");
   });
@@ -275,6 +277,34 @@ describe("a run built from a Dockerfile (Docker, engine BuildKit)", () => {
     await peer.request("run.destroy", { runId });
   });
 
+  it("a docker:dind run's BuildKit sidecar is the endpoint tried first (here: said unusable without buildctl, and the engine's BuildKit builds)", async () => {
+    await ensureStandinImage();
+    const runId = `dind-${suffix}`;
+    await peer.request(
+      "run.create",
+      {
+        runId,
+        spec: {
+          image: buildImageTag(runId),
+          pullPolicy: "never",
+          dependencies: ["docker:dind"],
+          buildkitImage: standinImage,
+          build: { dockerfileInline: `FROM ${baseImage}\nRUN echo dind > /d.txt\n` },
+        },
+      },
+      { timeoutMs: 180_000 },
+    );
+    const events = await eventsOf(peer, runId);
+    const types = events.map((event) => event.type);
+    assert.ok(types.indexOf("sidecar.started") < types.indexOf("build.started"), types.join(", "));
+    const builders = events.filter((event) => event.type === "build.builder").map((event) => `${event.data.builder}: ${event.data.reason}`);
+    const hasBuildctl = !spawnSync("buildctl", ["--version"]).error;
+    if (hasBuildctl) assert.match(builders[0] ?? "", /^buildkit-endpoint: BuildKit endpoint tcp:\/\/[\d.]+:1234 \(the run's\)/);
+    else assert.match(builders[0] ?? "", /^engine-buildkit: BuildKit endpoint tcp:\/\/[\d.]+:1234 given but buildctl is not installed on this host/);
+    await peer.request("run.destroy", { runId });
+    assert.equal(await imageExists(buildImageTag(runId)), false);
+  });
+
   it("reconcile removes the built image of a run the control plane no longer owns", async () => {
     const runId = `orphan-${suffix}`;
     await peer.request(
@@ -286,6 +316,52 @@ describe("a run built from a Dockerfile (Docker, engine BuildKit)", () => {
     await peer.request("host.reconcile", { ownedRunIds: [], removeOnly: [runId] });
     assert.equal(await imageExists(buildImageTag(runId)), false);
     assert.ok(existsSync(path.join(agent.stateDir, "build-logs")) && !existsSync(path.join(agent.stateDir, "build-logs", `${runId}.log`)));
+  });
+});
+
+describe("build contexts on disk", () => {
+  it("prunes contexts and partial uploads no run uses after 24 h, keeping those in use and fresh ones", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "bailey-build-prune-"));
+    try {
+      const store = BuildContextStore.inStateDir(dir);
+      const put = async (bytes: Buffer, whole = true) => store.put({ sha256: sha256(bytes), sizeBytes: bytes.length, offset: 0, data: (whole ? bytes : bytes.subarray(0, 1)).toString("base64") });
+      const [old, used, fresh, partial] = ["old", "used", "fresh", "partial"].map((name) => Buffer.from(`${name} context`)) as [Buffer, Buffer, Buffer, Buffer];
+      for (const bytes of [old, used, fresh]) assert.equal((await put(bytes)).complete, true);
+      assert.equal((await put(partial, false)).complete, false);
+      const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+      for (const name of [`${sha256(old)}.tar`, `${sha256(used)}.tar`, `${sha256(partial)}.partial`]) await utimes(path.join(store.dir, name), dayAgo, dayAgo);
+      const removed = await store.prune(new Set([sha256(used)]));
+      assert.deepEqual(removed.sort(), [`${sha256(old)}.tar`, `${sha256(partial)}.partial`].sort());
+      assert.ok(await store.pathOf(sha256(used)));
+      assert.ok(await store.pathOf(sha256(fresh)));
+      assert.equal(await store.pathOf(sha256(old)), null);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("unpacks links inside the context, and refuses a hard link out, a write through an inner link chain, and a gzip that unpacks past the cap", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "bailey-build-extract-"));
+    const unpack = async (name: string, tar: Buffer, maxBytes = 1024 * 1024) => {
+      const file = path.join(dir, `${name}.tar`);
+      const dest = path.join(dir, name);
+      await writeFile(file, tar);
+      await mkdir(dest);
+      return extractBuildContext(file, dest, maxBytes);
+    };
+    try {
+      const good = await unpack("good", tarOf(tarEntry("a/", "", "5"), tarEntry("a/file.txt", "inside"), tarEntry("a/link", "", "2", "file.txt"), tarEntry("hard", "", "1", "a/file.txt")));
+      assert.deepEqual(good, { files: 1, bytes: 6 });
+      assert.equal(await readFile(path.join(dir, "good", "a", "link"), "utf8"), "inside");
+      assert.equal(await readFile(path.join(dir, "good", "hard"), "utf8"), "inside");
+      await assert.rejects(unpack("hard-out", tarOf(tarEntry("hard", "", "1", "../../etc/passwd"))), /path with '\.\.'/);
+      await assert.rejects(unpack("chain", tarOf(tarEntry("b", "", "2", "."), tarEntry("c", "", "2", "b/.."))), /outside the context/);
+      await assert.rejects(unpack("fifo", tarOf(tarEntry("pipe", "", "6"))), /a FIFO/);
+      await assert.rejects(unpack("bomb", gzipSync(tarOf(tarEntry("big", Buffer.alloc(2 * 1024 * 1024))))), /unpacks to more than 1048576 bytes/);
+      await assert.rejects(unpack("garbage", Buffer.concat([Buffer.from("not a tar at all"), Buffer.alloc(1024, 1)])), /not a valid tar/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -37,6 +37,7 @@ export async function extractBuildContext(tarFile: string, dest: string, maxByte
   let pax: Record<string, string> = {};
   let longName: string | null = null;
   let longLink: string | null = null;
+  const links: { name: string; target: string; linkName: string }[] = [];
   while (at + block <= tar.length) {
     const header = tar.subarray(at, at + block);
     if (header.every((byte) => byte === 0)) break;
@@ -87,6 +88,7 @@ export async function extractBuildContext(tarFile: string, dest: string, maxByte
         throw new UnsafeBuildContextError(`The build context's link ${name} points to ${linkName}, outside the context; links must stay inside it (use a relative target).`);
       }
       await symlink(linkName, target);
+      links.push({ name, target, linkName });
     } else if (type === "1") {
       const source = safeRelative(linkName);
       if (source === null) throw new UnsafeBuildContextError(`The build context's hard link ${name} points to ${linkName}, outside the context; links must stay inside it.`);
@@ -99,6 +101,13 @@ export async function extractBuildContext(tarFile: string, dest: string, maxByte
       }
       await writeFile(target, data, { mode: mode | 0o400, flag: "wx" });
       files += 1;
+    }
+  }
+  // Followed through other links (b -> ., c -> b/..), a link can leave the context where its text alone does not.
+  for (const { name, target, linkName } of links) {
+    const resolved = await realpath(target).catch(() => null);
+    if (resolved && resolved !== root && !resolved.startsWith(root + path.sep)) {
+      throw new UnsafeBuildContextError(`The build context's link ${name} (to ${linkName}) leads outside the context through another link; links must stay inside it.`);
     }
   }
   return { files, bytes };
