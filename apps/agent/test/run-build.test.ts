@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { type AgentEvent, buildImageTag, type RpcPeer, rpcErrorCodes, runSpec } from "@bailey/protocol";
 import { createPodmanRuntime, type DockerRuntime } from "@bailey/runtime";
 import { MockRuntime, type PodmanService, podmanTestImage, startPodmanService } from "@bailey/runtime/testing";
+import { BuildLogs } from "../src/builds/build-log";
 import { extractBuildContext } from "../src/builds/context-extract";
 import { BuildContextStore } from "../src/builds/context-store";
 import { Journal } from "../src/journal/journal";
@@ -335,6 +336,23 @@ describe("build contexts on disk", () => {
       assert.ok(await store.pathOf(sha256(used)));
       assert.ok(await store.pathOf(sha256(fresh)));
       assert.equal(await store.pathOf(sha256(old)), null);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps a run's build output up to its cap, and says where it stopped", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "bailey-build-log-"));
+    try {
+      const logs = new BuildLogs(dir, 100);
+      const write = logs.writer("capped");
+      for (let i = 0; i < 50; i++) write(`line ${i}`);
+      const text = (await logs.read("capped"))?.toString() ?? "";
+      assert.match(text, /^line 0\nline 1\n/);
+      assert.match(text, /\[build output past 100 bytes is not kept\]\n$/);
+      assert.ok(text.length < 200, text);
+      assert.equal(await logs.remove("capped"), true);
+      assert.equal(await logs.read("capped"), null);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

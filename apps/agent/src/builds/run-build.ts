@@ -1,4 +1,4 @@
-import { lstat, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { maxBuildContextBytes, type RunBuild } from "@bailey/protocol";
@@ -64,7 +64,7 @@ export async function buildRunImage(options: BuildRunImageOptions): Promise<Buil
       dockerfile = "Dockerfile";
       await rm(path.join(dir, dockerfile), { recursive: true, force: true });
       await writeFile(path.join(dir, dockerfile), build.dockerfileInline, { mode: 0o600 });
-    } else if (!(await lstat(path.join(dir, dockerfile)).catch(() => null))?.isFile()) {
+    } else if (!(await stat(path.join(dir, dockerfile)).catch(() => null))?.isFile()) {
       throw new RunBuildError(`The build context has no file ${dockerfile}; name the Dockerfile with build.dockerfile, or give its text in build.dockerfileInline.`);
     }
     const result = await builds.buildImage({
@@ -97,6 +97,14 @@ export async function buildRunImage(options: BuildRunImageOptions): Promise<Buil
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The temporary directories of a run's build that an agent stopped mid-build left behind. */
+export async function removeBuildTempDirs(runId: string): Promise<string[]> {
+  const prefix = `bailey-build-${runId}-`;
+  const left = (await readdir(tmpdir()).catch(() => [] as string[])).filter((name) => name.startsWith(prefix) && /^[A-Za-z0-9]{6}$/.test(name.slice(prefix.length)));
+  for (const name of left) await rm(path.join(tmpdir(), name), { recursive: true, force: true });
+  return left.map((name) => path.join(tmpdir(), name));
 }
 
 function trimmed(message: string): string {

@@ -12,7 +12,7 @@ import {
 } from "@bailey/runtime";
 import { BuildLogs } from "../builds/build-log";
 import { BuildContextStore } from "../builds/context-store";
-import { buildRunImage, RunBuildError } from "../builds/run-build";
+import { buildRunImage, RunBuildError, removeBuildTempDirs } from "../builds/run-build";
 import { type EgressEventFollower, followEgressEvents, type RunEgressEvent } from "../egress/event-follower";
 import { guardedRunIds, guardHostInput, releaseHostInput, strictContainerNetworkSettings } from "../egress/host-input-guard";
 import { ensureEgressProxyImage } from "../egress/proxy-image";
@@ -757,7 +757,10 @@ export class RunManager {
     const { runtime } = this.options;
     if (record.state === "provisioning") {
       await this.teardown(record, true);
-      if (record.spec.build) await this.removeBuiltImage(record);
+      if (record.spec.build) {
+        await this.removeBuiltImage(record);
+        await removeBuildTempDirs(record.runId);
+      }
       record.state = "failed";
       record.error = "The agent stopped while provisioning this run; everything it had created was removed.";
       record.finishedAt = new Date().toISOString();
