@@ -15,7 +15,7 @@ export const maxBuildContextChunkBytes = 4 * 1024 * 1024;
 /** The largest inline Dockerfile, in characters. */
 export const maxInlineDockerfileChars = 256 * 1024;
 
-/** The tag a run's built image gets on its host (Podman names it `localhost/<this>`). */
+/** The tag a run's built image gets on its host (Podman's compat build names it `docker.io/<this>`). */
 export function buildImageTag(runId: string): string {
   return `bailey-build/${runId}:latest`;
 }
