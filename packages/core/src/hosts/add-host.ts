@@ -123,6 +123,7 @@ export async function connectHost({
         hasSidecars: hello.features.sidecars,
         hasBuilds: hello.features.builds,
         hasRunsc: hello.features.runsc,
+        hasRunscHostUds: hello.features.runscHostUds ?? false,
         allowedCapabilities: allowedCapabilitiesOf(hello),
       },
     });

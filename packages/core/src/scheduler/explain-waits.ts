@@ -74,7 +74,20 @@ export async function explainQueuedRuns({
 async function teamHosts(prisma: PrismaClient, teamIds: string[]): Promise<Map<string, TeamHost[]>> {
   const hosts = await prisma.host.findMany({
     where: { teamId: { in: teamIds }, status: { not: "removed" } },
-    select: { id: true, teamId: true, name: true, status: true, labels: true, capacityRuns: true, hasNetworks: true, hasSidecars: true, hasBuilds: true, hasRunsc: true, allowedCapabilities: true },
+    select: {
+      id: true,
+      teamId: true,
+      name: true,
+      status: true,
+      labels: true,
+      capacityRuns: true,
+      hasNetworks: true,
+      hasSidecars: true,
+      hasBuilds: true,
+      hasRunsc: true,
+      hasRunscHostUds: true,
+      allowedCapabilities: true,
+    },
   });
   const counts = await prisma.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
   const byTeam = new Map<string, TeamHost[]>();

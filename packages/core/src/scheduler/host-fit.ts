@@ -18,6 +18,8 @@ export interface HostTraits {
   hasSidecars: boolean;
   hasBuilds: boolean;
   hasRunsc: boolean;
+  /** runsc-host-uds is registered: a docker:host run can be sandboxed there (absent: not). */
+  hasRunscHostUds?: boolean;
   allowedCapabilities: string[];
 }
 
@@ -32,6 +34,8 @@ export function hostMismatches(run: RunNeeds, host: HostTraits): string[] {
     if (has !== value) found.push(has === undefined ? `has no label ${key}` : `has ${key}=${has}`);
   }
   if (run.sandbox === "gvisor" && !host.hasRunsc) found.push("has no gVisor (runsc)");
+  else if (run.sandbox === "gvisor" && run.dependencies.includes("docker:host") && !host.hasRunscHostUds)
+    found.push("has no runsc-host-uds for docker:host under gVisor (bailey-agent doctor on it says what to add; or run it with sandbox none)");
   if (run.dependencies.includes("docker:dind") && !(host.hasNetworks && host.hasSidecars)) found.push("has no networks and sidecars for docker:dind");
   if (run.build && !host.hasBuilds) found.push("cannot build images (its container runtime has no image builds; Docker and Podman hosts can)");
   const refused = requestedCapabilities(run).filter((capability) => !host.allowedCapabilities.includes(capability));
