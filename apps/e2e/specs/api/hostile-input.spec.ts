@@ -31,7 +31,18 @@ function mutatedBody(seed: unknown) {
   );
 }
 
-type Request = { url: string; method: string; headers: Record<string, string>; body?: string; expect413?: boolean };
+type Request = { url: string; method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; expect413?: boolean };
+
+/** Operations whose body is a file (rest/uploads.ts), not JSON: fuzzed with bytes, some shaped like a tar or gzip. */
+const uploads = new Set(["/api/v1/build-contexts"]);
+const uploadTypes = fc.constantFrom("application/x-tar", "application/gzip", "application/x-gzip", "application/json", "");
+const uploadBody = fc.oneof(
+  fc.uint8Array({ maxLength: 4096 }),
+  // gzip's magic number, then noise: passes the first check, not a real stream.
+  fc.uint8Array({ minLength: 16, maxLength: 2048 }).map((bytes) => Uint8Array.from([0x1f, 0x8b, ...bytes])),
+  // A tar header whose checksum field is noise.
+  fc.uint8Array({ minLength: 512, maxLength: 1024 }),
+);
 
 /** One generated request: a malformed id in the path, stray query parameters, a broken body. */
 function requests(op: RestOperation, token: string) {
@@ -43,13 +54,14 @@ function requests(op: RestOperation, token: string) {
     { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 500 }), fc.constant(yamlBomb)).map((text) => ({ text, type: "application/yaml" })) },
     { weight: 1, arbitrary: fc.constant({ text: JSON.stringify({ image: "x".repeat(1536 * 1024) }), type: "application/json", oversized: true }) },
   );
-  return fc.record({ id, query, body }).map(({ id: pathId, query: params, body: payload }): Request => {
+  return fc.record({ id, query, body, fileType: uploadTypes, fileBytes: uploadBody }).map(({ id: pathId, query: params, body: payload, fileType, fileBytes }): Request => {
     // An oversized body goes to the route itself: a generated id such as "." would make the
     // URL resolve to another route (405/404 before any body is looked at).
     const path = op.path.replace("not-a-run", "oversized" in payload ? "not-a-run" : encodeURIComponent(pathId) || "x");
     const search = new URLSearchParams(params as Record<string, string>).toString();
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (op.method !== "POST") return { url: `${path}${search ? `?${search}` : ""}`, method: op.method, headers };
+    if (uploads.has(op.path)) return { url: path, method: "POST", headers: { ...headers, "content-type": fileType }, body: new Uint8Array(fileBytes) };
     // Never let a generated host address make Bailey dial something slow: a closed loopback port.
     let text = payload.text;
     if (op.path === "/api/v1/hosts") {
@@ -85,7 +97,10 @@ test(`hostile input: ${runsPerOperation} generated requests per REST operation, 
           });
           const text = await response.text();
           seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
-          expect(response.status, `seed ${seed}: ${request.method} ${request.url.slice(0, 200)} ${request.body?.slice(0, 200) ?? ""} → ${text.slice(0, 300)}`).toBeLessThan(500);
+          expect(
+            response.status,
+            `seed ${seed}: ${request.method} ${request.url.slice(0, 200)} ${typeof request.body === "string" ? request.body.slice(0, 200) : `${request.body?.length ?? 0} bytes`} → ${text.slice(0, 300)}`,
+          ).toBeLessThan(500);
           if (request.expect413) expect(response.status, `seed ${seed}: ${request.method} ${request.url}`).toBe(413);
         }),
       );
