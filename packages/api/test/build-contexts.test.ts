@@ -15,7 +15,7 @@ describe("build contexts over REST (POST/GET /api/v1/build-contexts) and runs th
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   let dir = "";
-  let tar: Buffer;
+  let tar: Uint8Array<ArrayBuffer>;
   const tokens: Record<"member" | "readOnly" | "viewer" | "otherTeam", AuthenticatedToken | null> = { member: null, readOnly: null, viewer: null, otherTeam: null };
   const handler = createRestHandler({
     basePath: "/api/v1",
@@ -37,7 +37,7 @@ describe("build contexts over REST (POST/GET /api/v1/build-contexts) and runs th
     await writeFile(path.join(dir, "context", "Dockerfile"), "FROM bailey-test/busybox:latest\nCOPY hello /hello\n");
     await writeFile(path.join(dir, "context", "hello"), "hello from the context\n");
     execFileSync("tar", ["-cf", path.join(dir, "context.tar"), "-C", path.join(dir, "context"), "."]);
-    tar = await readFile(path.join(dir, "context.tar"));
+    tar = new Uint8Array(await readFile(path.join(dir, "context.tar")));
     db = await createScratchDatabase();
     await migrateDatabase(db.url);
     prisma = createPrismaClient(db.url);
@@ -99,7 +99,7 @@ describe("build contexts over REST (POST/GET /api/v1/build-contexts) and runs th
     });
     const streamed = await upload("member", big);
     assert.equal(streamed.status, 413, streamed.text);
-    const text = await upload("member", randomBytes(2048));
+    const text = await upload("member", new Uint8Array(randomBytes(2048)));
     assert.equal(text.status, 400, text.text);
     assert.match(text.json.error?.message ?? "", /not a tar or a gzip; make one with/);
     const json = await upload("member", JSON.stringify({ tar: "x" }), "application/json");
