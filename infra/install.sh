@@ -19,7 +19,9 @@
 # The control plane's key goes to /etc/bailey/authorized_keys (root's, read by sshd for the
 # bailey user through /etc/ssh/sshd_config.d/00-bailey-agent.conf), restricted to the relay.
 # What the host needs: Node.js >= 18 (Debian 12: apt-get install -y nodejs), a container
-# engine (apt-get install -y docker.io; add runsc for gVisor) and openssh-server. Re-running
+# engine (apt-get install -y docker.io; add runsc for gVisor) and openssh-server. Where runsc is
+# registered in /etc/docker/daemon.json, runsc-host-uds is added beside it (for docker:host runs
+# under gVisor) and dockerd reloaded. Re-running
 # upgrades the agent and keeps its journal and runs. `--uninstall` stops and removes it
 # (`--purge` also its state).
 set -euo pipefail
@@ -39,6 +41,8 @@ sshd_dropin=/etc/ssh/sshd_config.d/00-bailey-agent.conf
 unit=/etc/systemd/system/bailey-agent.service
 user=bailey
 log_file=/var/log/bailey-agent.log
+# Docker's configuration, where runsc-host-uds is registered beside runsc (tests point it elsewhere).
+docker_config=${BAILEY_INSTALL_DOCKER_CONFIG:-/etc/docker/daemon.json}
 
 die() { printf 'bailey install: %s\n' "$*" >&2; exit 1; }
 say() { printf '[bailey] %s\n' "$*"; }
@@ -290,6 +294,46 @@ if [ "$effective" != "$authorized_keys" ]; then
   restore_dropin
   die "sshd does not apply $sshd_dropin to $user (its AuthorizedKeysFile is '$effective'): /etc/ssh/sshd_config needs 'Include /etc/ssh/sshd_config.d/*.conf' before any Match block, and no earlier drop-in may set AuthorizedKeysFile"
 fi
+
+# docker:host runs under gVisor need a runsc that may open host Unix sockets (the engine's). It is
+# registered under its own name, runsc-host-uds (runsc's own entry plus --host-uds=open), so every
+# other sandboxed container keeps host sockets closed. Only where runsc itself is registered.
+reload_dockerd() {
+  if has_systemd; then
+    systemctl try-reload-or-restart docker.service 2>/dev/null || say "reload dockerd yourself (systemctl reload docker) so it sees runsc-host-uds"
+    return 0
+  fi
+  local pid=""
+  # dockerd writes its pid without a newline, which `read` calls a failure.
+  if [ -f /var/run/docker.pid ] && [ ! -L /var/run/docker.pid ] && [ "$(stat -c %u /var/run/docker.pid)" = 0 ]; then pid=$(head -c 20 /var/run/docker.pid); fi
+  if [[ "$pid" =~ ^[0-9]+$ ]] && [ "$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)")" = dockerd ]; then
+    kill -HUP "$pid"
+  else
+    say "no running dockerd found to reload; send it SIGHUP (or restart it) so it sees runsc-host-uds"
+  fi
+}
+register_runsc_host_uds() {
+  check_path BAILEY_INSTALL_DOCKER_CONFIG "$docker_config"
+  [ -f "$docker_config" ] && [ ! -L "$docker_config" ] || return 0
+  grep -q '"runsc"' "$docker_config" || return 0
+  if grep -q '"runsc-host-uds"' "$docker_config"; then return 0; fi
+  local updated mode
+  updated=$(node -e '
+    const config = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const runsc = config.runtimes && config.runtimes.runsc;
+    if (!runsc || !runsc.path) process.exit(3);
+    const args = (runsc.runtimeArgs || []).filter((arg) => !String(arg).startsWith("--host-uds"));
+    config.runtimes["runsc-host-uds"] = { path: runsc.path, runtimeArgs: [...args, "--host-uds=open"] };
+    process.stdout.write(JSON.stringify(config, null, 2) + "\n");' "$docker_config" 2>/dev/null) || {
+    say "could not read runsc's entry in $docker_config; for docker:host runs under gVisor, add to its \"runtimes\": \"runsc-host-uds\": {\"path\": \"/usr/bin/runsc\", \"runtimeArgs\": [<runsc's runtimeArgs>, \"--host-uds=open\"]} and restart dockerd"
+    return 0
+  }
+  mode=$(stat -c %a "$docker_config")
+  write_root_file "$docker_config" "$mode" <<< "$updated"
+  say "registered runsc-host-uds in $docker_config (runsc with --host-uds=open, used for docker:host runs under gVisor only)"
+  reload_dockerd
+}
+register_runsc_host_uds
 
 stop_agent
 ensure_root_dir "$prefix" 0755

@@ -215,6 +215,38 @@ describe("infra/install.sh on this host", () => {
     assert.equal(agentPids().length, 1, "the upgrade replaced the old daemon");
   });
 
+  it("registers runsc-host-uds beside runsc in Docker's configuration (runsc's entry plus --host-uds=open), once, and doctor reports it", async () => {
+    const dir = await mkdtemp(path.join(scratch, "docker-config-"));
+    const config = path.join(dir, "daemon.json");
+    const runsc = { path: "/usr/bin/runsc", runtimeArgs: ["--network=host"] };
+    await writeFile(config, JSON.stringify({ "log-level": "warn", runtimes: { runsc } }), { mode: 0o644 });
+    const args = ["--agent", bundle, "--sha256", sha256, "--authorized-key", publicKey, "--host-id", "install-test-host"];
+    const env = { ...process.env, BAILEY_INSTALL_DOCKER_CONFIG: config };
+
+    const first = await installAsync(args, { env });
+    assert.equal(first.status, 0, first.stdout + first.stderr);
+    assert.match(first.stdout, /registered runsc-host-uds in \S+daemon\.json/);
+    assert.deepEqual(JSON.parse(readFileSync(config, "utf8")), {
+      "log-level": "warn",
+      runtimes: { runsc, "runsc-host-uds": { path: "/usr/bin/runsc", runtimeArgs: ["--network=host", "--host-uds=open"] } },
+    });
+    assert.equal(statSync(config).mode & 0o777, 0o644, "the file keeps its mode");
+    // The machine's own dockerd has it (setup-test-host.sh registers it), so the doctor the install runs says so.
+    assert.match(first.stdout, /^ok {3}docker:host under gVisor \(runsc-host-uds\): registered with the engine$/m);
+
+    const written = readFileSync(config, "utf8");
+    const second = await installAsync(args, { env });
+    assert.equal(second.status, 0, second.stdout + second.stderr);
+    assert.doesNotMatch(second.stdout, /registered runsc-host-uds/);
+    assert.equal(readFileSync(config, "utf8"), written, "a re-run leaves it as it is");
+
+    const withoutRunsc = JSON.stringify({ runtimes: { nvidia: { path: "/usr/bin/nvidia-container-runtime" } } });
+    await writeFile(config, withoutRunsc);
+    const third = await installAsync(args, { env });
+    assert.equal(third.status, 0, third.stdout + third.stderr);
+    assert.equal(readFileSync(config, "utf8"), withoutRunsc, "no runsc, nothing added");
+  });
+
   it("lets the control plane in through the host's own sshd (StrictModes, PAM) with the forced command only; a key the agent user adds is refused", async (t) => {
     const dir = await mkdtemp(path.join(scratch, "sshd-"));
     const sshd = await startSystemSshd(dir);
