@@ -15,6 +15,7 @@ const builderNames: Record<string, string> = {
   "buildkit-endpoint": "a BuildKit endpoint",
   "engine-buildkit": "engine BuildKit",
   legacy: "the legacy builder",
+  buildah: "Buildah (Podman)",
 };
 
 const builderName = (builder: string | null) => (builder ? (builderNames[builder] ?? builder) : "an unknown builder");
