@@ -30,7 +30,11 @@ export const submittedRunSpec = z
     /** The image to run; a build run names none (see `build`), and its stored spec has `buildImageTag(runId)`. */
     image: z.string().min(1).max(512).optional(),
     /** Build the run's image from a Dockerfile on its host instead of naming one (issue 20). */
-    build: runBuild.optional(),
+    build: runBuild
+      .optional()
+      .describe(
+        "Build the run's image on its host instead of naming one (not with image): dockerfileInline (the Dockerfile's text), or context (the sha256 of a tar uploaded with POST /build-contexts) with dockerfile (its path in the tar, default Dockerfile); target and args as for docker build. The host builds with BuildKit (a BuildKit endpoint, the engine's own, else the legacy builder; Buildah on Podman) and runs the image, tagged bailey-build/<run id>:latest, never pulled; the run's timeline shows the builder and its logs the build.",
+      ),
     pullPolicy: z.enum(["if-not-present", "always", "never"]).default("if-not-present"),
     command: z.array(z.string()).max(1024).optional(),
     env: z.record(z.string(), z.string()).default({}),
