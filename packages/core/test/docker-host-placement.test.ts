@@ -58,6 +58,23 @@ describe("docker:host under gVisor goes only to hosts with runsc-host-uds (real 
     assert.equal((await read(plain.id)).hostId, host.id);
   });
 
+  it("Podman and Apple hosts are named with why they cannot take it", async () => {
+    const team = await newTeam();
+    await addHost(team.id, { name: "hb-apple", runtimeType: "apple" });
+    await addHost(team.id, { name: "hb-podman", runtimeType: "podman" });
+    const sandboxed = await queue(team.id, { dependencies: ["docker:host"] });
+    const unsandboxed = await queue(team.id, { dependencies: ["docker:host"], sandbox: "none" });
+    await placeQueuedRuns({ prisma });
+    await explainQueuedRuns({ prisma });
+    assert.equal(
+      (await read(sandboxed.id)).waitReason,
+      "no host matches a run with gVisor and docker:host: hb-apple has no engine socket for docker:host (Apple's containers are VMs); hb-podman cannot sandbox docker:host (Podman picks no runtime per container; run it with sandbox none)",
+    );
+    const placed = await read(unsandboxed.id);
+    assert.equal(placed.state, "scheduled", "sandbox none goes to the Podman host");
+    assert.equal((await prisma.host.findUniqueOrThrow({ where: { id: placed.hostId! } })).name, "hb-podman");
+  });
+
   it("a host that has it takes the run", async () => {
     const team = await newTeam();
     await addHost(team.id, { name: "hb-no-uds" });

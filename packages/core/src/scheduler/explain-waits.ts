@@ -86,6 +86,7 @@ async function teamHosts(prisma: PrismaClient, teamIds: string[]): Promise<Map<s
       hasBuilds: true,
       hasRunsc: true,
       hasRunscHostUds: true,
+      runtimeType: true,
       allowedCapabilities: true,
     },
   });

@@ -20,6 +20,8 @@ export interface HostTraits {
   hasRunsc: boolean;
   /** runsc-host-uds is registered: a docker:host run can be sandboxed there (absent: not). */
   hasRunscHostUds?: boolean;
+  /** The agent's container runtime, once it has said hello. */
+  runtimeType?: string | null;
   allowedCapabilities: string[];
 }
 
@@ -34,8 +36,13 @@ export function hostMismatches(run: RunNeeds, host: HostTraits): string[] {
     if (has !== value) found.push(has === undefined ? `has no label ${key}` : `has ${key}=${has}`);
   }
   if (run.sandbox === "gvisor" && !host.hasRunsc) found.push("has no gVisor (runsc)");
-  else if (run.sandbox === "gvisor" && run.dependencies.includes("docker:host") && !host.hasRunscHostUds)
-    found.push("has no runsc-host-uds for docker:host under gVisor (bailey-agent doctor on it says what to add; or run it with sandbox none)");
+  if (run.dependencies.includes("docker:host") && host.runtimeType === "apple") found.push("has no engine socket for docker:host (Apple's containers are VMs)");
+  else if (run.sandbox === "gvisor" && run.dependencies.includes("docker:host") && host.hasRunsc && !host.hasRunscHostUds)
+    found.push(
+      host.runtimeType === "podman"
+        ? "cannot sandbox docker:host (Podman picks no runtime per container; run it with sandbox none)"
+        : "has no runsc-host-uds for docker:host under gVisor (bailey-agent doctor on it says what to add; or run it with sandbox none)",
+    );
   if (run.dependencies.includes("docker:dind") && !(host.hasNetworks && host.hasSidecars)) found.push("has no networks and sidecars for docker:dind");
   if (run.build && !host.hasBuilds) found.push("cannot build images (its container runtime has no image builds; Docker and Podman hosts can)");
   const refused = requestedCapabilities(run).filter((capability) => !host.allowedCapabilities.includes(capability));

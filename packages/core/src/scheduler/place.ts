@@ -101,7 +101,7 @@ export async function placeAndClaim({
       // KEY SHARE lock on it, which FOR UPDATE would block — a deadlock against an ingest that
       // holds the audit head this placement waits for.
       const hosts = await tx.$queryRaw<(Omit<CandidateHost, "active" | "imageKeys"> & { cachedImages: unknown })[]>`
-        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "hasRunscHostUds", "allowedCapabilities", "cachedImages"
+        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "hasRunscHostUds", "runtimeType", "allowedCapabilities", "cachedImages"
         FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR NO KEY UPDATE`;
       const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
       const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeRunStates] } }, _count: true });
