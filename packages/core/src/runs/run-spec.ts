@@ -57,7 +57,7 @@ export const submittedRunSpec = z
       .max(4)
       .default([])
       .describe(
-        "docker:host: the host's own engine socket at /var/run/docker.sock (DOCKER_HOST set); every container it starts is the host's. docker:dind: a BuildKit daemon of the run's own (a sidecar on the run's network, BUILDKIT_HOST=tcp://buildkit:1234, for buildctl or docker buildx's remote driver) and a privileged main container; Bailey starts no Docker engine for it, so `docker run` needs an image that brings and starts its own dockerd.",
+        "docker:host: the socket of the host's own engine (Docker's or Podman's) at /var/run/docker.sock (DOCKER_HOST set); every container it starts is the host's. Under gVisor it needs a host whose Docker registers the runsc-host-uds runtime; on Podman hosts it needs sandbox none. docker:dind: a BuildKit daemon of the run's own (a sidecar on the run's network, BUILDKIT_HOST=tcp://buildkit:1234, for buildctl or docker buildx's remote driver) and a privileged main container; Bailey starts no Docker engine for it, so `docker run` needs an image that brings and starts its own dockerd.",
       ),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     placement: z
