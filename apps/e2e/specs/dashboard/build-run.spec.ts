@@ -55,7 +55,7 @@ test("a member builds a run's image from an inline two-stage Dockerfile in the N
 
   await expect(page.getByTestId("run-timeline")).toContainText("succeeded", { timeout: 300_000 });
   await expect(page.getByTestId("run-logs")).toContainText(`hello-${suffix}, made in stage one`, { timeout: 30_000 });
-  const build = page.getByTestId("run-build");
+  const build = page.getByTestId("run-timeline");
   await expect(build.locator('[data-type="build.builder"]')).toContainText(/engine BuildKit|the legacy builder|a BuildKit endpoint|Buildah/);
   await expect(build.locator('[data-type="build.finished"]')).toContainText(/Built with (engine BuildKit|the legacy builder|a BuildKit endpoint|Buildah \(Podman\)) in \d+\.\d s/);
   await expect(build.locator('[data-type="build.failed"]')).toHaveCount(0);

@@ -33,28 +33,21 @@ function describe(step: BuildStep): { label: string; detail: string } {
   }
 }
 
-/** The build steps of a run whose image its host built (spec.build): each builder tried and why, then the outcome. */
-export function RunBuildSteps({ steps }: { steps: BuildStep[] }) {
-  if (!steps.length) return null;
+/** One build step of a run whose image its host built (spec.build), as a line of the run's timeline: a builder tried and why, or the outcome. */
+export function RunBuildStep({ step }: { step: BuildStep }) {
+  const { label, detail } = describe(step);
+  const failed = step.type === "build.failed";
   return (
-    <ol className="space-y-1 text-sm" data-testid="run-build">
-      {steps.map((step) => {
-        const { label, detail } = describe(step);
-        const failed = step.type === "build.failed";
-        return (
-          <li key={step.seq} className="flex gap-3" data-type={step.type}>
-            <time className="w-44 shrink-0 text-zinc-500 dark:text-zinc-400" dateTime={step.at.toISOString()}>
-              {step.at.toLocaleString()}
-            </time>
-            <span className={`font-medium ${failed ? "text-red-700 dark:text-red-300" : ""}`}>{label}</span>
-            {failed ? (
-              <pre className="min-w-0 overflow-auto whitespace-pre-wrap break-all font-mono text-xs text-red-700 dark:text-red-300">{detail}</pre>
-            ) : (
-              <span className="min-w-0 break-words text-zinc-500 dark:text-zinc-400">{detail}</span>
-            )}
-          </li>
-        );
-      })}
-    </ol>
+    <li className="flex gap-3" data-type={step.type}>
+      <time className="w-44 shrink-0 text-zinc-500 dark:text-zinc-400" dateTime={step.at.toISOString()}>
+        {step.at.toLocaleString()}
+      </time>
+      <span className={`shrink-0 font-medium ${failed ? "text-red-700 dark:text-red-300" : ""}`}>{label}</span>
+      {failed ? (
+        <pre className="min-w-0 overflow-auto whitespace-pre-wrap break-all font-mono text-xs text-red-700 dark:text-red-300">{detail}</pre>
+      ) : (
+        <span className="min-w-0 break-words text-zinc-500 dark:text-zinc-400">{detail}</span>
+      )}
+    </li>
   );
 }

@@ -8,13 +8,24 @@ import { RunStateBadge } from "~/components/run-state-badge";
 import { ConfirmButton } from "~/components/ui/confirm-button";
 import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
-import { RunBuildSteps } from "./run-build-steps";
+import { type BuildStep, RunBuildStep } from "./run-build-steps";
 import { type EgressSpec, RunEgress } from "./run-egress";
 import { RunLogs } from "./run-logs";
 import { RunWaitReason } from "./run-wait-reason";
 import { RunPullStep } from "./run-pull-step";
 
 const finalStates = ["succeeded", "failed", "cancelled", "lost"];
+
+interface TimelineRun {
+  transitions: { id: bigint; toState: string; reason: string | null; at: Date }[];
+  buildSteps: BuildStep[];
+}
+
+/** State changes and build steps in the order they happened (a state change first on a tie: it opened the step). */
+function timelineOf(run: TimelineRun) {
+  const entries = [...run.transitions.map((transition) => ({ at: transition.at, transition })), ...run.buildSteps.map((step) => ({ at: step.at, step }))];
+  return entries.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -85,18 +96,21 @@ export function RunDetail({ runId }: { runId: string }) {
       <div className="grid gap-8 md:grid-cols-2">
         <Section title="Timeline">
           <ol className="space-y-1 text-sm" data-testid="run-timeline">
-            {data.transitions.map((transition) => (
-              <li key={String(transition.id)} className="flex gap-3">
-                <time className="w-44 shrink-0 text-zinc-500 dark:text-zinc-400" dateTime={transition.at.toISOString()}>
-                  {transition.at.toLocaleString()}
-                </time>
-                <span className="font-medium">{transition.toState}</span>
-                {transition.reason ? <span className="text-zinc-500 dark:text-zinc-400">{transition.reason}</span> : null}
-              </li>
-            ))}
+            {timelineOf(data).map((entry) =>
+              "step" in entry ? (
+                <RunBuildStep key={`build-${entry.step.seq}`} step={entry.step} />
+              ) : (
+                <li key={String(entry.transition.id)} className="flex gap-3">
+                  <time className="w-44 shrink-0 text-zinc-500 dark:text-zinc-400" dateTime={entry.transition.at.toISOString()}>
+                    {entry.transition.at.toLocaleString()}
+                  </time>
+                  <span className="font-medium">{entry.transition.toState}</span>
+                  {entry.transition.reason ? <span className="text-zinc-500 dark:text-zinc-400">{entry.transition.reason}</span> : null}
+                </li>
+              ),
+            )}
           </ol>
           <RunPullStep progress={data.pullProgress} />
-          <RunBuildSteps steps={data.buildSteps} />
         </Section>
         <Section title="Where it runs">
           <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
