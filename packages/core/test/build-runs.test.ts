@@ -14,10 +14,12 @@ import { buildImageTag, maxBuildContextBytes, maxBuildContextChunkBytes } from "
 import {
   AppError,
   createRun,
+  explainQueuedRuns,
   createRunFromYaml,
   getRun,
   HostConnections,
   listBuildContexts,
+  placeQueuedRuns,
   pruneBuildContexts,
   putBuildContextOnHost,
   type TeamContext,
@@ -253,6 +255,29 @@ describe("runs built from a Dockerfile: spec, build contexts, dispatch (real Pos
     assert.deepEqual(hostMismatches(run, host), ["cannot build images (its container runtime has no image builds; Docker and Podman hosts can)"]);
     assert.deepEqual(hostMismatches(run, { ...host, hasBuilds: true }), []);
     assert.deepEqual(hostMismatches({ ...run, build: false }, host), []);
+  });
+
+  it("a queued build run waits for a host that can build, saying so, and is placed on one", async () => {
+    const { ctx } = await createScratchTeam(prisma, { role: "member" });
+    const apple = await prisma.host.create({
+      data: { teamId: ctx.teamId, name: "apple", address: "127.0.0.1", status: "online", capacityRuns: 2, hasRunsc: true, hasBuilds: false, lastSeenAt: new Date() },
+    });
+    const { run } = await createRun({ prisma, ctx, spec: { build: { dockerfileInline: inline } } });
+    const { run: plain } = await createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest" } });
+    await placeQueuedRuns({ prisma });
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: plain.id } })).hostId, apple.id, "a run with an image goes to the host that cannot build");
+    await explainQueuedRuns({ prisma, teamId: ctx.teamId });
+    const waiting = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    assert.equal(waiting.state, "queued");
+    assert.match(waiting.waitReason ?? "", /no host matches a run with gVisor and a build from a Dockerfile: apple cannot build images/);
+    assert.ok(waiting.unplaceableSince, "no host of the team could ever take it");
+    const builder = await prisma.host.create({
+      data: { teamId: ctx.teamId, name: "docker", address: "127.0.0.1", status: "online", capacityRuns: 2, hasRunsc: true, hasBuilds: true, lastSeenAt: new Date() },
+    });
+    await placeQueuedRuns({ prisma });
+    const placed = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    assert.equal(placed.state, "scheduled");
+    assert.equal(placed.hostId, builder.id);
   });
 
   it("contexts older than 7 days are pruned unless an active run builds from them", async () => {
