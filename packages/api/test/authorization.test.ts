@@ -101,6 +101,7 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "grants.create": () => ({ name: "made-in-test", secretName: "GRANTABLE", hosts: ["api.made-in-test.example"], inject: { kind: "bearer" } }),
   "grants.update": ({ grantId }) => ({ id: grantId, hosts: ["api.changed.example"] }),
   "grants.delete": ({ grantId }) => ({ id: grantId }),
+  "buildContexts.list": () => undefined,
   "runs.egress": ({ runId }) => ({ id: runId }),
 };
 
