@@ -10,7 +10,7 @@ import type { AgentConnection } from "@bailey/agent-client";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { addScratchMember, createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { buildImageTag, maxBuildContextBytes, maxBuildContextChunkBytes } from "@bailey/protocol";
+import { buildImageTag, maxBuildContextBytes, maxBuildContextChunkBytes, RpcError, rpcErrorCodes } from "@bailey/protocol";
 import {
   AppError,
   createRun,
@@ -47,8 +47,11 @@ class ContextStoreAgent {
   readonly held = new Map<string, Buffer>();
   readonly complete = new Set<string>();
   readonly calls: { method: string; params: Record<string, unknown> }[] = [];
+  /** What run.create answers with instead of success. */
+  createFails: RpcError | null = null;
   async request(method: string, params: Record<string, unknown>): Promise<unknown> {
     this.calls.push({ method, params });
+    if (method === "run.create" && this.createFails) throw this.createFails;
     if (method === "build.context.put") {
       const sha256 = String(params.sha256);
       if (this.complete.has(sha256)) return { receivedBytes: Number(params.sizeBytes), complete: true };
@@ -247,6 +250,26 @@ describe("runs built from a Dockerfile: spec, build contexts, dispatch (real Pos
     assert.equal(failed.state, "failed");
     assert.match(failed.stateReason ?? "", /build context could not be read: .*upload it first/);
     assert.ok(!agent.calls.some((call) => call.method === "run.create"), "nothing was created on the host");
+  });
+
+  it("a failed build fails the run with its error and leaves the agent's record (its build output is the run's logs) until the run is destroyed", async () => {
+    const host = await prisma.host.findFirstOrThrow({ where: { teamId: member.teamId, name: "builder" } });
+    const dispatchFailing = async (error: RpcError) => {
+      const { run } = await createRun({ prisma, ctx: member, spec: { build: { dockerfileInline: "FROM bailey-test/busybox:latest\nRUN exit 7\n" } } });
+      await prisma.run.update({ where: { id: run.id }, data: { state: "provisioning", hostId: host.id, dispatchAttempts: 1 } });
+      const agent = new ContextStoreAgent();
+      agent.createFails = error;
+      await dispatchOne(prisma, new OneAgent(agent), run.id);
+      return { run: await prisma.run.findUniqueOrThrow({ where: { id: run.id } }), methods: agent.calls.map((call) => call.method) };
+    };
+    const built = await dispatchFailing(new RpcError(rpcErrorCodes.internalError, "Building run x's image failed: exit code: 7", { runId: "x", during: "build" }));
+    assert.equal(built.run.state, "failed");
+    assert.match(built.run.stateReason ?? "", /exit code: 7/);
+    assert.ok(!built.methods.includes("run.destroy"), built.methods.join(", "));
+    // Any other failure of run.create is still destroyed on the host.
+    const other = await dispatchFailing(new RpcError(rpcErrorCodes.internalError, "Provisioning run x failed"));
+    assert.equal(other.run.state, "failed");
+    assert.ok(other.methods.includes("run.destroy"), other.methods.join(", "));
   });
 
   it("only hosts that can build take a build run, and the wait reason says so", () => {

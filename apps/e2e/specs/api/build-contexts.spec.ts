@@ -85,4 +85,6 @@ test("a build context uploaded over REST builds a run that succeeds; a broken Do
   expect(failed.stateReason ?? "").toMatch(/exit 7|exit code: 7|returned a non-zero code: 7/);
   const buildFailed = failed.buildSteps.find((step) => step.type === "build.failed");
   expect(buildFailed?.message ?? "").toMatch(/exit 7|exit code: 7|returned a non-zero code: 7/);
+  // The build's output stays readable as the failed run's logs.
+  expect(await logsOf(request, brokenRun.id, headers)).toContain("RUN exit 7");
 });

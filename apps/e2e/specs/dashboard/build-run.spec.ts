@@ -62,4 +62,18 @@ test("a member builds a run's image from an inline two-stage Dockerfile in the N
   // The stored spec says what ran: the image built for this run, never pulled.
   await expect(page.getByText(`bailey-build/${runId}:latest`).first()).toBeVisible();
   await shot(page, "run-built");
+
+  // The YAML tab takes build: too; a Dockerfile whose RUN fails fails the run, and the page shows the build's error.
+  await page.goto("/runs/new");
+  await page.getByRole("tab", { name: "Paste YAML" }).click();
+  await page
+    .getByLabel("Run spec (YAML or moat.yaml)")
+    .fill(`name: broken-${suffix}\nbuild:\n  dockerfileInline: |\n    FROM bailey-test/busybox:latest\n    RUN echo broken-${suffix} && exit 7\ncommand: ["true"]\n`);
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.waitForURL((url) => /^\/runs\/[a-z0-9]+$/.test(url.pathname) && url.pathname !== "/runs/new");
+  await expect(page.getByTestId("run-timeline")).toContainText("failed", { timeout: 300_000 });
+  await expect(page.getByTestId("run-timeline").locator('[data-type="build.failed"]')).toContainText(/exit code: 7|returned a non-zero code: 7/);
+  await expect(page.getByRole("alert").filter({ hasText: "The run failed" })).toContainText("Building run");
+  await expect(page.getByTestId("run-logs")).toContainText(`broken-${suffix}`, { timeout: 30_000 });
+  await shot(page, "run-build-failed");
 });

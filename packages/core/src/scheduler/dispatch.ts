@@ -102,12 +102,15 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
   const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { host: true } });
   if (!run.host) return;
   const host = run.host;
-  const giveUp = async (message: string) => {
-    // A run given up on must not leave a created-but-unstarted container on its host.
-    await connections
-      .get(host)
-      .request("run.destroy", { runId }, { timeoutMs: 60_000 })
-      .catch(() => undefined);
+  const giveUp = async (message: string, { keepOnHost = false } = {}) => {
+    // A run given up on must not leave a created-but-unstarted container on its host. A failed
+    // build has none (the agent removed what it made) and keeps the build's output for the run's
+    // logs, which destroying it now would delete; it goes when the run is destroyed.
+    if (!keepOnHost)
+      await connections
+        .get(host)
+        .request("run.destroy", { runId }, { timeoutMs: 60_000 })
+        .catch(() => undefined);
     await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message, dispatchLeaseUntil: null } }));
   };
   let agentSpec: ReturnType<typeof validateRunSpec>["agentSpec"];
@@ -197,7 +200,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     // undo. The run stays provisioning; its events or the next dispatch after the lease record it.
     if (error instanceof Error && "clientVersion" in error) return;
     if (error instanceof RpcError && error.code === rpcErrorCodes.refused) await recordHostRefusal(prisma, run, error);
-    if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message);
+    if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message, { keepOnHost: isFailedBuild(error) });
     if (isUnanswered(error)) {
       // The agent may have created or even started the run: only it can say. The run stays
       // provisioning and is dispatched again (idempotently) once a short lease runs out; if
@@ -238,6 +241,11 @@ async function recordHostRefusal(prisma: PrismaClient, run: { id: string; teamId
       data: { by: "host allowlist", ...data, reason: error.message },
     }),
   );
+}
+
+/** run.create's answer for a run whose image build failed: the agent undid the rest itself (protocol: data.during "build"). */
+function isFailedBuild(error: unknown): boolean {
+  return error instanceof RpcError && typeof error.data === "object" && error.data !== null && (error.data as { during?: unknown }).during === "build";
 }
 
 /** No answer from the agent: the connection failed or closed, or the call timed out. */
