@@ -18,7 +18,8 @@ export async function loadOrCreateAgentId(stateDir: string): Promise<string> {
   const existing = await readIdentity(file);
   if (existing !== null) return existing;
   const created = `agt_${randomBytes(16).toString("hex")}`;
-  const temporary = path.join(stateDir, `.agent-id.${process.pid}.tmp`);
+  // Unique per call: two first starts in one process must not share (and truncate) one temporary file.
+  const temporary = path.join(stateDir, `.agent-id.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temporary, "w", 0o600);
   try {
     await handle.writeFile(`${created}\n`);

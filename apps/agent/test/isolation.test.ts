@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import net from "node:net";
+import { cpus } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RpcPeer } from "@bailey/protocol";
@@ -134,8 +135,10 @@ describe("isolation between runs and bounded logs, on the real Docker engine und
 
   it("a run whose main container cannot be created fails and removes the network it made", async () => {
     const runId = `iso-fail-${randomBytes(4).toString("hex")}`;
-    // The image is there (a missing one now fails its pull before any network exists); 1 byte of memory is what the engine refuses at create.
-    await assert.rejects(peer.request("run.create", { runId, spec: { image, sandbox: "gvisor", resources: { memoryBytes: 1 } } }), /removed/);
+    // The image is there (a missing one now fails its pull before any network exists). 256 CPUs pass the
+    // protocol's limits, and Docker refuses at create more CPUs than the machine has.
+    assert.ok(cpus().length < 256, "this test needs a machine with fewer than 256 CPUs");
+    await assert.rejects(peer.request("run.create", { runId, spec: { image, sandbox: "gvisor", resources: { cpus: 256 } } }), /removed/);
     assert.equal((await peer.request("run.inspect", { runId })).state, "failed");
     assert.deepEqual(await resourcesOf(runId), { containers: [], networks: [] });
     const { events } = await peer.request("events.pull", { afterSeq: 0, limit: 1000 });
