@@ -11,6 +11,7 @@ describe("method schemas", () => {
   it("names every method of the contract", () => {
     assert.deepEqual([...methodNames].sort(), [
       "agent.hello",
+      "build.context.put",
       "events.ack",
       "events.pull",
       "host.reconcile",
