@@ -26,6 +26,7 @@ import {
   uploadBuildContext,
   validateRunSpec,
 } from "../src";
+import { runBuildSteps } from "../src/runs/run-build-steps";
 import { dispatchOne } from "../src/scheduler/dispatch";
 import { hostMismatches } from "../src/scheduler/host-fit";
 
@@ -49,8 +50,11 @@ class ContextStoreAgent {
   readonly calls: { method: string; params: Record<string, unknown> }[] = [];
   /** What run.create answers with instead of success. */
   createFails: RpcError | null = null;
+  /** The agent's journal, as events.pull serves it. */
+  journal: { seq: number; at: string; type: string; runId?: string; data: Record<string, unknown> }[] = [];
   async request(method: string, params: Record<string, unknown>): Promise<unknown> {
     this.calls.push({ method, params });
+    if (method === "events.pull") return { events: this.journal.filter((event) => event.seq > Number(params.afterSeq)) };
     if (method === "run.create" && this.createFails) throw this.createFails;
     if (method === "build.context.put") {
       const sha256 = String(params.sha256);
@@ -259,13 +263,21 @@ describe("runs built from a Dockerfile: spec, build contexts, dispatch (real Pos
       await prisma.run.update({ where: { id: run.id }, data: { state: "provisioning", hostId: host.id, dispatchAttempts: 1 } });
       const agent = new ContextStoreAgent();
       agent.createFails = error;
+      // What the agent journaled while it built, before it answered run.create.
+      agent.journal = [{ seq: Date.now(), at: new Date().toISOString(), type: "build.failed", runId: run.id, data: { image: `bailey-build/${run.id}:latest`, message: "exit code: 7" } }];
       await dispatchOne(prisma, new OneAgent(agent), run.id);
-      return { run: await prisma.run.findUniqueOrThrow({ where: { id: run.id } }), methods: agent.calls.map((call) => call.method) };
+      const steps = await runBuildSteps(prisma, { id: run.id, hostId: host.id });
+      return { run: await prisma.run.findUniqueOrThrow({ where: { id: run.id } }), methods: agent.calls.map((call) => call.method), steps };
     };
     const built = await dispatchFailing(new RpcError(rpcErrorCodes.internalError, "Building run x's image failed: exit code: 7", { runId: "x", during: "build" }));
     assert.equal(built.run.state, "failed");
     assert.match(built.run.stateReason ?? "", /exit code: 7/);
     assert.ok(!built.methods.includes("run.destroy"), built.methods.join(", "));
+    // The build's failure is in the run's timeline by the time the run is failed, not a tick later.
+    assert.deepEqual(
+      built.steps.map((step) => [step.type, step.message]),
+      [["build.failed", "exit code: 7"]],
+    );
     // Any other failure of run.create is still destroyed on the host.
     const other = await dispatchFailing(new RpcError(rpcErrorCodes.internalError, "Provisioning run x failed"));
     assert.equal(other.run.state, "failed");

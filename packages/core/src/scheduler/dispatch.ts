@@ -11,6 +11,7 @@ import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
 import type { HostConnections } from "./host-connections";
+import { ingestHostEvents } from "./ingest";
 
 const maxDispatchAttempts = 3;
 /** Unanswered dispatches are retried this often before the run is given up on (≈ 20 min at the default lease). */
@@ -200,7 +201,15 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     // undo. The run stays provisioning; its events or the next dispatch after the lease record it.
     if (error instanceof Error && "clientVersion" in error) return;
     if (error instanceof RpcError && error.code === rpcErrorCodes.refused) await recordHostRefusal(prisma, run, error);
-    if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message, { keepOnHost: isFailedBuild(error) });
+    if (isFailedBuild(error)) {
+      // The build's steps (build.failed with its error) are in the host's journal now: taken in
+      // before the run is reported failed, so whoever sees it failed also sees why in its timeline.
+      await ingestHostEvents({ prisma, connections, host }).catch((ingestError: unknown) =>
+        console.error(`[scheduler] ingesting ${host.id}'s events for failed build ${runId}: ${(ingestError as Error).message}`),
+      );
+      return giveUp(message, { keepOnHost: true });
+    }
+    if (error instanceof HostKeyMismatchError || (error instanceof RpcError && permanent.has(error.code))) return giveUp(message);
     if (isUnanswered(error)) {
       // The agent may have created or even started the run: only it can say. The run stays
       // provisioning and is dispatched again (idempotently) once a short lease runs out; if
