@@ -12,4 +12,5 @@ export * from "./methods/run";
 export * from "./methods/host";
 export * from "./methods/image";
 export * from "./methods/build";
+export * from "./methods/results";
 export * from "./methods/events";

@@ -13,6 +13,8 @@ export const hostFeatures = z.object({
   runsc: z.boolean(),
   /** runsc-host-uds is registered: docker:host runs can be sandboxed here. Absent from older agents (taken as false). */
   runscHostUds: z.boolean().optional(),
+  /** Workspaces (spec.workspace, git on the host, bind mounts) and results (run.results). Absent from older agents (taken as false). */
+  workspaces: z.boolean().optional(),
 });
 
 export const agentMethods = {

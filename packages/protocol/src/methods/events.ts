@@ -32,6 +32,14 @@ export const agentEventData = {
   "build.builder": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy", "buildah"]), reason: z.string() }),
   "build.finished": z.looseObject({ image: z.string(), builder: z.enum(["buildkit-endpoint", "engine-buildkit", "legacy", "buildah"]), durationMs: z.number() }),
   "build.failed": z.looseObject({ image: z.string(), message: z.string() }),
+  // A run's workspace (spec.workspace): cloned at `commit` (null for an empty workspace), or not.
+  "workspace.ready": z.looseObject({ commit: z.string().nullable(), durationMs: z.number() }),
+  "workspace.failed": z.looseObject({ message: z.string() }),
+  // Journaled once the run's results are collected on the host (run.results then answers `ready`).
+  "results.ready": z.looseObject({ files: z.number().int(), bytes: z.number(), missing: z.array(z.object({ name: z.string(), reason: z.string() })) }),
+  // spec.push's outcome.
+  "push.succeeded": z.looseObject({ branch: z.string(), commit: z.string() }),
+  "push.failed": z.looseObject({ branch: z.string(), message: z.string() }),
   "resource.removed": z.looseObject({ kind: z.string(), id: z.string(), name: z.string(), reason: z.string().optional() }),
 } as const;
 

@@ -2,8 +2,10 @@ import { z } from "zod";
 import { runBuild } from "./build";
 import { grantCredential, grantName, runNetwork } from "./egress";
 
-/** Run IDs become container and network names, so they are restricted to what those allow. */
-export const runId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+import { runId } from "./ids";
+import { artifactGlob, runPush, runUser, runWorkspace } from "./results";
+
+export { runId };
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name");
 const noNul = z.string().refine((value) => !value.includes("\0"), "must not contain NUL bytes");
@@ -82,7 +84,16 @@ export const runSpec = z
     grants: z.array(grantName).max(32).default([]),
     /** Egress policy; absent means open with no proxy unless the run has grants. */
     network: runNetwork.optional(),
+    /** The container's working directory; a workspace run's workspace is mounted here (default /workspace). */
     workdir: noNul.max(4096).regex(/^\//, "must be an absolute path").optional(),
+    /** Clone this repository on the host and mount it at the workdir, owned by the run's user. */
+    workspace: runWorkspace.optional(),
+    /** uid[:gid] the main container runs as; a workspace run defaults to defaultWorkspaceUser, others to the image's user. */
+    user: runUser.optional(),
+    /** Files (globs relative to the workdir) kept as the run's artifacts when it ends. */
+    artifacts: z.array(artifactGlob).max(64).default([]),
+    /** Push the run's commits to this branch when it ends; needs a workspace. */
+    push: runPush.optional(),
     dependencies: z.array(dependency).max(2).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     resources: z
