@@ -113,6 +113,28 @@ if ! docker image inspect bailey-test/busybox:latest >/dev/null 2>&1; then
   tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - bailey-test/busybox:latest >/dev/null
   rm -rf "$root"
 fi
+# The same with the host's git (workspace tests commit inside runs, under runc and runsc): busybox
+# for the shell, git and its helpers with every shared library ldd names, a uid 1000 user.
+if ! docker image inspect bailey-test/git:latest >/dev/null 2>&1; then
+  log "building local image bailey-test/git"
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/home/agent" "$root/usr/bin" "$root/usr/lib"
+  chmod 1777 "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for app in $(/bin/busybox --list); do [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"; done
+  cp /usr/bin/git "$root/usr/bin/git"
+  cp -a /usr/lib/git-core "$root/usr/lib/git-core"
+  [ -d /usr/share/git-core ] && mkdir -p "$root/usr/share" && cp -a /usr/share/git-core "$root/usr/share/git-core"
+  for lib in $({ ldd /usr/bin/git; find /usr/lib/git-core -type f -perm -u+x -exec ldd {} \; 2>/dev/null; } | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/sh\n' > "$root/etc/passwd"
+  printf 'root:x:0:\nagent:x:1000:\n' > "$root/etc/group"
+  chown 1000:1000 "$root/home/agent"
+  tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/usr/bin:/bin' -c 'ENV HOME=/home/agent' - bailey-test/git:latest >/dev/null
+  rm -rf "$root"
+fi
 # Two registries on loopback, as a user's hosts would meet them: an open one (like Docker Hub's
 # public images) and a private one with htpasswd logins. Their access logs let tests count pulls.
 registry_root=/var/lib/bailey-test-registry

@@ -55,7 +55,11 @@ export function hardenedHostConfig(spec: ContainerSpec, options: HardeningOption
     ...(spec.extraHosts?.length ? { ExtraHosts: [...spec.extraHosts] } : {}),
     ...(spec.sysctls && Object.keys(spec.sysctls).length ? { Sysctls: { ...spec.sysctls } } : {}),
     LogConfig: logConfig(options.logDriver ?? "json-file", options.logLimits ?? defaultLogLimits),
-    Binds: [...(spec.mountEngineSocket ? [`${options.engineSocket}:${engineSocketInContainer}`] : []), ...(spec.readOnlyBinds ?? []).map(({ source, target }) => `${source}:${target}:ro`)],
+    Binds: [
+      ...(spec.mountEngineSocket ? [`${options.engineSocket}:${engineSocketInContainer}`] : []),
+      ...(spec.readOnlyBinds ?? []).map(({ source, target }) => `${source}:${target}:ro`),
+      ...(spec.readWriteBinds ?? []).map(({ source, target }) => `${source}:${target}:rw`),
+    ],
     ...(options.explicitUlimits
       ? {
           Ulimits: [

@@ -40,6 +40,10 @@ export interface ContainerSpec {
   privileged?: boolean;
   /** Host directories mounted read-only (a run's secret files, from a host tmpfs); not on runtimes without bind mounts (see supportsBindMounts). */
   readOnlyBinds?: { source: string; target: string }[];
+  /** Host directories mounted read-write (a run's workspace); not on runtimes without bind mounts (see supportsBindMounts). */
+  readWriteBinds?: { source: string; target: string }[];
+  /** uid or uid:gid the container's process runs as; the image's user when absent. */
+  user?: string;
   tty?: boolean;
 }
 
@@ -96,11 +100,21 @@ export interface LogOptions {
   /** Only lines written at or after this time. */
   since?: Date;
   tail?: number;
+  /** A follow picks up right after this chunk's `position` (a restarted reader): nothing before it again, nothing after it lost. */
+  after?: LogPosition;
 }
 
 export interface LogChunk {
   stream: "stdout" | "stderr";
   data: Buffer;
+  /** Where the log stands once this chunk is delivered (a non-TTY follow on engines with log timestamps); pass it as `after` to resume. */
+  position?: LogPosition;
+}
+
+/** The engine's timestamp of the newest frame delivered (nanoseconds since the epoch, decimal), and how many delivered frames carry exactly it. */
+export interface LogPosition {
+  nanos: string;
+  framesAtNanos: number;
 }
 
 export interface NetworkInfo {

@@ -41,11 +41,12 @@ export class AppleRuntime implements Runtime {
   async createContainer(spec: ContainerSpec): Promise<string> {
     if (spec.mountEngineSocket) await this.engineSocketFor(spec.sandbox);
     if (spec.network) throw new Error("The apple runtime has no user-defined networks; a run needing one cannot be placed here.");
-    if (spec.readOnlyBinds?.length) throw new UnsupportedFeatureError("bind mounts", "apple");
+    if (spec.readOnlyBinds?.length || spec.readWriteBinds?.length) throw new UnsupportedFeatureError("bind mounts", "apple");
     const args = ["create", "--name", spec.name];
     for (const [key, value] of Object.entries(spec.labels)) args.push("--label", `${key}=${value}`);
     for (const [key, value] of Object.entries(spec.env ?? {})) args.push("--env", `${key}=${value}`);
     if (spec.workdir) args.push("--workdir", spec.workdir);
+    if (spec.user) args.push("--user", spec.user);
     if (spec.resources?.cpus) args.push("--cpus", String(Math.max(1, Math.ceil(spec.resources.cpus))));
     if (spec.resources?.memoryBytes) args.push("--memory", `${Math.ceil(spec.resources.memoryBytes / 1024 ** 2)}M`);
     if (spec.tty) args.push("--tty");

@@ -172,6 +172,7 @@ export class DockerRuntime implements Runtime {
         Labels: spec.labels,
         ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
         ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+        ...(spec.user ? { User: spec.user } : {}),
         Tty: spec.tty === true,
         HostConfig: hardenedHostConfig(spec, {
           sandboxRuntime: this.profile.sandboxSelection === "per-container" ? this.sandboxRuntime : undefined,
@@ -282,6 +283,7 @@ export class DockerRuntime implements Runtime {
       );
     if (options.follow && !info.Config.Tty) {
       return followAcrossRotations({
+        ...(options.after ? { after: options.after } : {}),
         open: (resumeSince) => open(resumeSince ? { stdout: true, stderr: true, since: resumeSince, follow: true, timestamps: true } : { ...base, follow: true, timestamps: true }),
         running: async () => (await container.inspect().catch((error: unknown) => translate(id, error))).State.Running === true,
       });
