@@ -55,3 +55,5 @@ export * from "./team-secrets";
 export { looksLikeCredential, redactedValue, redactRunEnv, seesCredentialEnv } from "./runs/redact-run-env";
 export * from "./grants";
 export * from "./build-contexts";
+export * from "./results";
+export { type BlobStore, runBlobPrefix, runLogKey, runResultKey } from "./blobs/blob-store";

@@ -133,3 +133,31 @@ export const runEgressOutput = z.object({
   egress: z.array(runEgressEntry).describe("One entry per host, port and decision: denials first, then the most recent first"),
   totals: z.object({ allowed: z.number().int(), denied: z.number().int() }).describe("Connections allowed and denied"),
 });
+
+const runResultFile = z.object({
+  name: z.string().describe("diff.patch, commits.bundle, or artifacts/<path relative to the workdir>"),
+  kind: z.enum(["diff", "bundle", "artifact"]),
+  sizeBytes: z.number().int(),
+  sha256: z.string().describe("Lower-case hex SHA-256 of the file's bytes (downloads carry it in x-content-sha256)"),
+  stored: z.boolean().describe("Every byte is in Bailey's blob store and downloads; false while it ships from the host, or after retention removed it"),
+});
+
+/** A run's results as the control plane stored them (issue 16). */
+export const runResultsOutput = z.object({
+  state: z
+    .enum(["none", "pending", "complete", "partial"])
+    .describe("none: the spec asks for no results; pending: the run has not ended or its results are shipping; complete; partial: `missing` says what and why"),
+  missing: z.array(z.object({ name: z.string(), reason: z.string() })),
+  files: z.array(runResultFile),
+  baseCommit: z.string().nullable().describe("The commit the workspace was cloned at"),
+  headCommit: z.string().nullable().describe("HEAD of the workspace when the run ended"),
+  pushed: z.object({ branch: z.string(), commit: z.string() }).nullable().describe("spec.push's branch and the commit pushed to it"),
+  workspace: z.object({ git: z.string().nullable(), ref: z.string().nullable() }).nullable(),
+  logs: z.object({ storedBytes: z.number().int(), complete: z.boolean() }).describe("The run's output stored durably, and whether all of it is"),
+  expiredAt: timestamp.nullable().describe("When the team's retention removed the stored logs and results"),
+  retentionDays: z.number().int(),
+});
+
+export const runArtifactsOutput = z.object({
+  artifacts: z.array(runResultFile.extend({ path: z.string().describe("The artifact's path relative to the workdir: GET /runs/{id}/artifacts/{path} downloads it") })),
+});

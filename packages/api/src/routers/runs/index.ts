@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { destroyRun, getRun, listRunEgress, readRunLogs, redactRunEnv, seesCredentialEnv, stopRun } from "@bailey/core";
+import { artifacts, results } from "./results";
 import { destroyRunOutput, runEgressOutput, runLogsOutput, runOutput } from "../../schemas/runs";
 import { requireConnections, router, teamProcedure, writerProcedure } from "../../trpc";
 import { create, createFromYaml } from "./create";
@@ -25,6 +26,8 @@ export const runsRouter = router({
     .input(runId)
     .output(runEgressOutput)
     .query(({ ctx, input }) => listRunEgress({ prisma: ctx.prisma, ctx: ctx.teamContext, runId: input.id })),
+  results,
+  artifacts,
   create,
   createFromYaml,
   stop: writerProcedure
