@@ -82,3 +82,31 @@ it("a frame Docker sends again with the same nanosecond stamp in one stream (aro
   for await (const chunk of follow) lines.push(chunk.data.toString());
   assert.equal(lines.join(""), "one\ntwo\n");
 });
+
+it("the frames Docker splits a long line into share its stamp: all arrive, and a follow resumed in the middle of them repeats none", async () => {
+  const piece = (n: number) => `${String(n).repeat(4)}`;
+  const first = ended(frame(1, at(1), piece(1)), frame(1, at(1), piece(2)));
+  // Resumed from stamp 1 after two pieces: the engine sends all of them again, then the rest.
+  const second = ended(frame(1, at(1), piece(1)), frame(1, at(1), piece(2)), frame(1, at(1), `${piece(3)}\n`), frame(1, at(2), "next\n"));
+  const streams = [first, second];
+  const running = [true, false];
+  const positions: (string | undefined)[] = [];
+  const follow = followAcrossRotations({ open: async () => streams.shift() ?? ended(), running: async () => running.shift() ?? false });
+  const text: string[] = [];
+  for await (const chunk of follow) {
+    text.push(chunk.data.toString());
+    positions.push(chunk.position && `${chunk.position.nanos}/${chunk.position.framesAtNanos}`);
+  }
+  assert.equal(text.join(""), "111122223333\nnext\n");
+  assert.deepEqual(positions.at(-1), "1796173200000000002/1");
+
+  // A new follow from a position taken mid-line (a restarted reader) picks up right after it.
+  const again = followAcrossRotations({
+    after: { nanos: "1796173200000000001", framesAtNanos: 2 },
+    open: async () => ended(frame(1, at(1), piece(1)), frame(1, at(1), piece(2)), frame(1, at(1), `${piece(3)}\n`), frame(1, at(2), "next\n")),
+    running: async () => false,
+  });
+  const rest: string[] = [];
+  for await (const chunk of again) rest.push(chunk.data.toString());
+  assert.equal(rest.join(""), "3333\nnext\n");
+});

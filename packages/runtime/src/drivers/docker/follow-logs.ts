@@ -1,11 +1,13 @@
 import { type Readable, Readable as ReadableStream } from "node:stream";
-import type { LogChunk } from "../../types";
+import type { LogChunk, LogPosition } from "../../types";
 import { DockerLogDemuxer, type FrameTimestamps } from "./log-demux";
 
 export interface FollowSource {
   /** The engine's log stream with timestamps=1 and follow=1: as first asked for, or from `resumeSince` (seconds.nanoseconds) on. */
   open(resumeSince: string | undefined): Promise<Readable>;
   running(): Promise<boolean>;
+  /** Resume after this position (a chunk's `position` from an earlier follow). */
+  after?: LogPosition;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface FollowSource {
  * stopped holds the rest, and ends the follow.
  */
 export function followAcrossRotations(source: FollowSource): Readable & AsyncIterable<LogChunk> {
-  const seen: FrameTimestamps = { after: null };
+  const seen: FrameTimestamps = source.after ? { after: BigInt(source.after.nanos), atAfter: source.after.framesAtNanos } : { after: null };
   let current: { raw: Readable; demuxer: DockerLogDemuxer } | null = null;
   let closed = false;
   async function* frames(): AsyncGenerator<LogChunk> {

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable, Transform, type TransformCallback } from "node:stream";
-import type { LogChunk } from "../../types";
+import type { LogChunk, LogPosition } from "../../types";
 
 /**
  * Docker multiplexes stdout and stderr of a non-TTY container into one stream of frames:
@@ -8,11 +8,13 @@ import type { LogChunk } from "../../types";
  */
 export class DockerLogDemuxer extends Transform {
   private pending: Buffer = Buffer.alloc(0);
-  private run: { stream: LogChunk["stream"]; parts: Buffer[]; bytes: number } | null = null;
+  private run: { stream: LogChunk["stream"]; parts: Buffer[]; bytes: number; position?: LogPosition } | null = null;
   private flushScheduled = false;
   /** Where a resumed stream picks up: its frames before this time, and the first `skipAtResume` at it, were delivered already. */
   private readonly resumeAt: bigint | null;
   private skipAtResume: number;
+  /** Whether the last frame delivered (or skipped at a resume) ended mid-line. */
+  private partialLine = false;
 
   /**
    * With `timestamps`, every frame starts with the engine's timestamp (asked for with timestamps=1): stripped, and
@@ -47,20 +49,26 @@ export class DockerLogDemuxer extends Transform {
     const newest = this.timestamps.after;
     // Older than what was delivered: a repeat (Docker's json-file follower re-reads around a rotation).
     if (newest !== null && at < newest) return null;
+    const payload = data.subarray(space + 1);
+    const endsLine = payload.at(-1) === 0x0a;
     if (newest !== null && at === newest) {
-      // Docker's nanosecond stamps: the same one again is the same frame again. Podman 4.3's are whole
-      // seconds, shared by distinct lines: only the ones a resumed stream sends again are dropped.
-      if (!wholeSeconds(text)) return null;
+      // A resumed stream sends the frames at its resume time again: the ones delivered are dropped by count.
       if (at === this.resumeAt && this.skipAtResume > 0) {
         this.skipAtResume--;
+        this.partialLine = !endsLine;
         return null;
       }
+      // Docker's nanosecond stamps: the same one again is the same frame again, unless the frame before
+      // ended mid-line (Docker splits a line past 16 KiB into frames that share its stamp). Podman 4.3's
+      // are whole seconds, shared by distinct lines.
+      if (!wholeSeconds(text) && !this.partialLine) return null;
       this.timestamps.atAfter = (this.timestamps.atAfter ?? 0) + 1;
     } else {
       this.timestamps.after = at;
       this.timestamps.atAfter = 1;
     }
-    return data.subarray(space + 1);
+    this.partialLine = !endsLine;
+    return payload;
   }
 
   override _flush(callback: TransformCallback): void {
@@ -79,6 +87,8 @@ export class DockerLogDemuxer extends Transform {
     this.run ??= { stream, parts: [], bytes: 0 };
     this.run.parts.push(data);
     this.run.bytes += data.length;
+    // Taken per frame, not at emit: by then `timestamps` may already count the next run's first frame.
+    if (this.timestamps?.after != null) this.run.position = { nanos: this.timestamps.after.toString(), framesAtNanos: this.timestamps.atAfter ?? 1 };
     if (this.run.bytes >= maxCoalescedBytes) this.emitRun();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -91,7 +101,8 @@ export class DockerLogDemuxer extends Transform {
 
   private emitRun(): void {
     if (!this.run || this.destroyed) return;
-    this.push({ stream: this.run.stream, data: Buffer.concat(this.run.parts, this.run.bytes) } satisfies LogChunk);
+    const { stream, parts, bytes, position } = this.run;
+    this.push({ stream, data: Buffer.concat(parts, bytes), ...(position ? { position } : {}) } satisfies LogChunk);
     this.run = null;
   }
 }
