@@ -10,4 +10,4 @@ export {
   type TeamGrant,
   type UpdateTeamGrantOptions,
 } from "./team-grants";
-export { requireTeamGrants, teamGrantCredentials } from "./run-grants";
+export { requireTeamGrants, runGrantNames, teamGrantCredentials } from "./run-grants";

@@ -5,6 +5,11 @@ import { currentSecretsKey, openValue, type SecretsKey } from "../secrets";
 import { teamSecretContext } from "../team-secrets/team-secrets";
 import { injectionOf } from "./grant-rules";
 
+/** The grants whose credentials a run is dispatched with: its own, and its workspace's clone grant even when its grants do not name it. */
+export function runGrantNames(spec: { grants: readonly string[]; workspace?: { grant?: string | undefined } | undefined }): string[] {
+  return [...new Set([...spec.grants, ...(spec.workspace?.grant ? [spec.workspace.grant] : [])])];
+}
+
 /** Refuses a run naming grants its team does not have, naming each one and where to create it. */
 export async function requireTeamGrants(prisma: PrismaClient | Prisma.TransactionClient, teamId: string, names: readonly string[]): Promise<void> {
   if (!names.length) return;

@@ -124,6 +124,7 @@ export async function connectHost({
         hasBuilds: hello.features.builds,
         hasRunsc: hello.features.runsc,
         hasRunscHostUds: hello.features.runscHostUds ?? false,
+        hasWorkspaces: hello.features.workspaces ?? false,
         allowedCapabilities: allowedCapabilitiesOf(hello),
       },
     });

@@ -8,6 +8,7 @@ import { AppError } from "../errors";
 import { type RunPolicy, refusalOf, requestedCapabilities } from "../teams/run-policy";
 import { referencedSecretNames, requireTeamSecrets } from "../team-secrets/run-secrets";
 import { requireTeamGrants } from "../grants/run-grants";
+import { requireWorkspaceCredentials } from "../results/workspace-credentials";
 import { type SubmittedRunSpec, validateRunSpec } from "./run-spec";
 
 export interface CreateRunOptions {
@@ -35,6 +36,7 @@ export async function createRun({ prisma, ctx, spec: input, idempotencyKey, spec
   const { spec, agentSpec } = validateRunSpec(input);
   const requested = requestedCapabilities(agentSpec);
   // Checked at submission, so a typo is a 400 now, not a failed run later; dispatch checks again.
+  if (agentSpec.workspace) await requireWorkspaceCredentials(prisma, ctx.teamId, agentSpec.workspace);
   await requireTeamSecrets(prisma, ctx.teamId, referencedSecretNames(agentSpec));
   await requireTeamGrants(prisma, ctx.teamId, agentSpec.grants);
   if (spec.build?.context) await requireBuildContext(prisma, ctx.teamId, spec.build.context);

@@ -19,11 +19,11 @@ const maxFlowDepth = 32;
 const maxIndent = 128;
 
 const dockerDependencies = new Set<unknown>(["docker:host", "docker:dind", "docker"]);
-const moatOnlyKeys = new Set(["agent", "ports", "grants", "workspace", "runtime", "mounts", "secrets"]);
+// workspace is Bailey's too (a repository to clone), so it alone does not make a file a moat.yaml.
+const moatOnlyKeys = new Set(["agent", "ports", "grants", "runtime", "mounts", "secrets"]);
 // A Map, not an object literal, so keys such as "constructor" or "__proto__" never hit Object.prototype.
 const unsupportedMoatFields = new Map([
   ["ports", "Bailey does not publish ports yet"],
-  ["workspace", "workspaces are not cloned yet"],
   ["mounts", "runs execute on remote hosts, so local paths cannot be mounted"],
   ["runtime", "the host picks the container runtime; use sandbox: gvisor or sandbox: none"],
   ["container", "use resources.cpus and resources.memory instead"],
@@ -131,7 +131,17 @@ function translateMoat(moat: Record<string, unknown>, doc: Document): { spec: Re
       case "placement":
       // moat has no Dockerfile builds; Bailey's build field is taken in a moat.yaml as written.
       case "build":
+      // Bailey's workspace fields, taken as written: the clone, who runs, what is kept, where it is pushed.
+      case "artifacts":
+      case "user":
+      case "workdir":
+      case "push":
         spec[key] = value;
+        break;
+      case "workspace":
+        if (typeof value === "string" && !/^(https?|git|ssh):\/\/|^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(value))
+          ignored.push({ field: key, reason: "runs execute on remote hosts, so a local directory cannot be the workspace; give workspace: {git: <repository URL>, ref: <branch>}" });
+        else spec.workspace = typeof value === "string" ? { git: value } : value;
         break;
       case "agent":
         if (Object.hasOwn(moat, "name")) ignored.push({ field: "agent", reason: "name is also given, and it names the run" });

@@ -1,4 +1,4 @@
-import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec, buildImageTag, egressPolicy, hostPatternSource, runBuild } from "@bailey/protocol";
+import { runSpec as agentRunSpec, type RunSpec as AgentRunSpec, artifactGlob, buildImageTag, egressPolicy, hostPatternSource, runBuild, runPush, runUser, runWorkspace } from "@bailey/protocol";
 import { z } from "zod";
 import { AppError } from "../errors";
 
@@ -52,6 +52,20 @@ export const submittedRunSpec = z
       })
       .strict()
       .optional(),
+    workdir: z
+      .string()
+      .max(4096)
+      .regex(/^\/[^\0]*$/, "must be an absolute path, e.g. /workspace")
+      .optional()
+      .describe("The container's working directory; a workspace is mounted here (default /workspace)"),
+    workspace: runWorkspace
+      .optional()
+      .describe(
+        "A per-run directory on the host mounted at the workdir: empty ({}), or a clone of git at ref (depth for a shallow clone). An https:// remote uses the credential of grant (one of the team's grants covering its host); an ssh:// or user@host:path remote the deploy key in the team secret sshKeySecret. When the run ends its diff against the starting commit and new commits (a git bundle) are kept as results.",
+      ),
+    user: runUser.optional().describe("uid or uid:gid the run runs as; a workspace run defaults to 1000:1000 and owns its workspace"),
+    artifacts: z.array(artifactGlob).max(64).default([]).describe("Globs relative to the workdir (dist/**, **/*.log) of files kept as the run's artifacts when it ends; needs a workspace"),
+    push: runPush.optional().describe("Push the run's commits to this branch of the workspace's repository when it ends (bailey/<run id> is a good name); needs workspace.git"),
     dependencies: z
       .array(z.string())
       .max(4)
@@ -124,6 +138,8 @@ export function validateRunSpec(input: unknown, { storedRunId }: ValidateRunSpec
   if (repeated.length) throw specError([{ path: ["secretFiles"], message: `${[...new Set(repeated)].join(", ")} listed more than once; each file is written once` }]);
   const repeatedGrants = spec.grants.filter((name, index) => spec.grants.indexOf(name) !== index);
   if (repeatedGrants.length) throw specError([{ path: ["grants"], message: `${[...new Set(repeatedGrants)].join(", ")} listed more than once; list each grant once` }]);
+  const workspaceIssues = workspaceSpecIssues(spec);
+  if (workspaceIssues.length) throw specError(workspaceIssues);
   const agent = agentRunSpec.safeParse({
     image: builtImage ?? spec.image,
     // A built image is only on its host: there is nothing to pull.
@@ -135,6 +151,11 @@ export function validateRunSpec(input: unknown, { storedRunId }: ValidateRunSpec
     secretFiles: spec.secretFiles,
     grants: spec.grants,
     ...(spec.network ? { network: spec.network } : {}),
+    ...(spec.workdir ? { workdir: spec.workdir } : {}),
+    ...(spec.workspace ? { workspace: spec.workspace } : {}),
+    ...(spec.user ? { user: spec.user } : {}),
+    artifacts: spec.artifacts,
+    ...(spec.push ? { push: spec.push } : {}),
     dependencies: spec.dependencies,
     sandbox: spec.sandbox,
     resources: {
@@ -146,6 +167,28 @@ export function validateRunSpec(input: unknown, { storedRunId }: ValidateRunSpec
   });
   if (!agent.success) throw specError(agent.error.issues);
   return { spec, agentSpec: agent.data };
+}
+
+/** What a workspace, its artifacts and its push need besides their own syntax. */
+function workspaceSpecIssues(spec: SubmittedRunSpec): { path: PropertyKey[]; message: string }[] {
+  const issues: { path: PropertyKey[]; message: string }[] = [];
+  if (spec.push && !spec.workspace?.git)
+    issues.push({ path: ["push"], message: "push needs a repository to push to: add workspace: {git: <url>} (the run's commits are pushed to that repository's branch)" });
+  if (spec.artifacts.length && !spec.workspace)
+    issues.push({ path: ["artifacts"], message: "artifacts are collected from the run's workspace: add workspace: {} (an empty one) or workspace: {git: <url>}" });
+  const workspace = spec.workspace;
+  if (workspace && !workspace.git) {
+    for (const field of ["ref", "depth", "sshKeySecret", "grant"] as const)
+      if (workspace[field] !== undefined) issues.push({ path: ["workspace", field], message: `${field} is for cloning a repository: add workspace.git, or remove ${field}` });
+  }
+  if (workspace?.git && workspace.sshKeySecret && /^https?:\/\//.test(workspace.git))
+    issues.push({ path: ["workspace", "sshKeySecret"], message: "an SSH deploy key is for ssh:// and git@host:path remotes; for an https:// remote use workspace.grant (a grant covering its host)" });
+  if (workspace?.git && workspace.grant && !/^https?:\/\//.test(workspace.git))
+    issues.push({
+      path: ["workspace", "grant"],
+      message: "a grant's credential is sent over https://; for an ssh:// or git@host:path remote use workspace.sshKeySecret (a team secret holding a deploy key)",
+    });
+  return issues;
 }
 
 function specError(issues: { path: PropertyKey[]; message: string; code?: string; issues?: { message: string }[] }[]): AppError {

@@ -6,7 +6,7 @@ import { buildContextBytes } from "../build-contexts/run-build-context";
 import { putBuildContextOnHost } from "../build-contexts/put-build-context";
 import { registryAuthFor } from "../registries";
 import { referencedSecretNames, teamSecretValues } from "../team-secrets/run-secrets";
-import { teamGrantCredentials } from "../grants/run-grants";
+import { runGrantNames, teamGrantCredentials } from "../grants/run-grants";
 import { validateRunSpec } from "../runs/run-spec";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
@@ -131,7 +131,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
   }
   let grants: Awaited<ReturnType<typeof teamGrantCredentials>>;
   try {
-    grants = await teamGrantCredentials(prisma, run.teamId, agentSpec.grants);
+    grants = await teamGrantCredentials(prisma, run.teamId, runGrantNames(agentSpec));
   } catch (error) {
     if (error instanceof Error && "clientVersion" in error) return;
     return giveUp(`The run's grants could not be read: ${(error as Error).message}`);

@@ -14,6 +14,7 @@ interface QueuedGroup {
   dependencies: string[];
   placement: { labels?: Record<string, string> } | null;
   build: boolean;
+  workspace: boolean;
   waitReason: string | null;
   unplaceable: boolean;
   /** Some run of the group has been unplaceable for the team's unplaceableTimeoutSeconds (on the database's clock). */
@@ -47,19 +48,19 @@ export async function explainQueuedRuns({
   const report: ExplainReport = { explained: 0, failed: 0 };
   const ofTeam = teamId ? Prisma.sql`AND r."teamId" = ${teamId}` : Prisma.empty;
   const groups = await prisma.$queryRaw<QueuedGroup[]>`
-    SELECT r."teamId", r.sandbox::text AS sandbox, r.dependencies, r.placement, (r.spec -> 'build') IS NOT NULL AS build, r."waitReason",
+    SELECT r."teamId", r.sandbox::text AS sandbox, r.dependencies, r.placement, (r.spec -> 'build') IS NOT NULL AS build, (r.spec -> 'workspace') IS NOT NULL AS workspace, r."waitReason",
            (r."unplaceableSince" IS NOT NULL) AS unplaceable,
            bool_or(r."unplaceableSince" <= now() - make_interval(secs => t."unplaceableTimeoutSeconds")) AS expired
     FROM "Run" r JOIN "Team" t ON t.id = r."teamId"
     WHERE r.state = 'queued' ${ofTeam}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
     ORDER BY min(r."createdAt")
     LIMIT ${maxGroups}`;
   if (!groups.length) return report;
   const hostsByTeam = await teamHosts(prisma, [...new Set(groups.map((group) => group.teamId))]);
   const verdicts = new Map<string, WaitVerdict>();
   for (const group of groups) {
-    const key = JSON.stringify([group.teamId, group.sandbox, group.dependencies, group.placement, group.build]);
+    const key = JSON.stringify([group.teamId, group.sandbox, group.dependencies, group.placement, group.build, group.workspace]);
     const verdict = verdicts.get(key) ?? waitVerdict(group, hostsByTeam.get(group.teamId) ?? []);
     verdicts.set(key, verdict);
     if ((group.waitReason !== verdict.reason || group.unplaceable !== verdict.unplaceable) && report.explained < maxWrites) {
@@ -86,6 +87,7 @@ async function teamHosts(prisma: PrismaClient, teamIds: string[]): Promise<Map<s
       hasBuilds: true,
       hasRunsc: true,
       hasRunscHostUds: true,
+      hasWorkspaces: true,
       runtimeType: true,
       allowedCapabilities: true,
     },
@@ -102,7 +104,8 @@ async function teamHosts(prisma: PrismaClient, teamIds: string[]): Promise<Map<s
 /** The group's runs, as the grouped read saw them; rechecked on the locked rows. */
 function sameGroup(group: QueuedGroup): Prisma.Sql {
   return Prisma.sql`state = 'queued' AND "teamId" = ${group.teamId} AND sandbox::text = ${group.sandbox}
-    AND dependencies = ${group.dependencies}::text[] AND placement = ${JSON.stringify(group.placement)}::jsonb AND (spec -> 'build' IS NOT NULL) = ${group.build}`;
+    AND dependencies = ${group.dependencies}::text[] AND placement = ${JSON.stringify(group.placement)}::jsonb AND (spec -> 'build' IS NOT NULL) = ${group.build}
+    AND (spec -> 'workspace' IS NOT NULL) = ${group.workspace}`;
 }
 
 async function rewriteReason(prisma: PrismaClient, group: QueuedGroup, verdict: WaitVerdict, budget: number): Promise<number> {

@@ -7,6 +7,8 @@ export interface RunNeeds {
   placement: { labels?: Record<string, string> } | null;
   /** Its image is built from a Dockerfile on the host (spec.build). */
   build?: boolean;
+  /** It clones a workspace or keeps results (spec.workspace). */
+  workspace?: boolean;
 }
 
 /** What a host offers: its labels, the features its agent reported, and its BAILEY_ALLOW. */
@@ -20,6 +22,8 @@ export interface HostTraits {
   hasRunsc: boolean;
   /** runsc-host-uds is registered: a docker:host run can be sandboxed there (absent: not). */
   hasRunscHostUds?: boolean;
+  /** Its agent clones workspaces and collects results (absent: not). */
+  hasWorkspaces?: boolean;
   /** The agent's container runtime, once it has said hello. */
   runtimeType?: string | null;
   allowedCapabilities: string[];
@@ -45,6 +49,8 @@ export function hostMismatches(run: RunNeeds, host: HostTraits): string[] {
     );
   if (run.dependencies.includes("docker:dind") && !(host.hasNetworks && host.hasSidecars)) found.push("has no networks and sidecars for docker:dind");
   if (run.build && !host.hasBuilds) found.push("cannot build images (its container runtime has no image builds; Docker and Podman hosts can)");
+  if (run.workspace && !host.hasWorkspaces)
+    found.push("cannot clone workspaces (its agent predates workspaces and results, or has no git; upgrade bailey-agent there, and bailey-agent doctor says what is missing)");
   const refused = requestedCapabilities(run).filter((capability) => !host.allowedCapabilities.includes(capability));
   if (refused.length) {
     const line = `BAILEY_ALLOW=${[...host.allowedCapabilities, ...refused].join(",")}`;
@@ -63,6 +69,6 @@ export function hostFits(run: RunNeeds, host: HostTraits): boolean {
 /** The run's needs in words: "labels engine=podman with gVisor and docker:dind". */
 export function describeNeeds(run: RunNeeds): string {
   const labels = Object.entries(run.placement?.labels ?? {}).map(([key, value]) => `${key}=${value}`);
-  const features = [run.sandbox === "gvisor" ? "gVisor" : "sandbox:none", ...run.dependencies, ...(run.build ? ["a build from a Dockerfile"] : [])];
+  const features = [run.sandbox === "gvisor" ? "gVisor" : "sandbox:none", ...run.dependencies, ...(run.build ? ["a build from a Dockerfile"] : []), ...(run.workspace ? ["a workspace"] : [])];
   return `${labels.length ? `labels ${labels.join(",")}` : "a run"} with ${features.join(" and ")}`;
 }

@@ -14,6 +14,7 @@ interface QueuedRun {
   dependencies: string[];
   placement: { labels?: Record<string, string> } | null;
   build: boolean;
+  workspace: boolean;
   createdAt: Date;
 }
 
@@ -83,7 +84,7 @@ export async function placeAndClaim({
       // otherwise a team whose runs can go nowhere (no hosts) fills the window and starves
       // every other team's queue.
       const runs = await tx.$queryRaw<QueuedRun[]>`
-        SELECT id, "teamId", image, sandbox::text AS sandbox, dependencies, placement, (spec -> 'build') IS NOT NULL AS build, "createdAt"
+        SELECT id, "teamId", image, sandbox::text AS sandbox, dependencies, placement, (spec -> 'build') IS NOT NULL AS build, (spec -> 'workspace') IS NOT NULL AS workspace, "createdAt"
         FROM "Run" WHERE id IN (
           SELECT id FROM (
             SELECT id, row_number() OVER (PARTITION BY "teamId" ORDER BY "createdAt", id) AS position
@@ -101,7 +102,7 @@ export async function placeAndClaim({
       // KEY SHARE lock on it, which FOR UPDATE would block — a deadlock against an ingest that
       // holds the audit head this placement waits for.
       const hosts = await tx.$queryRaw<(Omit<CandidateHost, "active" | "imageKeys"> & { cachedImages: unknown })[]>`
-        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "hasRunscHostUds", "runtimeType", "allowedCapabilities", "cachedImages"
+        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "hasRunscHostUds", "hasWorkspaces", "runtimeType", "allowedCapabilities", "cachedImages"
         FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR NO KEY UPDATE`;
       const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
       const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeRunStates] } }, _count: true });

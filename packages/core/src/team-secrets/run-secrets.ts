@@ -4,9 +4,9 @@ import { AppError } from "../errors";
 import { currentSecretsKey, openValue, type SecretsKey } from "../secrets";
 import { teamSecretContext } from "./team-secrets";
 
-/** Every secret name a run spec references, once each, in the order first named. */
-export function referencedSecretNames(spec: Pick<RunSpec, "secrets" | "secretFiles">): string[] {
-  return [...new Set([...Object.values(spec.secrets), ...spec.secretFiles])];
+/** Every secret name a run spec references (the workspace's deploy key too), once each, in the order first named. */
+export function referencedSecretNames(spec: Pick<RunSpec, "secrets" | "secretFiles"> & { workspace?: { sshKeySecret?: string | undefined } | undefined }): string[] {
+  return [...new Set([...Object.values(spec.secrets), ...spec.secretFiles, ...(spec.workspace?.sshKeySecret ? [spec.workspace.sshKeySecret] : [])])];
 }
 
 /** Refuses a run naming secrets its team does not have, naming each one and where to create it. */

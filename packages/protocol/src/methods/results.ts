@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { grantName } from "./egress";
 import { runId } from "./ids";
 
 // Issue 16: a run starts from a git repository (spec.workspace) and what it made comes back as
@@ -53,10 +54,7 @@ export const runWorkspace = z
       .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a secret name")
       .optional(),
     /** A grant (from spec.grants' names, or any of the team's) whose credential is used for an https:// remote whose host it covers. */
-    grant: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a grant name")
-      .optional(),
+    grant: grantName.optional(),
   })
   .strict();
 export type RunWorkspace = z.infer<typeof runWorkspace>;
