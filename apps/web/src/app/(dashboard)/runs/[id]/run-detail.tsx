@@ -11,6 +11,7 @@ import { useTRPC } from "~/trpc/client";
 import { type BuildStep, RunBuildStep } from "./run-build-steps";
 import { type EgressSpec, RunEgress } from "./run-egress";
 import { RunLogs } from "./run-logs";
+import { RunResults } from "./run-results";
 import { RunWaitReason } from "./run-wait-reason";
 import { RunPullStep } from "./run-pull-step";
 
@@ -153,6 +154,13 @@ export function RunDetail({ runId }: { runId: string }) {
           </dl>
         </Section>
       </div>
+
+      <section id="results" aria-labelledby="results-heading" className="space-y-2">
+        <h2 id="results-heading" className="text-lg font-semibold">
+          Results
+        </h2>
+        <RunResults runId={runId} active={active} state={data.state} />
+      </section>
 
       <RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />
 

@@ -13,6 +13,7 @@ import { errorMessage, fieldErrorsOf } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
 import { ImageSourceFields } from "./image-source-fields";
 import { emptyRunForm, formFieldOf, specFromForm, type RunFormValues } from "./spec-from-form";
+import { WorkspaceFields } from "./workspace-fields";
 
 type Mode = "form" | "yaml";
 
@@ -95,7 +96,7 @@ export function NewRunForm() {
           label="Run spec (YAML or moat.yaml)"
           htmlFor="yaml"
           error={errors.yaml}
-          hint="Bailey's fields (image or build, command, env, dependencies, sandbox, placement, resources, grants, network) or a moat.yaml; unsupported moat fields are reported back. build: {dockerfileInline: …, target, args} builds the run's image on its host."
+          hint="Bailey's fields (image or build, command, env, dependencies, sandbox, placement, resources, grants, network, workspace, user, artifacts, push) or a moat.yaml; unsupported moat fields are reported back. build: {dockerfileInline: …, target, args} builds the run's image on its host."
         >
           <Textarea id="yaml" rows={14} value={yaml} onChange={(event) => setYaml(event.target.value)} placeholder={"image: node:20\ncommand: npm test\ndependencies: [docker:dind]"} />
         </Field>
@@ -173,6 +174,7 @@ export function NewRunForm() {
               </Field>
             </div>
           </fieldset>
+          <WorkspaceFields values={values} errors={errors} onChange={(change) => setValues({ ...values, ...change })} />
           <fieldset className="grid gap-5 sm:grid-cols-4">
             <legend className="mb-2 text-sm font-medium">Resources</legend>
             <Field label="CPUs" htmlFor="cpus" error={errors["resources.cpus"]}>

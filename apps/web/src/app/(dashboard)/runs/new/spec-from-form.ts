@@ -25,6 +25,18 @@ export interface RunFormValues {
   networkPolicy: "" | "open" | "strict";
   /** Host patterns, one per line. */
   allow: string;
+  /** The repository cloned into the run's workspace; empty: no workspace. */
+  workspaceGit: string;
+  /** Branch, tag or commit; empty: the remote's default branch. */
+  workspaceRef: string;
+  /** A shallow clone of this many commits; empty: the full history. */
+  workspaceDepth: string;
+  /** uid or uid:gid; empty: the server's default (non-root for a workspace run). */
+  user: string;
+  /** Artifact globs relative to the workdir, one per line. */
+  artifacts: string;
+  /** Push the run's commits to this branch when it ends; empty: no push. */
+  pushBranch: string;
 }
 
 export const emptyRunForm: RunFormValues = {
@@ -46,6 +58,12 @@ export const emptyRunForm: RunFormValues = {
   grants: [],
   networkPolicy: "",
   allow: "",
+  workspaceGit: "",
+  workspaceRef: "",
+  workspaceDepth: "",
+  user: "",
+  artifacts: "",
+  pushBranch: "",
 };
 
 /** `KEY=value` lines; a line without `=` is reported against its field. */
@@ -87,8 +105,49 @@ export function specFromForm(values: RunFormValues): { spec: Record<string, unkn
     resources,
     ...(values.grants.length ? { grants: values.grants } : {}),
     ...networkOf(values),
+    ...workspaceOf(values, errors),
   };
   return { spec, errors };
+}
+
+function lines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The workspace, user, artifacts and push fields, only those the user filled in. What needs a
+ * repository says so when the Git URL is empty; the URL's and ref's syntax the server checks
+ * (its field errors land beside these fields).
+ */
+function workspaceOf(values: RunFormValues, errors: Record<string, string>): Record<string, unknown> {
+  const git = values.workspaceGit.trim();
+  const ref = values.workspaceRef.trim();
+  const depthText = values.workspaceDepth.trim();
+  const user = values.user.trim();
+  const artifacts = lines(values.artifacts);
+  const pushBranch = values.pushBranch.trim();
+  if (!git) {
+    if (ref) errors.workspaceRef = "A ref needs a repository: fill in the Git repository, or clear the ref.";
+    if (depthText) errors.workspaceDepth = "A clone depth needs a repository: fill in the Git repository, or clear the depth.";
+    if (pushBranch) errors.pushBranch = "Pushing needs a repository: fill in the Git repository, or clear the branch.";
+  }
+  let depth: number | undefined;
+  if (depthText) {
+    depth = Number(depthText);
+    if (!Number.isInteger(depth) || depth < 1) errors.workspaceDepth ??= "Enter a whole number of commits, at least 1 (1 clones only the ref's commit).";
+  }
+  if (user && !/^\d{1,10}(:\d{1,10})?$/.test(user)) errors.user = "Enter a numeric uid or uid:gid, e.g. 1000 or 1000:1000 (names are not looked up).";
+  const badGlob = artifacts.find((glob) => glob.startsWith("/") || glob.split("/").includes(".."));
+  if (badGlob) errors.artifacts = `"${badGlob}" must be relative to the workdir, without a leading / or ..; e.g. dist/** or report.json.`;
+  return {
+    ...(git ? { workspace: { git, ...(ref ? { ref } : {}), ...(depth !== undefined ? { depth } : {}) } } : {}),
+    ...(user ? { user } : {}),
+    ...(artifacts.length ? { artifacts } : {}),
+    ...(pushBranch ? { push: { branch: pushBranch } } : {}),
+  };
 }
 
 /** Exactly one of them, as the server wants: the image to run, or the Dockerfile to build it from. */
@@ -125,5 +184,9 @@ export function formFieldOf(path: string): string {
   if (path.startsWith("network.allow")) return "allow";
   if (path.startsWith("network.")) return "networkPolicy";
   if (path.startsWith("resources.")) return path.split(".").slice(0, 2).join(".");
+  if (path.startsWith("workspace.ref")) return "workspaceRef";
+  if (path.startsWith("workspace.depth")) return "workspaceDepth";
+  if (path.startsWith("workspace")) return "workspaceGit";
+  if (path.startsWith("push")) return "pushBranch";
   return path.split(".")[0] ?? "spec";
 }
