@@ -29,7 +29,12 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
         agentVersion,
         hostId,
         runtime: runtime.type,
-        features: { ...runtimeFeatures(runtime), runsc: await runtime.sandboxAvailable(), runscHostUds: await runtime.sandboxedEngineSocketAvailable() },
+        features: {
+          ...runtimeFeatures(runtime),
+          runsc: await runtime.sandboxAvailable(),
+          runscHostUds: await runtime.sandboxedEngineSocketAvailable(),
+          workspaces: await runs.workspaces.supported(),
+        },
         cpus: cpus().length,
         memoryBytes: totalmem(),
         runningRuns: runs.running(),
@@ -64,6 +69,8 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
       }
       return { bytes };
     },
+    "run.results": ({ runId }) => runs.results(runId),
+    "run.results.read": ({ runId, name, offset, length }) => runs.readResult(runId, name, offset, length),
     "host.reconcile": async ({ ownedRunIds, dryRun, removeOnly }) => ({ removed: await runs.reconcile(ownedRunIds, { ...(dryRun ? { dryRun } : {}), ...(removeOnly ? { removeOnly } : {}) }) }),
     "build.context.put": async (chunk) => {
       if (!runs.buildContexts)

@@ -19,6 +19,7 @@ import { ensureEgressProxyImage } from "../egress/proxy-image";
 import { mainCaMountDir, proxyAlias, proxyEnvironment, type RunEgressFiles, writeCaBundle, writeRunEgressFiles } from "../egress/run-files";
 import { ImagePuller } from "../images/image-puller";
 import type { Journal, NewJournalEvent } from "../journal/journal";
+import { RunWorkspaces, WorkspaceError } from "../workspaces/run-workspaces";
 import { readContainerFile } from "./container-file";
 import { defaultEgressNetwork, startEgressSidecar } from "./egress-sidecar";
 import { labelKeys, names, type RunRecord, toAgentRun } from "./run-record";
@@ -83,9 +84,18 @@ export class RunManager {
   /** Build contexts put with build.context.put; null without a state directory. */
   readonly buildContexts: BuildContextStore | null;
   private readonly buildLogs: BuildLogs | null;
+  /** Runs' workspaces and results (spec.workspace, user, artifacts, push). */
+  readonly workspaces: RunWorkspaces;
 
   constructor(private readonly options: RunManagerOptions) {
     this.buildContexts = options.stateDir ? BuildContextStore.inStateDir(options.stateDir) : null;
+    this.workspaces = new RunWorkspaces({
+      stateDir: options.stateDir,
+      tmpfsRoot: this.tmpfsRoot,
+      runtime: options.runtime.type,
+      journal: options.journal,
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.buildLogs = options.stateDir ? BuildLogs.inStateDir(options.stateDir) : null;
     this.images = new ImagePuller({ runtime: options.runtime, journal: options.journal, pullTimeoutMs: options.pullTimeoutMs ?? 15 * 60_000, ...(options.log ? { log: options.log } : {}) });
   }
@@ -135,6 +145,7 @@ export class RunManager {
       refuseUnenforceableStrict(runId, spec);
       try {
         this.refuseUnsupported(spec);
+        await this.workspaces.accept(runId, spec, credentials);
         // Where the container could not have the engine's socket (no host engine, no runsc-host-uds, Podman under gVisor).
         if (spec.dependencies.includes("docker:host")) await this.options.runtime.engineSocketFor(spec.sandbox);
       } catch (error) {
@@ -165,19 +176,22 @@ export class RunManager {
         // Everything provisioning made goes, the main container too if it got that far.
         await this.teardown(record, true);
         if (spec.build) await this.removeBuiltImage(record);
+        await this.workspaces.remove(runId);
         record.state = "failed";
         record.error = (error as Error).message;
         record.finishedAt = new Date().toISOString();
-        const during = error instanceof RunBuildError ? "build" : "provisioning";
+        const during = error instanceof RunBuildError ? "build" : error instanceof WorkspaceError ? "workspace" : "provisioning";
         await this.persist(record, { type: "run.failed", runId, data: { error: record.error, during } });
         if (error instanceof RpcError) throw error;
         if (error instanceof UnsupportedFeatureError) throw toRpcError(error);
         throw new RpcError(
           rpcErrorCodes.internalError,
-          during === "build"
-            ? `Building run ${runId}'s image failed, and what it had created was removed (its build output is in the run's logs): ${record.error}`
-            : `Provisioning run ${runId} failed, and what it had created was removed: ${record.error}`,
-          during === "build" ? { runId, during } : undefined,
+          during === "workspace"
+            ? `Run ${runId} was not created, and what it had created was removed: ${record.error}`
+            : during === "build"
+              ? `Building run ${runId}'s image failed, and what it had created was removed (its build output is in the run's logs): ${record.error}`
+              : `Provisioning run ${runId} failed, and what it had created was removed: ${record.error}`,
+          during === "provisioning" ? undefined : { runId, during },
         );
       }
       record.state = "created";
@@ -224,6 +238,7 @@ export class RunManager {
       if (!record) return { runId, removed: [] };
       const removed = await this.teardown(record, true);
       if (record.spec.build) removed.push(...(await this.removeBuildLeftovers(record)));
+      removed.push(...(await this.workspaces.remove(runId)));
       record.state = "destroyed";
       record.finishedAt ??= new Date().toISOString();
       await this.options.journal.append({ type: "run.state", runId, data: { state: "destroyed", removed } });
@@ -284,6 +299,7 @@ export class RunManager {
     for (const resource of found) {
       await this.options.journal.append({ type: "resource.removed", ...(resource.runId ? { runId: resource.runId } : {}), data: { ...resource, reason: "reconcile" } });
     }
+    await this.workspaces.removeOrphans((runId) => !this.records.has(runId) && removable(runId));
     await this.releaseOrphanGuards(removable);
     await this.removeOrphanBuilds(removable);
     await this.pruneBuildContexts();
@@ -431,6 +447,8 @@ export class RunManager {
       env.BUILDKIT_HOST = "tcp://buildkit:1234";
     }
     if (spec.build) image = await this.buildImage(record);
+    // After the image (a failed pull or build leaves no clone behind), before the container it is mounted in.
+    const workspace = await this.workspaces.prepare(runId, spec, this.buildLogs?.writer(runId));
     if (spec.dependencies.includes("docker:host")) env.DOCKER_HOST = `unix://${engineSocketInContainer}`;
     Object.assign(env, proxyEnv);
     const binds: { source: string; target: string }[] = [];
@@ -448,7 +466,9 @@ export class RunManager {
       ...(spec.command ? { command: spec.command } : {}),
       env,
       labels: { ...spec.labels, ...this.labels(runId, "main") },
-      ...(spec.workdir ? { workdir: spec.workdir } : {}),
+      ...(workspace
+        ? { workdir: workspace.workdir, user: workspace.user, readWriteBinds: [workspace.bind] }
+        : { ...(spec.workdir ? { workdir: spec.workdir } : {}), ...(spec.user ? { user: spec.user } : {}) }),
       sandbox: spec.sandbox,
       resources: spec.resources,
       ...(record.networkName ? { network: record.networkName } : {}),
@@ -566,6 +586,17 @@ export class RunManager {
   async buildOutput(runId: string): Promise<Buffer | null> {
     this.get(runId);
     return (await this.buildLogs?.read(runId)) ?? null;
+  }
+
+  /** run.results: the run's results as they stand (collected after its main container exited). */
+  results(runId: string): ReturnType<RunWorkspaces["results"]> {
+    return this.workspaces.results(runId, this.get(runId).spec);
+  }
+
+  /** run.results.read: bytes of one of the files run.results lists. */
+  readResult(runId: string, name: string, offset: number, length: number): ReturnType<RunWorkspaces["read"]> {
+    this.get(runId);
+    return this.workspaces.read(runId, name, offset, length);
   }
 
   /** Whether the run has a main container (a run whose build failed never gets one). */
@@ -747,6 +778,8 @@ export class RunManager {
       record.finishedAt = new Date().toISOString();
       await this.options.journal.append({ type: "container.exited", runId, data: { exitCode, ...(error ? { error } : {}) } });
       await this.teardown(record);
+      // Before the run is reported ended: by then its results are complete (or say what is missing and why).
+      await this.workspaces.collect(runId, record.spec);
       record.state = record.timedOut ? "timed_out" : exitCode === null ? "failed" : "exited";
       if (error) record.error = error;
       await this.persist(record, { type: "run.state", runId, data: { state: record.state, exitCode } });
@@ -761,6 +794,7 @@ export class RunManager {
         await this.removeBuiltImage(record);
         await removeBuildTempDirs(record.runId);
       }
+      await this.workspaces.remove(record.runId);
       record.state = "failed";
       record.error = "The agent stopped while provisioning this run; everything it had created was removed.";
       record.finishedAt = new Date().toISOString();
@@ -864,7 +898,8 @@ function grantCredentialsFor(runId: string, spec: RunSpec, credentials: RunCrede
   const given = credentials?.grants ?? [];
   const byName = new Map(given.map((grant) => [grant.name, grant]));
   const missing = spec.grants.filter((name) => !byName.has(name));
-  const unnamed = given.filter((grant) => !spec.grants.includes(grant.name)).map((grant) => grant.name);
+  // The workspace's grant may be for the host's git only (the clone and push), not the run's proxy.
+  const unnamed = given.filter((grant) => !spec.grants.includes(grant.name) && grant.name !== spec.workspace?.grant).map((grant) => grant.name);
   if (missing.length || unnamed.length || byName.size !== given.length) {
     const problems = [
       ...(missing.length ? [`names grants it carries no credentials for: ${missing.join(", ")} (send them in credentials.grants)`] : []),

@@ -7,3 +7,4 @@ export { httpsFetch, ProxyRefusedError, ProxyTunnelAgent, type ProxyTunnelOption
 export { egressProxyCommand, ensureEgressProxyImage } from "../egress/proxy-image";
 export { type ContainerTlsUpstream, type StartTlsUpstreamOptions, startTlsUpstream as startTlsUpstreamContainer, type UpstreamRequest } from "./tls-upstream";
 export { type EgressProxyProcess, type StartEgressProxyProcessOptions, startEgressProxyProcess } from "./egress-process";
+export { type GitServer, gitIn, startGitServer } from "./git-server";
