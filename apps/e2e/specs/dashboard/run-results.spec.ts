@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Page } from "@playwright/test";
+import { hashPassword } from "@bailey/core";
+import { createPrismaClient } from "@bailey/db";
+import { artifactPath, expectedArtifactBytes, resultsRepository, workspaceCommand } from "../../fixtures/git-repository";
+import { expect, test } from "../../fixtures/test";
+
+const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: run the browser tests through \`npm test\` (its global setup starts Bailey and the git daemon).`);
+  return value;
+};
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+// The Automation team (seed-api.ts) has the e2e SSH host: a real agent on this machine's Docker
+// (gVisor by default), which clones the global setup's bare repository from a real git daemon.
+test("a member starts a workspace run from the New run form; it edits a file and commits, and the Results section shows the diff and downloads the artifact", async ({ page, signInPage }) => {
+  test.setTimeout(420_000);
+  const suffix = randomBytes(4).toString("hex");
+  const prisma = createPrismaClient(env("BAILEY_E2E_DATABASE_URL"), { maxConnections: 2 });
+  const account = { email: `results-${suffix}@e2e.bailey.test`, password: `results password ${suffix}` };
+  try {
+    const team = await prisma.team.findUniqueOrThrow({ where: { slug: "e2e-automation" } });
+    const user = await prisma.user.create({ data: { email: account.email, name: "Results member", passwordHash: await hashPassword(account.password) } });
+    await prisma.membership.create({ data: { teamId: team.id, userId: user.id, role: "member" } });
+  } finally {
+    await prisma.$disconnect();
+  }
+
+  await signInPage.goto();
+  await signInPage.signIn(account.email, account.password);
+  await expect(page).toHaveURL(/\/runs$/);
+  await page.goto("/runs/new");
+  await page.getByLabel("Image", { exact: true }).fill("bailey-test/git:latest");
+  await page.getByLabel("Command").fill(workspaceCommand(suffix));
+  await page.getByLabel("Name").fill(`results-${suffix}`);
+
+  // What needs a repository says so beside its field, before anything is sent.
+  await page.getByLabel("Push to branch").fill(`bailey/e2e-${suffix}`);
+  await page.getByLabel("Run as user").fill("agent");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.locator('[data-field="pushBranch"]').getByRole("alert")).toContainText("Pushing needs a repository");
+  await expect(page.locator('[data-field="user"]').getByRole("alert")).toContainText("numeric uid");
+  await page.getByLabel("Push to branch").fill("");
+  await page.getByLabel("Run as user").fill("");
+
+  // The server checks the URL's syntax (a local path is refused), and its error lands beside the field.
+  await page.getByLabel("Git repository").fill("/srv/git/e2e-results.git");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.locator('[data-field="workspaceGit"]').getByRole("alert")).toContainText(/git remote URL|local paths/);
+
+  await page.getByLabel("Git repository").fill(env("BAILEY_E2E_GIT_URL"));
+  await page.getByLabel("Ref", { exact: true }).fill("main");
+  await page.getByLabel("Artifacts").fill("out/*.txt");
+  await shot(page, "new-run-workspace");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.waitForURL((url) => /^\/runs\/[a-z0-9]+$/.test(url.pathname) && url.pathname !== "/runs/new");
+
+  await expect(page.getByTestId("run-timeline")).toContainText("succeeded", { timeout: 300_000 });
+  await expect(page.getByTestId("run-logs")).toContainText(`workspace-run-${suffix} as 1000 in /workspace`, { timeout: 30_000 });
+
+  const results = page.getByTestId("run-results");
+  await expect(results).toHaveAttribute("data-state", "complete", { timeout: 60_000 });
+  await expect(page.getByTestId("run-results-workspace")).toContainText(env("BAILEY_E2E_GIT_URL"));
+  await expect(page.getByTestId("run-results-commits")).toContainText(env("BAILEY_E2E_GIT_MAIN_COMMIT").slice(0, 12));
+  await expect(page.getByTestId("run-results-commits")).not.toContainText("no new commits");
+
+  // The diff: the edited file and the new artifact, each with its counts; the changed line drawn with highlighting.
+  const diff = page.getByTestId("run-diff");
+  await expect(diff.getByTestId("run-diff-summary")).toContainText("2 files changed");
+  const edited = diff.locator(`[data-testid="run-diff-file"][data-path="${resultsRepository.editedFile}"]`);
+  await expect(edited.locator("summary")).toContainText("+1");
+  await expect(edited.locator("summary")).toContainText("−1");
+  await expect(edited.locator(".d2h-ins")).toContainText(`hello-${suffix}`);
+  await expect(edited.locator(".d2h-del")).toContainText('"hello"');
+  await expect(edited.locator(".d2h-ins .hljs-string").first()).toBeVisible();
+  // Collapsible: closing the file hides its hunks.
+  await edited.locator("summary").click();
+  await expect(edited.locator(".d2h-ins")).toHaveCount(0);
+  await edited.locator("summary").click();
+  await expect(edited.locator(".d2h-ins")).toContainText(`hello-${suffix}`);
+  await expect(diff.getByRole("list", { name: "Changed files" })).toContainText(artifactPath);
+
+  // The artifact downloads with exactly the bytes the run wrote.
+  const artifactRow = page.getByTestId("run-artifacts").locator(`tr[data-artifact="${artifactPath}"]`);
+  await expect(artifactRow).toContainText("KiB");
+  const [download] = await Promise.all([page.waitForEvent("download"), artifactRow.getByRole("link", { name: `Download ${artifactPath}` }).click()]);
+  const downloaded = await readFile((await download.path())!);
+  expect(sha256(downloaded)).toBe(sha256(expectedArtifactBytes()));
+  await expect(artifactRow).toHaveAttribute("data-artifact", artifactPath);
+  await expect(artifactRow.locator("td").nth(2)).toHaveAttribute("title", sha256(expectedArtifactBytes()));
+
+  // The commits bundle is there to download too.
+  await expect(page.getByTestId("run-bundle-download")).toBeVisible();
+  await page.getByTestId("run-results").scrollIntoViewIfNeeded();
+  await shot(page, "run-results");
+});
