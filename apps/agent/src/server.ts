@@ -69,6 +69,10 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
       }
       return { bytes };
     },
+    "run.logs.read": async ({ runId, offset, length }) => {
+      const { data, sizeBytes, complete } = await runs.readLog(runId, offset, length);
+      return { data: data.toString("base64"), sizeBytes, complete };
+    },
     "run.results": ({ runId }) => runs.results(runId),
     "run.results.read": ({ runId, name, offset, length }) => runs.readResult(runId, name, offset, length),
     "host.reconcile": async ({ ownedRunIds, dryRun, removeOnly }) => ({ removed: await runs.reconcile(ownedRunIds, { ...(dryRun ? { dryRun } : {}), ...(removeOnly ? { removeOnly } : {}) }) }),

@@ -57,3 +57,7 @@ export * from "./grants";
 export * from "./build-contexts";
 export * from "./results";
 export { type BlobStore, runBlobPrefix, runLogKey, runResultKey } from "./blobs/blob-store";
+export { createBlobStore } from "./blobs/create-blob-store";
+export { DirectoryBlobStore } from "./blobs/directory-blob-store";
+export { blobStoreFromEnv } from "./blobs/env";
+export { S3BlobStore, type S3BlobStoreOptions } from "./blobs/s3-blob-store";

@@ -111,10 +111,20 @@ export interface LogChunk {
   position?: LogPosition;
 }
 
-/** The engine's timestamp of the newest frame delivered (nanoseconds since the epoch, decimal), and how many delivered frames carry exactly it. */
+/**
+ * How far a follow has delivered, per stream: the engine stamps stdout and stderr apart (each in
+ * order), so one stream's frame can be older than the other's before it in the log.
+ */
 export interface LogPosition {
+  stdout: StreamLogPosition | null;
+  stderr: StreamLogPosition | null;
+}
+
+/** The engine's timestamp of the stream's newest frame delivered (nanoseconds since the epoch, decimal), how many delivered frames carry exactly it, and whether the last ended mid-line. */
+export interface StreamLogPosition {
   nanos: string;
-  framesAtNanos: number;
+  frames: number;
+  partialLine: boolean;
 }
 
 export interface NetworkInfo {

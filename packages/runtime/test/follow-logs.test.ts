@@ -40,7 +40,8 @@ it("a follow the engine ends while the container runs is resumed from the last f
   const lines: string[] = [];
   for await (const chunk of follow) lines.push(`${chunk.stream}:${chunk.data.toString()}`);
   assert.deepEqual(lines.join(""), "stdout:one\nstderr:two\nstdout:three\nstdout:four\n");
-  assert.deepEqual(opened, [undefined, "1796173200.000000002", "1796173200.000000003"]);
+  // From the older of the two streams' newest frames: stdout's 1, then stderr's 2.
+  assert.deepEqual(opened, [undefined, "1796173200.000000001", "1796173200.000000002"]);
 });
 
 it("a reader that goes away while the engine is quiet closes the engine's stream at once", async () => {
@@ -95,18 +96,39 @@ it("the frames Docker splits a long line into share its stamp: all arrive, and a
   const text: string[] = [];
   for await (const chunk of follow) {
     text.push(chunk.data.toString());
-    positions.push(chunk.position && `${chunk.position.nanos}/${chunk.position.framesAtNanos}`);
+    positions.push(chunk.position?.stdout ? `${chunk.position.stdout.nanos}/${chunk.position.stdout.frames}` : undefined);
   }
   assert.equal(text.join(""), "111122223333\nnext\n");
   assert.deepEqual(positions.at(-1), "1796173200000000002/1");
 
   // A new follow from a position taken mid-line (a restarted reader) picks up right after it.
   const again = followAcrossRotations({
-    after: { nanos: "1796173200000000001", framesAtNanos: 2 },
+    after: { stdout: { nanos: "1796173200000000001", frames: 2, partialLine: true }, stderr: null },
     open: async () => ended(frame(1, at(1), piece(1)), frame(1, at(1), piece(2)), frame(1, at(1), `${piece(3)}\n`), frame(1, at(2), "next\n")),
     running: async () => false,
   });
   const rest: string[] = [];
   for await (const chunk of again) rest.push(chunk.data.toString());
   assert.equal(rest.join(""), "3333\nnext\n");
+});
+
+it("a stderr frame stamped before the stdout frame ahead of it in the log (the engine stamps each stream apart) arrives, and a resumed follow loses none", async () => {
+  const streams = [
+    ended(frame(1, at(2), "out two\n"), frame(2, at(1), "err one\n")),
+    // Resumed from the older stream's newest (stderr's 1): the engine sends both again, then the rest.
+    ended(frame(1, at(2), "out two\n"), frame(2, at(1), "err one\n"), frame(1, at(4), "out four\n"), frame(2, at(3), "err three\n")),
+  ];
+  const running = [true, false];
+  const opened: (string | undefined)[] = [];
+  const follow = followAcrossRotations({
+    open: async (since) => {
+      opened.push(since);
+      return streams.shift() ?? ended();
+    },
+    running: async () => running.shift() ?? false,
+  });
+  const lines: string[] = [];
+  for await (const chunk of follow) lines.push(chunk.data.toString());
+  assert.equal(lines.join(""), "out two\nerr one\nout four\nerr three\n");
+  assert.deepEqual(opened, [undefined, "1796173200.000000001"]);
 });

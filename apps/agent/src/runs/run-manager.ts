@@ -18,6 +18,7 @@ import { guardedRunIds, guardHostInput, releaseHostInput, strictContainerNetwork
 import { ensureEgressProxyImage } from "../egress/proxy-image";
 import { mainCaMountDir, proxyAlias, proxyEnvironment, type RunEgressFiles, writeCaBundle, writeRunEgressFiles } from "../egress/run-files";
 import { ImagePuller } from "../images/image-puller";
+import { RunLogFiles } from "../logs/run-log-file";
 import type { Journal, NewJournalEvent } from "../journal/journal";
 import { RunWorkspaces, WorkspaceError } from "../workspaces/run-workspaces";
 import { readContainerFile } from "./container-file";
@@ -86,6 +87,8 @@ export class RunManager {
   private readonly buildLogs: BuildLogs | null;
   /** Runs' workspaces and results (spec.workspace, user, artifacts, push). */
   readonly workspaces: RunWorkspaces;
+  /** Each started run's output as a file, for run.logs.read; null without a state directory. */
+  readonly runLogs: RunLogFiles | null;
 
   constructor(private readonly options: RunManagerOptions) {
     this.buildContexts = options.stateDir ? BuildContextStore.inStateDir(options.stateDir) : null;
@@ -96,6 +99,7 @@ export class RunManager {
       journal: options.journal,
       ...(options.log ? { log: options.log } : {}),
     });
+    this.runLogs = options.stateDir ? RunLogFiles.inStateDir(options.stateDir, options.runtime, options.log) : null;
     this.buildLogs = options.stateDir ? BuildLogs.inStateDir(options.stateDir) : null;
     this.images = new ImagePuller({ runtime: options.runtime, journal: options.journal, pullTimeoutMs: options.pullTimeoutMs ?? 15 * 60_000, ...(options.log ? { log: options.log } : {}) });
   }
@@ -115,6 +119,7 @@ export class RunManager {
     for (const runId of [...this.timers.keys()]) this.clearTimer(runId);
     for (const follower of this.egressFollowers.values()) follower.stop();
     this.egressFollowers.clear();
+    void this.runLogs?.stopAll();
   }
 
   running(): string[] {
@@ -215,6 +220,7 @@ export class RunManager {
       const timeout = record.spec.resources.timeoutSeconds;
       record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
       await this.persist(record, { type: "container.started", runId, data: { containerId: record.containerId } });
+      this.runLogs?.follow(runId, record.containerId);
       this.supervise(record);
       return toAgentRun(record);
     });
@@ -239,6 +245,7 @@ export class RunManager {
       const removed = await this.teardown(record, true);
       if (record.spec.build) removed.push(...(await this.removeBuildLeftovers(record)));
       removed.push(...(await this.workspaces.remove(runId)));
+      if (await this.runLogs?.remove(runId)) removed.push(this.runLogs?.fileOf(runId) as string);
       record.state = "destroyed";
       record.finishedAt ??= new Date().toISOString();
       await this.options.journal.append({ type: "run.state", runId, data: { state: "destroyed", removed } });
@@ -294,6 +301,7 @@ export class RunManager {
       if (!removable(runId)) continue;
       this.clearTimer(runId);
       this.records.delete(runId);
+      await this.runLogs?.remove(runId);
       await this.inOrder(runId, () => this.options.store.delete(runId));
     }
     for (const resource of found) {
@@ -588,6 +596,15 @@ export class RunManager {
     return (await this.buildLogs?.read(runId)) ?? null;
   }
 
+  /** Bytes of the run's log file (its build output, then its container's), for the control plane to ship. */
+  async readLog(runId: string, offset: number, length: number): Promise<{ data: Buffer; sizeBytes: number; complete: boolean }> {
+    const record = this.get(runId);
+    if (!this.runLogs) throw new RpcError(rpcErrorCodes.unsupportedFeature, "This agent keeps no log files (it was started without a state directory); start it with BAILEY_AGENT_STATE_DIR.");
+    const buildLog = record.spec.build && this.buildLogs ? this.buildLogs.fileOf(runId) : null;
+    const container = record.startedAt ? "started" : finalStates.has(record.state) ? "never" : "not-yet";
+    return this.runLogs.read(runId, { offset, length, buildLog, container });
+  }
+
   /** run.results: the run's results as they stand (collected after its main container exited). */
   results(runId: string): ReturnType<RunWorkspaces["results"]> {
     return this.workspaces.results(runId, this.get(runId).spec);
@@ -805,6 +822,8 @@ export class RunManager {
     if (record.state !== "running" && record.state !== "stopping") return;
     await this.followEgressAgain(record);
     const info = record.containerId ? await runtime.inspectContainer(record.containerId).catch(() => null) : null;
+    // Its log file picks up where it was committed; an ended run's container still has the rest.
+    if (record.startedAt && record.containerId) this.runLogs?.follow(record.runId, record.containerId);
     if (info?.running) {
       this.supervise(record);
       return;

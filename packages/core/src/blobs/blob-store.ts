@@ -15,6 +15,7 @@ export interface BlobStore {
   /**
    * The blob's bytes [0, sizeBytes) as one stream, from the parts in offset order. Fails (the
    * stream errors) when a part is missing; callers pass the size the database recorded.
+   * `range` is [start, end), end exclusive.
    */
   read(key: string, sizeBytes: number, range?: { start: number; end: number }): Readable;
   /** Removes every part of every blob whose key starts with `prefix`; the bytes freed. */

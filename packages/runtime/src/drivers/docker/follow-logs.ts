@@ -1,6 +1,6 @@
 import { type Readable, Readable as ReadableStream } from "node:stream";
 import type { LogChunk, LogPosition } from "../../types";
-import { DockerLogDemuxer, type FrameTimestamps } from "./log-demux";
+import { DockerLogDemuxer, type FrameTimestamps, frameTimestamps } from "./log-demux";
 
 export interface FollowSource {
   /** The engine's log stream with timestamps=1 and follow=1: as first asked for, or from `resumeSince` (seconds.nanoseconds) on. */
@@ -19,13 +19,13 @@ export interface FollowSource {
  * stopped holds the rest, and ends the follow.
  */
 export function followAcrossRotations(source: FollowSource): Readable & AsyncIterable<LogChunk> {
-  const seen: FrameTimestamps = source.after ? { after: BigInt(source.after.nanos), atAfter: source.after.framesAtNanos } : { after: null };
+  const seen = frameTimestamps(source.after);
   let current: { raw: Readable; demuxer: DockerLogDemuxer } | null = null;
   let closed = false;
   async function* frames(): AsyncGenerator<LogChunk> {
     while (!closed) {
       const wasRunning = await source.running();
-      const raw = await source.open(seen.after === null ? undefined : sinceParameter(seen.after));
+      const raw = await source.open(resumeSince(seen));
       const demuxer = new DockerLogDemuxer(seen);
       current = { raw, demuxer };
       if (closed) {
@@ -33,7 +33,7 @@ export function followAcrossRotations(source: FollowSource): Readable & AsyncIte
         break;
       }
       raw.once("error", (error) => demuxer.destroy(error));
-      const before = seen.after;
+      const before = resumeSince(seen);
       try {
         yield* raw.pipe(demuxer);
       } finally {
@@ -42,7 +42,7 @@ export function followAcrossRotations(source: FollowSource): Readable & AsyncIte
       }
       if (!wasRunning || closed) return;
       // The engine ended the stream at once with nothing new: do not ask it again in a tight loop.
-      if (seen.after === before) await new Promise((resolve) => setTimeout(resolve, 250));
+      if (resumeSince(seen) === before) await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   const iterator = frames();
@@ -64,6 +64,19 @@ export function followAcrossRotations(source: FollowSource): Readable & AsyncIte
       callback(error);
     },
   }) as Readable & AsyncIterable<LogChunk>;
+}
+
+/**
+ * Where to open the engine's log again: the older of the streams' newest frames (each stream's
+ * later frames can sit behind the other's in the log). A stream with nothing delivered yet may
+ * have a frame stamped just before the other's newest and written after it: a second of slack.
+ */
+function resumeSince(seen: FrameTimestamps): string | undefined {
+  const { stdout, stderr } = seen;
+  if (stdout.after === null && stderr.after === null) return undefined;
+  const slack = 1_000_000_000n;
+  const from = stdout.after === null ? (stderr.after as bigint) - slack : stderr.after === null ? stdout.after - slack : stdout.after < stderr.after ? stdout.after : stderr.after;
+  return sinceParameter(from);
 }
 
 function sinceParameter(nanos: bigint): string {

@@ -10,21 +10,21 @@ export class DockerLogDemuxer extends Transform {
   private pending: Buffer = Buffer.alloc(0);
   private run: { stream: LogChunk["stream"]; parts: Buffer[]; bytes: number; position?: LogPosition } | null = null;
   private flushScheduled = false;
-  /** Where a resumed stream picks up: its frames before this time, and the first `skipAtResume` at it, were delivered already. */
-  private readonly resumeAt: bigint | null;
-  private skipAtResume: number;
-  /** Whether the last frame delivered (or skipped at a resume) ended mid-line. */
-  private partialLine = false;
+  /** Where a resumed stream picks up, per stream: its frames before this time, and the first `skip` at it, were delivered already. */
+  private readonly resumeFrom: Record<LogChunk["stream"], { at: bigint | null; skip: number }>;
 
   /**
    * With `timestamps`, every frame starts with the engine's timestamp (asked for with timestamps=1): stripped, and
-   * on a stream resumed from `after`, the frames already delivered dropped. Podman 4.3's timestamps are whole
-   * seconds that distinct frames share, so those at `after` are counted rather than all dropped.
+   * on a stream resumed from `after`, the frames already delivered dropped. Docker stamps stdout and stderr apart
+   * (each in order, not with each other), so each is tracked on its own. Frames can share a stamp: Podman 4.3's
+   * are whole seconds, and Docker gives the pieces of a line past 16 KiB the line's; those are counted.
    */
   constructor(private readonly timestamps?: FrameTimestamps) {
     super({ readableObjectMode: true });
-    this.resumeAt = timestamps?.after ?? null;
-    this.skipAtResume = timestamps?.atAfter ?? 0;
+    this.resumeFrom = {
+      stdout: { at: timestamps?.stdout.after ?? null, skip: timestamps?.stdout.atAfter ?? 0 },
+      stderr: { at: timestamps?.stderr.after ?? null, skip: timestamps?.stderr.atAfter ?? 0 },
+    };
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -35,39 +35,39 @@ export class DockerLogDemuxer extends Transform {
       const stream: LogChunk["stream"] = this.pending[0] === 2 ? "stderr" : "stdout";
       const data = this.pending.subarray(8, 8 + length);
       this.pending = this.pending.subarray(8 + length);
-      const payload = this.timestamps ? this.stripTimestamp(data) : data;
+      const payload = this.timestamps ? this.stripTimestamp(stream, this.timestamps[stream], data) : data;
       if (payload) this.append(stream, payload);
     }
     callback();
   }
 
-  private stripTimestamp(data: Buffer): Buffer | null {
+  private stripTimestamp(stream: LogChunk["stream"], seen: StreamTimestamps, data: Buffer): Buffer | null {
     const space = data.indexOf(0x20);
     const text = space > 0 ? data.subarray(0, space).toString("latin1") : "";
     const at = text ? logTimestampNanos(text) : null;
-    if (at === null || !this.timestamps) return data;
-    const newest = this.timestamps.after;
-    // Older than what was delivered: a repeat (Docker's json-file follower re-reads around a rotation).
+    if (at === null) return data;
+    const newest = seen.after;
+    // Older than what this stream delivered: a repeat (Docker's json-file follower re-reads around a rotation).
     if (newest !== null && at < newest) return null;
     const payload = data.subarray(space + 1);
     const endsLine = payload.at(-1) === 0x0a;
     if (newest !== null && at === newest) {
+      const resume = this.resumeFrom[stream];
       // A resumed stream sends the frames at its resume time again: the ones delivered are dropped by count.
-      if (at === this.resumeAt && this.skipAtResume > 0) {
-        this.skipAtResume--;
-        this.partialLine = !endsLine;
+      if (at === resume.at && resume.skip > 0) {
+        resume.skip--;
+        seen.partialLine = !endsLine;
         return null;
       }
       // Docker's nanosecond stamps: the same one again is the same frame again, unless the frame before
-      // ended mid-line (Docker splits a line past 16 KiB into frames that share its stamp). Podman 4.3's
-      // are whole seconds, shared by distinct lines.
-      if (!wholeSeconds(text) && !this.partialLine) return null;
-      this.timestamps.atAfter = (this.timestamps.atAfter ?? 0) + 1;
+      // ended mid-line. Podman 4.3's whole seconds are shared by distinct lines.
+      if (!wholeSeconds(text) && !seen.partialLine) return null;
+      seen.atAfter += 1;
     } else {
-      this.timestamps.after = at;
-      this.timestamps.atAfter = 1;
+      seen.after = at;
+      seen.atAfter = 1;
     }
-    this.partialLine = !endsLine;
+    seen.partialLine = !endsLine;
     return payload;
   }
 
@@ -88,7 +88,7 @@ export class DockerLogDemuxer extends Transform {
     this.run.parts.push(data);
     this.run.bytes += data.length;
     // Taken per frame, not at emit: by then `timestamps` may already count the next run's first frame.
-    if (this.timestamps?.after != null) this.run.position = { nanos: this.timestamps.after.toString(), framesAtNanos: this.timestamps.atAfter ?? 1 };
+    if (this.timestamps) this.run.position = logPosition(this.timestamps);
     if (this.run.bytes >= maxCoalescedBytes) this.emitRun();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -109,11 +109,24 @@ export class DockerLogDemuxer extends Transform {
 
 const maxCoalescedBytes = 256 * 1024;
 
-/** The newest frame time seen, in nanoseconds since the epoch; null before the first. */
-export interface FrameTimestamps {
+/** Per stream: the newest frame time delivered, in nanoseconds since the epoch (null before the first), how many delivered frames carry exactly it, and whether the last ended mid-line. */
+export interface StreamTimestamps {
   after: bigint | null;
-  /** How many frames delivered so far carry exactly `after`. */
-  atAfter?: number;
+  atAfter: number;
+  partialLine: boolean;
+}
+
+export type FrameTimestamps = Record<LogChunk["stream"], StreamTimestamps>;
+
+export function frameTimestamps(position?: LogPosition): FrameTimestamps {
+  const of = (stream: LogPosition["stdout"] | undefined): StreamTimestamps =>
+    stream ? { after: BigInt(stream.nanos), atAfter: stream.frames, partialLine: stream.partialLine } : { after: null, atAfter: 0, partialLine: false };
+  return { stdout: of(position?.stdout), stderr: of(position?.stderr) };
+}
+
+function logPosition(timestamps: FrameTimestamps): LogPosition {
+  const of = (stream: StreamTimestamps) => (stream.after === null ? null : { nanos: stream.after.toString(), frames: stream.atAfter, partialLine: stream.partialLine });
+  return { stdout: of(timestamps.stdout), stderr: of(timestamps.stderr) };
 }
 
 const wholeSeconds = (timestamp: string) => !timestamp.includes(".");

@@ -1,0 +1,240 @@
+import { constants } from "node:fs";
+import { mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { ContainerNotFoundError, type LogPosition, type Runtime } from "@bailey/runtime";
+import { writeFileAtomic } from "../journal/atomic-write";
+
+/**
+ * How far a run's log file is known good: its first `bytes` bytes are the container's output up
+ * to the engine's `position` (null on engines or TTY runs without log timestamps), and
+ * `complete` once the container has stopped and its log was read to the end. Bytes past `bytes`
+ * (written before a crash, not yet committed) are cut off when the follow resumes.
+ */
+interface RunLogState {
+  bytes: number;
+  position: LogPosition | null;
+  complete: boolean;
+}
+
+const emptyState: RunLogState = { bytes: 0, position: null, complete: false };
+
+/** How often a follow commits what it wrote (at most): each commit is a small atomic file write and an fsync. */
+const commitEveryMs = 250;
+const commitEveryBytes = 4 * 1024 * 1024;
+/** A follow the engine broke off (the engine restarted, a socket error) is opened again after this long. */
+const retryAfterMs = 1000;
+
+interface Follow {
+  stop(): void;
+  /** Settles once the follow has ended, whatever ended it. */
+  done: Promise<void>;
+}
+
+/**
+ * Each run's output, appended to `run-logs/<runId>.log` in the agent's state directory as the
+ * engine gives it (stdout and stderr interleaved, no framing), from the container's start until it
+ * has stopped and its log is drained; the control plane reads it with `run.logs.read` and ships
+ * it, so a run's log outlives its container and its host. Memory stays flat: chunks go straight
+ * to the file.
+ */
+export class RunLogFiles {
+  private readonly follows = new Map<string, Follow>();
+
+  constructor(
+    readonly dir: string,
+    private readonly runtime: Runtime,
+    private readonly log?: (line: string) => void,
+  ) {}
+
+  static inStateDir(stateDir: string, runtime: Runtime, log?: (line: string) => void): RunLogFiles {
+    return new RunLogFiles(path.join(stateDir, "run-logs"), runtime, log);
+  }
+
+  fileOf(runId: string): string {
+    return path.join(this.dir, `${runId}.log`);
+  }
+
+  private stateFileOf(runId: string): string {
+    return path.join(this.dir, `${runId}.state.json`);
+  }
+
+  /**
+   * Follows the container's log into the run's file, picking up where the file's committed state
+   * says (after an agent restart: no byte twice, none lost). Does nothing for a log already complete
+   * or already followed.
+   */
+  follow(runId: string, containerId: string): void {
+    if (this.follows.has(runId)) return;
+    let stopped = false;
+    let current: { destroy(): void } | null = null;
+    let wake: (() => void) | null = null;
+    const done = (async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      while (!stopped) {
+        try {
+          const finished = await this.followOnce(
+            runId,
+            containerId,
+            () => stopped,
+            (stream) => (current = stream),
+          );
+          if (finished) return;
+        } catch (error) {
+          if (stopped) return;
+          if (error instanceof ContainerNotFoundError) {
+            // Its container is gone (removed behind the agent's back): what the file holds is all there will be.
+            this.log?.(`run ${runId}: its container is gone, so its log ends at what was written`);
+            await this.commit(runId, { ...(await this.state(runId)), complete: true });
+            return;
+          }
+          this.log?.(`run ${runId}: following its log failed (${(error as Error).message}); trying again`);
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, retryAfterMs);
+        });
+      }
+    })()
+      .catch((error: Error) => this.log?.(`run ${runId}: its log file cannot be written (${error.message}); run.logs.read serves what it holds`))
+      .finally(() => {
+        if (this.follows.get(runId)?.done === done) this.follows.delete(runId);
+      });
+    this.follows.set(runId, {
+      stop: () => {
+        stopped = true;
+        current?.destroy();
+        wake?.();
+      },
+      done,
+    });
+  }
+
+  /** One follow of the engine's log from the committed state; true once the log is complete. */
+  private async followOnce(runId: string, containerId: string, stopped: () => boolean, opened: (stream: { destroy(): void }) => void): Promise<boolean> {
+    const state = await this.state(runId);
+    if (state.complete) return true;
+    // Not O_APPEND: writes go at the committed end, which the truncate below makes the file's end.
+    const file = await open(this.fileOf(runId), constants.O_RDWR | constants.O_CREAT, 0o600);
+    try {
+      // What a crash left past the last commit is written again from the engine's log.
+      await file.truncate(state.bytes);
+      const stream = await this.runtime.logs(containerId, { follow: true, ...(state.position ? { after: state.position } : {}) });
+      opened(stream);
+      if (stopped()) stream.destroy();
+      // Without engine timestamps the follow starts at the log's beginning: the bytes the file has are skipped.
+      let skip = state.position ? 0 : state.bytes;
+      let written = state.bytes;
+      let position = state.position;
+      let committed = { bytes: state.bytes, at: Date.now() };
+      try {
+        for await (const chunk of stream) {
+          let data = chunk.data;
+          if (skip > 0) {
+            const skipped = Math.min(skip, data.length);
+            skip -= skipped;
+            data = data.subarray(skipped);
+          }
+          if (data.length) {
+            await file.write(data, 0, data.length, written);
+            written += data.length;
+          }
+          if (chunk.position) position = chunk.position;
+          if (written - committed.bytes >= commitEveryBytes || Date.now() - committed.at >= commitEveryMs) {
+            await file.datasync();
+            await this.commit(runId, { bytes: written, position, complete: false });
+            committed = { bytes: written, at: Date.now() };
+          }
+        }
+      } finally {
+        stream.destroy();
+      }
+      await file.datasync();
+      // Ended because the reader stopped (the agent is closing, the run is destroyed): not the log's end.
+      await this.commit(runId, { bytes: written, position, complete: !stopped() });
+      return !stopped();
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Stops following (the file and its state stay, for the next agent to pick up). */
+  async stop(runId: string): Promise<void> {
+    const follow = this.follows.get(runId);
+    if (!follow) return;
+    follow.stop();
+    await follow.done;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.follows.keys()].map((runId) => this.stop(runId)));
+  }
+
+  /** Waits until the run's follow has ended (the container stopped and its log was drained, or the follow was stopped). */
+  async drained(runId: string): Promise<void> {
+    await this.follows.get(runId)?.done;
+  }
+
+  /** The committed length of the container's output in the file, and whether it is all there. */
+  async state(runId: string): Promise<RunLogState> {
+    const text = await readFile(this.stateFileOf(runId), "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return null;
+      throw error;
+    });
+    return text ? (JSON.parse(text) as RunLogState) : { ...emptyState };
+  }
+
+  private async commit(runId: string, state: RunLogState): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.stateFileOf(runId), JSON.stringify(state));
+  }
+
+  /**
+   * Bytes [offset, offset + length) of the run's log: its build output (`buildLog`, a file that
+   * no longer grows once the container exists) and then the container's committed output.
+   * `container`: "never" when the run ended without its container starting (a failed build or
+   * pull: the build output is all of its log), "not-yet" while it provisions.
+   */
+  async read(
+    runId: string,
+    { offset, length, buildLog, container }: { offset: number; length: number; buildLog: string | null; container: "started" | "not-yet" | "never" },
+  ): Promise<{ data: Buffer; sizeBytes: number; complete: boolean }> {
+    const buildBytes = buildLog ? ((await stat(buildLog).catch(() => null))?.size ?? 0) : 0;
+    const state = container === "started" ? await this.state(runId) : null;
+    const sizeBytes = buildBytes + (state?.bytes ?? 0);
+    const end = Math.min(sizeBytes, offset + length);
+    const parts: Buffer[] = [];
+    if (buildLog && offset < buildBytes) parts.push(await readRange(buildLog, offset, Math.min(end, buildBytes)));
+    if (state && end > buildBytes) parts.push(await readRange(this.fileOf(runId), Math.max(0, offset - buildBytes), end - buildBytes));
+    return { data: Buffer.concat(parts), sizeBytes, complete: state ? state.complete : container === "never" };
+  }
+
+  /** Stops following and removes the run's file and its state; whether there was a file. */
+  async remove(runId: string): Promise<boolean> {
+    await this.stop(runId);
+    const existed = (await stat(this.fileOf(runId)).catch(() => null)) !== null;
+    await rm(this.fileOf(runId), { force: true });
+    await rm(this.stateFileOf(runId), { force: true });
+    return existed;
+  }
+
+  async runIds(): Promise<string[]> {
+    return (await readdir(this.dir).catch(() => [] as string[])).filter((name) => name.endsWith(".log")).map((name) => name.slice(0, -".log".length));
+  }
+}
+
+async function readRange(file: string, start: number, end: number): Promise<Buffer> {
+  if (end <= start) return Buffer.alloc(0);
+  const handle = await open(file, "r");
+  try {
+    const data = Buffer.alloc(end - start);
+    let read = 0;
+    while (read < data.length) {
+      const { bytesRead } = await handle.read(data, read, data.length - read, start + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return data.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
+}
