@@ -21,6 +21,14 @@ export const runPolicy = z.object({
     .describe(
       'The egress policy of a run whose spec sets no network.policy: "open" (the network as any container has it) or "strict" (only granted hosts and network.allow, through the egress proxy)',
     ),
+  blobRetentionDays: z
+    .number()
+    .int()
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days (10 years)")
+    .describe(
+      "Stored logs and results (diff, bundle, artifacts) of runs that finished longer ago than this many days are removed by a scheduled clean-up; the runs' records stay (1-3650, default 30)",
+    ),
 });
 
 export const runPolicyOutput = z.object({ policy: runPolicy });
@@ -35,6 +43,12 @@ export const updateRunPolicyInput = z
     maxQueuedRuns: runPolicy.shape.maxQueuedRuns.optional(),
     unplaceableTimeoutSeconds: runPolicy.shape.unplaceableTimeoutSeconds.optional(),
     defaultEgressPolicy: runPolicy.shape.defaultEgressPolicy.optional(),
+    blobRetentionDays: runPolicy.shape.blobRetentionDays.optional(),
   })
   .strict()
   .refine((changes) => Object.keys(changes).length > 0, "Give at least one policy field to change.");
+
+export const teamStorageOutput = z.object({
+  storageBytes: z.number().int().describe("Bytes the team's runs hold in Bailey's blob store: stored logs and results of runs retention has not removed"),
+  blobRetentionDays: z.number().int().describe("How many days after a run finishes its stored logs and results are kept"),
+});

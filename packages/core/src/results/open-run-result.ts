@@ -45,7 +45,8 @@ export async function openRunResult({
 }
 
 function whyNotStored(run: { id: string; spec: unknown; state: string; resultsState: string; resultsMissing: unknown }, name: string, known: boolean): string {
-  const missing = missingResults(run.resultsMissing).find((entry) => entry.name === name || name.startsWith(`${entry.name}/`));
+  const listed = missingResults(run.resultsMissing);
+  const missing = listed.find((entry) => entry.name === name) ?? listed.find((entry) => name.startsWith(`${entry.name}/`));
   if (missing) return `${name} of run ${run.id} is missing: ${missing.reason}.`;
   if (!specAsksForResults(run.spec)) return `Run ${run.id} has no results: its spec has no workspace and no artifacts.`;
   if (known || run.resultsState === "pending" || !finalRunStates.includes(run.state as never))

@@ -17,10 +17,8 @@ export const bundleResultName = "commits.bundle";
 export const artifactResultName = (path: string) => `artifacts/${path}`;
 
 /** Why something is missing, as stored in Run.resultsMissing. */
-export interface MissingResult {
-  name: string;
-  reason: string;
-}
+// A type, not an interface: it is stored as JSON, and Prisma's JSON input needs the index signature a type literal has.
+export type MissingResult = { name: string; reason: string };
 
 export function missingResults(value: unknown): MissingResult[] {
   if (!Array.isArray(value)) return [];

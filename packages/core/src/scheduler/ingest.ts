@@ -5,6 +5,8 @@ import { markCachedImagesStale } from "../images/cached-images";
 import { applyRunImageEvent, imageEventTypes } from "../images/pull-progress";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
+import { holdForResults, resultsNeverMade } from "../results/hold-for-results";
+import { applyRunResultEvent, resultEventTypes } from "../results/result-events";
 import { applyRunEgressEvent, egressEventTypes } from "./egress-ingest";
 import type { HostConnections, HostEndpoint } from "./host-connections";
 
@@ -61,7 +63,9 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
   // Progress comes about once a second per pull, and egress.allowed once per connection: kept
   // in HostEvent and on the run (RunEgress), not in the audit chain. Each denial is audited.
   const audited = event.type !== "image.pull_progress" && event.type !== "egress.allowed";
-  const run = runId ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stateReason: true, stopRequestedAt: true, hostId: true } }) : null;
+  const run = runId
+    ? await tx.run.findUnique({ where: { id: runId }, select: { id: true, teamId: true, state: true, stateReason: true, stopRequestedAt: true, hostId: true, spec: true, resultsState: true } })
+    : null;
   if (run && run.hostId === host.id) {
     if (audited) {
       await appendAuditEvent(tx, {
@@ -89,9 +93,13 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 && !timedOut ? "succeeded" : "failed";
       if (run.state === "provisioning") await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent });
       const reason = timedOut ? `${run.stateReason} (exit code ${exitCode})` : `exit code ${exitCode}`;
+      // Its results are stored first (results shipper); the run takes `to` once they are.
+      if (await holdForResults(tx, { ...run, state: run.state === "provisioning" ? "running" : run.state }, { to, reason, exitCode })) return;
       await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason, actor: agent, data: { exitCode } });
     } else if (event.type === "run.failed") {
-      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: agent });
+      const reason = String(event.data.error ?? "failed on the agent");
+      if (await holdForResults(tx, run, { to: "failed", reason })) return;
+      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason, actor: agent, data: resultsNeverMade(run.spec, reason) });
     } else if (event.type === "run.timed_out") {
       await tx.run.update({ where: { id: run.id }, data: { stateReason: `timed out after ${String(event.data.timeoutSeconds)}s` } });
     } else if (event.type === "network.created" || event.type === "network.removed") {
@@ -107,6 +115,8 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       });
     } else if (imageEventTypes.has(event.type)) {
       await applyRunImageEvent(tx, run.id, event);
+    } else if (resultEventTypes.has(event.type)) {
+      await applyRunResultEvent(tx, run.id, event);
     } else if (egressEventTypes.has(event.type)) {
       await applyRunEgressEvent(tx, run.id, event);
     } else if (event.type === "sidecar.stopped") {

@@ -15,6 +15,11 @@ import { ingestHostEvents } from "./ingest";
 import { explainQueuedRuns } from "./explain-waits";
 import { placeQueuedRuns } from "./place";
 import { reconcileHost } from "./reconcile";
+import { shipHostLogs } from "../logs/ship-run-logs";
+import type { BlobStore } from "../blobs/blob-store";
+import { endWithStoredResults, resultsLostWithHost } from "../results/lost-results";
+import { shipHostResults } from "../results/ship-run-results";
+import { expireRunBlobsIfDue } from "../results/expire-run-blobs";
 
 const reconcileEveryMs = 5 * 60_000;
 const pruneBuildContextsEveryMs = 60 * 60_000;
@@ -29,6 +34,8 @@ export interface TickOptions {
   lostAfterMs?: number;
   /** How long a dispatcher owns a claimed run before another takes it over. */
   dispatchLeaseMs?: number;
+  /** Where runs' logs and results are stored; without it nothing is shipped (runs with results wait). */
+  blobs?: BlobStore;
 }
 
 export interface TickReport {
@@ -49,7 +56,7 @@ export interface TickReport {
  * One stateless scheduler step; any number of control planes may run it at once. It reads
  * and writes only Postgres and the agents, so nothing depends on one instance staying up.
  */
-export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000, dispatchLeaseMs }: TickOptions): Promise<TickReport> {
+export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostAfterMs = 120_000, dispatchLeaseMs, blobs }: TickOptions): Promise<TickReport> {
   const report: TickReport = { ingested: 0, reconciled: 0, placed: 0, waits: { explained: 0, failed: 0 }, dispatched: 0, offline: [], lost: 0, imagePulls: 0 };
   const hosts = await prisma.host.findMany({ where: { status: { in: ["online", "draining", "offline"] } } });
   await Promise.all(
@@ -61,6 +68,15 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
         if (!(await claimAgentIdentity({ prisma, host, agentId: hello.agentId }))) return connections.forget(host.id);
         await recordAllowedCapabilities(prisma, host, hello);
         report.ingested += await ingestHostEvents({ prisma, connections, host });
+        if (blobs)
+          await shipHostLogs({ prisma, blobs, agent: connections.get(host), hostId: host.id }).catch((error: unknown) =>
+            console.error(`[scheduler] shipping logs from host ${host.name} failed (retried next tick): ${(error as Error).message}`),
+          );
+        // A bounded share per tick: a 200 MiB artifact takes a few ticks and never holds up the rest.
+        if (blobs)
+          await shipHostResults({ prisma, blobs, agent: connections.get(host), hostId: host.id }).catch((error: unknown) =>
+            console.error(`[scheduler] shipping results from host ${host.name} failed (retried next tick): ${(error as Error).message}`),
+          );
         await refreshCachedImagesIfDue({ prisma, connections, host });
         if (host.status === "offline") await prisma.host.update({ where: { id: host.id }, data: { status: host.drainedAt ? "draining" : "online", statusReason: null } });
         // A returning host, and every host now and then, drops what nobody owns any more.
@@ -87,6 +103,7 @@ export async function tick({ prisma, connections, offlineAfterMs = 30_000, lostA
     buildContextsPrunedAt = Date.now();
     await pruneBuildContexts(prisma).catch((error: unknown) => console.error(`[scheduler] pruning old build contexts failed: ${(error as Error).message}`));
   }
+  if (blobs) await expireRunBlobsIfDue({ prisma, blobs }).catch((error: unknown) => console.error(`[scheduler] removing expired logs and results failed: ${(error as Error).message}`));
   return report;
 }
 
@@ -94,11 +111,21 @@ async function markLostRuns(prisma: PrismaClient, lostAfterMs: number): Promise<
   const cutoff = new Date(Date.now() - lostAfterMs);
   const stranded = await prisma.run.findMany({
     where: { state: { in: [...activeRunStates] }, host: { status: "offline", lastSeenAt: { lt: cutoff } } },
-    select: { id: true },
+    select: { id: true, spec: true, resultsState: true, endedState: true, host: { select: { name: true } } },
   });
   let lost = 0;
-  for (const { id } of stranded) {
-    const moved = await prisma.$transaction((tx) => transitionRun(tx, { runId: id, from: [...activeRunStates], to: "lost", reason: "its host stopped answering for longer than the grace period" }));
+  for (const { id, spec, resultsState, endedState, host } of stranded) {
+    // A run that had ended and was shipping its results ends as it ended, with what is stored.
+    if (await endWithStoredResults(prisma, { id, resultsState, endedState }, host?.name ?? "?")) continue;
+    const moved = await prisma.$transaction((tx) =>
+      transitionRun(tx, {
+        runId: id,
+        from: [...activeRunStates],
+        to: "lost",
+        reason: "its host stopped answering for longer than the grace period",
+        data: resultsLostWithHost(spec, host?.name ?? "?"),
+      }),
+    );
     if (moved) lost += 1;
   }
   return lost;

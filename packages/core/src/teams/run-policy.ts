@@ -18,6 +18,8 @@ export interface RunPolicy {
   unplaceableTimeoutSeconds: number;
   /** The egress policy written into a run's stored spec when it names none. */
   defaultEgressPolicy: EgressPolicy;
+  /** Stored logs and results of runs that finished longer ago than this many days are removed (1-3650). */
+  blobRetentionDays: number;
 }
 
 const policySelect = {
@@ -28,6 +30,7 @@ const policySelect = {
   maxQueuedRuns: true,
   unplaceableTimeoutSeconds: true,
   defaultEgressPolicy: true,
+  blobRetentionDays: true,
 } as const;
 
 /** The column is text: a value the enum does not know (written by hand) reads as strict, the safer of the two. */
@@ -63,6 +66,8 @@ export async function updateRunPolicy({ prisma, ctx, changes }: { prisma: Prisma
   requireRole(ctx, "admin");
   if (changes.defaultEgressPolicy !== undefined && !egressPolicy.safeParse(changes.defaultEgressPolicy).success)
     throw new AppError("BAD_REQUEST", `defaultEgressPolicy must be "open" or "strict" (it was ${JSON.stringify(changes.defaultEgressPolicy).slice(0, 40)}).`);
+  if (changes.blobRetentionDays !== undefined && !(Number.isInteger(changes.blobRetentionDays) && changes.blobRetentionDays >= 1 && changes.blobRetentionDays <= 3650))
+    throw new AppError("BAD_REQUEST", `blobRetentionDays must be a whole number of days from 1 to 3650 (it was ${JSON.stringify(changes.blobRetentionDays).slice(0, 40)}).`);
   for (const column of Object.values(roleColumn)) {
     const role = changes[column];
     // An admin may not hand out more than they hold: only an owner can make a capability owner-only or lift it from that.

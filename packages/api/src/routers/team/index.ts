@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { changeMemberRole, createInvite, getRunPolicy, listInvites, listMembers, removeMember, revokeInvite, updateRunPolicy } from "@bailey/core";
 import { runPolicyOutput, updateRunPolicyInput } from "../../schemas/team";
+import { storage } from "./storage";
 import { adminProcedure, router, teamProcedure } from "../../trpc";
 
 const roles = z.enum(["owner", "admin", "member", "viewer"]);
@@ -25,6 +26,7 @@ export const teamRouter = router({
     .input(updateRunPolicyInput)
     .output(runPolicyOutput)
     .mutation(async ({ ctx, input }) => ({ policy: await updateRunPolicy({ prisma: ctx.prisma, ctx: ctx.teamContext, changes: input }) })),
+  storage,
   members: teamProcedure.meta({ scope: "session" }).query(({ ctx }) => listMembers({ prisma: ctx.prisma, ctx: ctx.teamContext })),
   changeRole: adminProcedure
     .meta({ scope: "session" })
