@@ -33,6 +33,8 @@ PATH="$PATH:/usr/sbin"
 prefix=/opt/bailey
 bin=/usr/local/bin/bailey-agent
 start_script=/usr/local/sbin/bailey-agent-start
+# What the agent hands a run's workspace over with (chown to the run's user) and reads and removes what that user wrote with; the systemd unit's AmbientCapabilities.
+agent_caps="--inh-caps=+chown,+dac_override,+fowner --ambient-caps=+chown,+dac_override,+fowner"
 state_dir=/var/lib/bailey-agent
 run_dir=/run/bailey
 config_dir=/etc/bailey
@@ -245,6 +247,9 @@ if ! command -v docker >/dev/null && ! command -v podman >/dev/null; then
 fi
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || missing+=("an SSH server for the control plane: apt-get install -y openssh-server")
 command -v sha256sum >/dev/null || missing+=("sha256sum: apt-get install -y coreutils")
+command -v setpriv >/dev/null || missing+=("setpriv (starts the agent with the capabilities it hands workspaces over with): apt-get install -y util-linux")
+# Optional: without git the host takes no runs with a workspace (the agent clones them with it).
+command -v git >/dev/null || say "git is not installed: runs with a workspace will be refused on this host until it is (apt-get install -y git, then systemctl restart bailey-agent)"
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'bailey install: this host is missing:\n' >&2
   printf '  - %s\n' "${missing[@]}" >&2
@@ -381,6 +386,8 @@ Wants=docker.service
 
 [Service]
 User=$user
+# Hands a run's workspace to the run's user (chown) and reads and removes what that user wrote in it.
+AmbientCapabilities=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER
 EnvironmentFile=$config_dir/agent.env
 ExecStart=$bin serve
 Restart=always
@@ -402,7 +409,7 @@ else
 set -eu
 [ ! -L $run_dir ] || { echo "bailey-agent-start: $run_dir is a symlink: refusing to use it" >&2; exit 1; }
 install -d -m 0750 -o $user -g $user $run_dir
-runuser -u $user -- sh -c 'nohup $bin serve >> $log_file 2>&1 &'
+setpriv --reuid=$user --regid=$user --init-groups $agent_caps -- sh -c 'nohup $bin serve >> $log_file 2>&1 &'
 START
   [ ! -L "$log_file" ] || die "$log_file is a symlink: refusing to use it; remove it and re-run"
   if [ -e "$log_file" ]; then
@@ -417,7 +424,8 @@ fi
 
 for _ in $(seq 1 100); do [ -S "$run_dir/agent.sock" ] && break; sleep 0.1; done
 [ -S "$run_dir/agent.sock" ] || die "the agent did not start; see ${log_file} or journalctl -u bailey-agent"
-runuser -u "$user" -- "$bin" doctor || say "doctor found problems (above); runs needing them will be refused"
+# With the capabilities the service has (AmbientCapabilities), so its workspace check is the agent's.
+setpriv --reuid="$user" --regid="$user" --init-groups $agent_caps -- "$bin" doctor || say "doctor found problems (above); runs needing them will be refused"
 
 fingerprint=""
 for key in $ssh_host_key /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_rsa_key.pub; do

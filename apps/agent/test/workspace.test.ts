@@ -225,6 +225,9 @@ for (const sandbox of ["none", "gvisor"] as const) {
       const events = await eventsOf(peer, runId);
       assert.ok(events.some((event) => event.type === "workspace.failed"));
       assert.equal((await peer.request("run.inspect", { runId })).state, "failed");
+      const results = await peer.request("run.results", { runId });
+      assert.equal(results.state, "ready", "a run that failed before it ran has final results: none, and why");
+      assert.match(results.missing[0]?.reason ?? "", /ended before its container ran \(.*Cloning/);
       await peer.request("run.destroy", { runId });
     });
   });

@@ -1,6 +1,7 @@
 import { statfs, stat } from "node:fs/promises";
 import { detectRuntime, hostUdsRuntime } from "@bailey/runtime";
 import type { AgentEnv } from "../env";
+import { gitVersion, workspaceSupport } from "../workspaces/host-support";
 
 interface Check {
   name: string;
@@ -36,6 +37,13 @@ export async function doctor(env: AgentEnv): Promise<number> {
       // Not a failure: the host works, it just cannot sandbox docker:host runs.
       checks.push({ name: "docker:host under gVisor", ok: true, detail: "not on Podman (it cannot pick a runtime per container): docker:host runs here need sandbox: none" });
     }
+    const workspaces = await workspaceSupport(runtime.type);
+    const git = await gitVersion();
+    checks.push({
+      name: "workspaces (git, chown)",
+      ok: workspaces.ok,
+      detail: workspaces.ok ? `${git}; the agent may hand a workspace to the run's user` : `${workspaces.reason} Until then, runs with a workspace are refused here.`,
+    });
     await runtime.close();
   } catch (error) {
     checks.push({ name: "container engine", ok: false, detail: (error as Error).message });

@@ -607,7 +607,10 @@ export class RunManager {
 
   /** run.results: the run's results as they stand (collected after its main container exited). */
   results(runId: string): ReturnType<RunWorkspaces["results"]> {
-    return this.workspaces.results(runId, this.get(runId).spec);
+    const record = this.get(runId);
+    // Ended and never collected: it failed before its container ran (an exit is collected before the run is final).
+    const endedBeforeRunning = finalStates.has(record.state) ? (record.error ?? `it is ${record.state}`) : undefined;
+    return this.workspaces.results(runId, record.spec, endedBeforeRunning);
   }
 
   /** run.results.read: bytes of one of the files run.results lists. */

@@ -147,9 +147,15 @@ export class RunWorkspaces {
     await this.options.journal.append({ type: "results.ready", runId, data: { files: manifest.files.length, bytes, missing: manifest.missing } });
   }
 
-  async results(runId: string, spec: RunSpec): Promise<RunResults> {
+  /** `endedBeforeRunning`: the run ended without its container's exit being collected (it failed before it ran), and why. */
+  async results(runId: string, spec: RunSpec, endedBeforeRunning?: string): Promise<RunResults> {
     const layout = this.layoutOf(runId);
-    return resultsAnswer(runId, wantsResults(spec), layout ? await readManifest(layout) : null);
+    const manifest = layout ? await readManifest(layout) : null;
+    if (!manifest && endedBeforeRunning !== undefined && wantsResults(spec)) {
+      const missing = [{ name: "results", reason: `nothing was collected: the run ended before its container ran (${endedBeforeRunning})` }];
+      return { runId, state: "ready", files: [], missing, baseCommit: null, headCommit: null, pushed: null };
+    }
+    return resultsAnswer(runId, wantsResults(spec), manifest);
   }
 
   async read(runId: string, name: string, offset: number, length: number): Promise<{ data: string; eof: boolean }> {
