@@ -1,0 +1,120 @@
+import type { AgentConnection } from "@bailey/agent-client";
+import type { PrismaClient } from "@bailey/db";
+import { maxResultChunkBytes, RpcError, rpcErrorCodes } from "@bailey/protocol";
+import { type BlobStore, runLogKey } from "../blobs/blob-store";
+
+/** What the log shipper asks of a host's agent: run.logs.read (a fake in tests). */
+export type LogsAgent = Pick<AgentConnection, "request">;
+
+export interface ShipLogsOptions {
+  prisma: PrismaClient;
+  blobs: BlobStore;
+  agent: LogsAgent;
+  /** At most this many bytes per run per call, so a chatty run never holds up a tick; the rest next time. */
+  budgetBytes?: number;
+  /** Bytes per run.logs.read (the protocol's cap at most). */
+  chunkBytes?: number;
+}
+
+export interface ShippedLog {
+  /** Bytes stored by this call. */
+  bytes: number;
+  /** The log is all in the blob store now (logsCompleteAt is set). */
+  complete: boolean;
+  /** Another shipper holds the run right now (another control plane's tick, or a destroy): nothing done. */
+  busy: boolean;
+}
+
+const defaultBudgetBytes = 8 * 1024 * 1024;
+/** Runs shipped at once by this process: each holds a database connection while it pulls. */
+const maxConcurrentRuns = 2;
+/** A run that ended this long ago without its log complete is given up (its host is gone, or never answers for it). */
+const endedRunWindowMs = 60 * 60_000;
+
+/**
+ * Ships the logs of a host's runs that reached it and whose logs are not all stored: those
+ * provisioning, running or stopping, and those that ended within the last hour (their last
+ * bytes, and their completion). A few runs at a time, a bounded share each.
+ */
+export async function shipHostLogs({ hostId, ...options }: ShipLogsOptions & { hostId: string }): Promise<{ bytes: number; completed: string[] }> {
+  const runs = await options.prisma.run.findMany({
+    where: {
+      hostId,
+      logsCompleteAt: null,
+      blobsExpiredAt: null,
+      OR: [{ state: { in: ["provisioning", "running", "stopping"] } }, { finishedAt: { gte: new Date(Date.now() - endedRunWindowMs) } }],
+    },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const report = { bytes: 0, completed: [] as string[] };
+  const queue = runs.map((run) => run.id);
+  await Promise.all(
+    Array.from({ length: Math.min(maxConcurrentRuns, queue.length) }, async () => {
+      for (let runId = queue.shift(); runId; runId = queue.shift()) {
+        const shipped = await shipRunLogs({ ...options, runId });
+        report.bytes += shipped.bytes;
+        if (shipped.complete) report.completed.push(runId);
+      }
+    }),
+  );
+  return report;
+}
+
+/**
+ * Pulls one run's log from the agent, from the byte count Postgres recorded, into the blob store:
+ * each chunk is a part keyed by its offset, then the count advances by compare-and-set on its
+ * old value. One shipper per run at a time (a transaction-scoped advisory lock, so a second
+ * control plane skips the run rather than racing it: a shorter part written over a longer one at
+ * the same offset would leave a hole); the compare-and-set still refuses a count that moved.
+ * A run the agent no longer knows (destroyed, or a new agent) keeps what was stored, and is
+ * marked complete: nothing more will come.
+ */
+export async function shipRunLogs({ prisma, blobs, agent, runId, budgetBytes = defaultBudgetBytes, chunkBytes = maxResultChunkBytes }: ShipLogsOptions & { runId: string }): Promise<ShippedLog> {
+  const chunk = Math.min(chunkBytes, maxResultChunkBytes);
+  return prisma.$transaction(
+    async (tx) => {
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`bailey.ship-logs:${runId}`})) AS locked`;
+      if (!lock?.locked) return { bytes: 0, complete: false, busy: true };
+      const run = await tx.run.findUnique({ where: { id: runId }, select: { logBytesStored: true, logsCompleteAt: true } });
+      if (!run || run.logsCompleteAt) return { bytes: 0, complete: run?.logsCompleteAt != null, busy: false };
+      let offset = Number(run.logBytesStored);
+      let shipped = 0;
+      while (shipped < budgetBytes) {
+        let answer: { data: string; sizeBytes: number; complete: boolean };
+        try {
+          answer = await agent.request("run.logs.read", { runId, offset, length: Math.min(chunk, budgetBytes - shipped) }, { timeoutMs: 60_000 });
+        } catch (error) {
+          if (error instanceof RpcError && error.code === rpcErrorCodes.runNotFound) {
+            await advance(tx, runId, offset, offset, true);
+            return { bytes: shipped, complete: true, busy: false };
+          }
+          // An agent from before durable logs: its runs' logs stay on the host (read live).
+          if (error instanceof RpcError && error.code === rpcErrorCodes.methodNotFound) return { bytes: 0, complete: false, busy: false };
+          // Unreachable: what was shipped stays, the rest next tick.
+          if (shipped === 0) throw error;
+          return { bytes: shipped, complete: false, busy: false };
+        }
+        const data = Buffer.from(answer.data, "base64");
+        const done = answer.complete && offset + data.length >= answer.sizeBytes;
+        if (data.length === 0 && !done) break;
+        if (data.length) await blobs.putPart(runLogKey(runId), offset, data);
+        if (!(await advance(tx, runId, offset, offset + data.length, done))) return { bytes: shipped, complete: false, busy: true };
+        offset += data.length;
+        shipped += data.length;
+        if (done) return { bytes: shipped, complete: true, busy: false };
+      }
+      return { bytes: shipped, complete: false, busy: false };
+    },
+    { maxWait: 10_000, timeout: 120_000 },
+  );
+}
+
+/** Compare-and-set of the stored byte count; false when another shipper moved it first (its part at `from` holds the same bytes). */
+async function advance(tx: Pick<PrismaClient, "run">, runId: string, from: number, to: number, complete: boolean): Promise<boolean> {
+  const { count } = await tx.run.updateMany({
+    where: { id: runId, logBytesStored: BigInt(from), logsCompleteAt: null },
+    data: { logBytesStored: BigInt(to), ...(complete ? { logsCompleteAt: new Date() } : {}) },
+  });
+  return count === 1;
+}
