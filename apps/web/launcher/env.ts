@@ -64,7 +64,11 @@ export function readLauncherEnv(source: NodeJS.ProcessEnv = process.env): Launch
 
 /** Variables passed through untouched to the Next.js server (sign-in providers). */
 export function passThroughEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const names = ["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME", "BAILEY_SSH_PRIVATE_KEY_FILE", "BAILEY_CRON_SECRET"];
+  const names = [
+    ...["GITHUB_ID", "GITHUB_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME", "BAILEY_SSH_PRIVATE_KEY_FILE", "BAILEY_CRON_SECRET"],
+    // The blob store of runs' logs and results: the dashboard reads what the scheduler stores.
+    ...["BAILEY_BLOB_DIR", "BAILEY_S3_ENDPOINT", "BAILEY_S3_BUCKET", "BAILEY_S3_REGION", "BAILEY_S3_ACCESS_KEY_ID", "BAILEY_S3_SECRET_ACCESS_KEY", "BAILEY_S3_FORCE_PATH_STYLE"],
+  ];
   return Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]]] : [])));
 }
 

@@ -3,7 +3,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createPrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
-import { ensureOwnerAccount } from "@bailey/core";
+import { type BlobStore, blobStoreFromEnv, DirectoryBlobStore, ensureOwnerAccount } from "@bailey/core";
 import { loadOrCreateAuditSigningKey } from "./audit-signing-key";
 import { loadOrCreateAuthSecret } from "./auth-secret";
 import { previousKeysFrom, rotateStoredSecrets } from "./rotate-secrets";
@@ -61,6 +61,8 @@ async function serve(env: LauncherEnv): Promise<void> {
   const auditSigningKeyFile = await loadOrCreateAuditSigningKey(env.dataDir, env.BAILEY_AUDIT_SIGNING_KEY_FILE, log);
   // The in-process scheduler finds the same file itself (core resolves BAILEY_DATA_DIR as this launcher does).
   const secretsKeyFile = loadOrCreateSecretsKey(env.dataDir, env.BAILEY_SECRETS_KEY_FILE, log);
+  const blobs = openBlobStore();
+  log(`runs' logs and results: ${blobs instanceof DirectoryBlobStore ? blobs.root : "the S3 bucket BAILEY_S3_BUCKET"}`);
   const web = startNextServer({
     host: env.BAILEY_HOST,
     port: env.PORT,
@@ -72,6 +74,8 @@ async function serve(env: LauncherEnv): Promise<void> {
       BAILEY_SSH_PRIVATE_KEY_FILE: sshPrivateKeyFile,
       BAILEY_AUDIT_SIGNING_KEY_FILE: auditSigningKeyFile,
       BAILEY_SECRETS_KEY_FILE: secretsKeyFile,
+      // Resolved here: the dashboard's working directory is not the launcher's.
+      ...(blobs instanceof DirectoryBlobStore ? { BAILEY_BLOB_DIR: blobs.root } : {}),
     },
   });
   running.web = web;
@@ -90,6 +94,7 @@ async function serve(env: LauncherEnv): Promise<void> {
       intervalMs: env.BAILEY_TICK_INTERVAL_MS,
       sshPrivateKeyFile,
       auditSigningKeyFile,
+      blobs,
       log,
     });
   }
@@ -127,6 +132,15 @@ function installShutdown(): void {
     });
   }
   process.removeAllListeners("beforeExit");
+}
+
+/** The blob store BAILEY_BLOB_DIR / BAILEY_S3_* configure (default: `blobs` in the data directory); a half-done S3 setting stops the start, saying what to set. */
+function openBlobStore(): BlobStore {
+  try {
+    return blobStoreFromEnv();
+  } catch (error) {
+    throw new ConfigurationError(`Bailey cannot start: ${(error as Error).message}`);
+  }
 }
 
 function prefixLines(prefix: string, chunk: Buffer): string {

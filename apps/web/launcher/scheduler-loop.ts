@@ -1,12 +1,20 @@
 import { readFileSync } from "node:fs";
-import { databaseUnavailable, HostConnections, loadAuditSigningKeyFile, signDueAuditCheckpoints, tick } from "@bailey/core";
+import { type BlobStore, databaseUnavailable, HostConnections, loadAuditSigningKeyFile, signDueAuditCheckpoints, tick } from "@bailey/core";
 import { createPrismaClient } from "@bailey/db";
 
 /**
  * `npm start` drives the scheduler itself, one tick after another (never overlapping);
  * a hosted deployment calls /api/cron/tick instead. Errors are logged, never fatal.
  */
-export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: number; sshPrivateKeyFile?: string; auditSigningKeyFile?: string; log: (line: string) => void }): {
+export function startSchedulerLoop(options: {
+  databaseUrl: string;
+  intervalMs: number;
+  sshPrivateKeyFile?: string;
+  auditSigningKeyFile?: string;
+  /** Where runs' logs and results are shipped to (without it they stay on their hosts). */
+  blobs?: BlobStore;
+  log: (line: string) => void;
+}): {
   stop(): Promise<void>;
 } {
   const prisma = createPrismaClient(options.databaseUrl, { maxConnections: 4 });
@@ -28,7 +36,7 @@ export function startSchedulerLoop(options: { databaseUrl: string; intervalMs: n
     }
   };
   const loop = () => {
-    running = tick({ prisma, connections })
+    running = tick({ prisma, connections, ...(options.blobs ? { blobs: options.blobs } : {}) })
       .then((report) => {
         if (databaseDown) options.log("scheduler: the database is back; ticking again");
         databaseDown = false;

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { signDueAuditCheckpoints, tick } from "@bailey/core";
 import { serverEnv } from "~/env";
 import { auditSigningKey } from "~/server/audit-signing-key";
+import { blobStore } from "~/server/blob-store";
 import { hostConnections } from "~/server/connections";
 import { db } from "~/server/db";
 import { jsonResponse, restErrorResponse } from "@bailey/api";
@@ -18,7 +19,7 @@ export async function POST(request: Request): Promise<Response> {
     return jsonResponse({ error: { code: "UNAUTHORIZED", message: "Send Authorization: Bearer $BAILEY_CRON_SECRET." } }, 401);
   }
   try {
-    const report = await tick({ prisma: db(), connections: hostConnections() });
+    const report = await tick({ prisma: db(), connections: hostConnections(), blobs: blobStore() });
     const key = auditSigningKey();
     const auditCheckpoints = key ? await signDueAuditCheckpoints({ prisma: db(), key }) : null;
     return jsonResponse({ ...report, auditCheckpoints });
