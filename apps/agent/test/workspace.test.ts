@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -307,5 +308,60 @@ describe("artifacts on the real Docker engine under gVisor: regular files only, 
       peer.request("run.create", { runId: `${runId}-x`, spec: { image: gitImage, command: ["true"], sandbox: "gvisor", artifacts: ["*.txt"] } as never }),
       /artifacts or push without a workspace/,
     );
+  });
+});
+
+describe("workspaces on a real Podman service (runc): the same clone, user and results", () => {
+  const hostId = `wsp-${randomBytes(3).toString("hex")}`;
+  let agent: AgentProcess;
+  let peer: RpcPeer;
+  let git: GitServer;
+  let runtimeDir: string;
+  let stopService = async () => {};
+
+  before(async () => {
+    await requireGitImage();
+    if (spawnSync("podman", ["image", "exists", gitImage]).status !== 0) {
+      const load = spawnSync("sh", ["-c", `docker save ${gitImage} | podman load`], { encoding: "utf8" });
+      if (load.status !== 0) throw new Error(`Could not copy ${gitImage} into Podman (apt-get install -y podman): ${load.stderr}`);
+    }
+    git = await startGitServer();
+    // The rootless probe's path ($XDG_RUNTIME_DIR/podman/podman.sock), so the agent finds this service by detection.
+    runtimeDir = await mkdtemp(path.join(tmpdir(), "bailey-wsp-xdg-"));
+    await mkdir(path.join(runtimeDir, "podman"));
+    const socketPath = path.join(runtimeDir, "podman/podman.sock");
+    const service = spawn("podman", ["system", "service", "--time=0", `unix://${socketPath}`], { stdio: "ignore" });
+    stopService = async () => {
+      const exited = new Promise((resolve) => service.once("exit", resolve));
+      service.kill("SIGTERM");
+      await exited;
+    };
+    for (let i = 0; i < 100 && !existsSync(socketPath); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!existsSync(socketPath)) throw new Error("podman system service did not create its socket within 10 s: install Podman (apt-get install -y podman).");
+    agent = await startAgent({ hostId, allow: ["sandbox:none"], env: { BAILEY_RUNTIME: "podman", XDG_RUNTIME_DIR: runtimeDir } });
+    peer = await agent.connect();
+  });
+  after(async () => {
+    peer?.close();
+    await agent?.stop();
+    await stopService();
+    await git?.stop();
+    if (runtimeDir) await rm(runtimeDir, { recursive: true, force: true });
+  });
+
+  it("a run as the default workspace user commits; its diff and bundle come back and the branch is pushed", async () => {
+    const repo = `podman-${randomBytes(3).toString("hex")}`;
+    const { commits } = await git.createRepository(repo);
+    const runId = `wsp-${randomBytes(4).toString("hex")}`;
+    const branch = `bailey/${runId}`;
+    const results = await runToResults(peer, runId, { image: gitImage, command: ["sh", "-c", editAndCommit], sandbox: "none", workspace: { git: git.url(repo), depth: 1 }, push: { branch } });
+    const logs = await logsOf(peer, runId);
+    assert.match(logs, /uid=1000 owner=1000 gitowner=1000 pwd=\/workspace/, `the run is uid 1000 and owns /workspace; its output: ${logs}\nagent: ${agent.output().slice(-2000)}`);
+    assert.equal(results.baseCommit, commits.at(-1));
+    assert.deepEqual(results.missing, []);
+    assert.deepEqual(results.pushed, { branch, commit: results.headCommit });
+    assert.match((await readResult(peer, runId, "diff.patch")).toString("utf8"), /\+edited by the run/);
+    assert.equal((await git.git(repo, ["rev-parse", `refs/heads/${branch}`])).trim(), results.headCommit);
+    await peer.request("run.destroy", { runId });
   });
 });
