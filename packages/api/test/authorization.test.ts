@@ -103,6 +103,9 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "grants.delete": ({ grantId }) => ({ id: grantId }),
   "buildContexts.list": () => undefined,
   "runs.egress": ({ runId }) => ({ id: runId }),
+  "runs.results": ({ runId }) => ({ id: runId }),
+  "runs.artifacts": ({ runId }) => ({ id: runId }),
+  "team.storage": () => undefined,
 };
 
 const stringify = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? "";

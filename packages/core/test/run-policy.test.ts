@@ -88,6 +88,7 @@ describe("team run policy, default timeout and queue cap (real Postgres)", () =>
       maxQueuedRuns: 500,
       unplaceableTimeoutSeconds: 900,
       defaultEgressPolicy: "open",
+      blobRetentionDays: 30,
     });
 
     const changed = await updateRunPolicy({ prisma, ctx: admin, changes: { minRoleDockerHost: "member" } });

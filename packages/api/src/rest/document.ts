@@ -80,6 +80,7 @@ function buildDocument(): OpenAPIObject {
   for (const stream of streamOperations) {
     const parameters = [
       { in: "path", name: "id", required: true, schema: { type: "string", minLength: 1, maxLength: 64 } },
+      ...Object.entries(stream.pathParams ?? {}).map(([name, { description }]) => ({ in: "path", name, required: true, description, schema: { type: "string", minLength: 1 } })),
       ...Object.entries(stream.query ?? {}).map(([name, { type, description }]) => ({ in: "query", name, description, schema: { type } })),
     ].filter((parameter) => parameter.in !== "path" || stream.path.includes(`{${parameter.name}}`));
     paths[stream.path] = {

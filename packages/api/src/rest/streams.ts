@@ -5,7 +5,16 @@ import type { TokenScope } from "@bailey/core";
  * adapter over a core function with the same error mapping (apps/web/src/app/api/v1/...).
  * They are listed here so the OpenAPI document and the route enumeration tests see them.
  */
-export const streamOperations: readonly { method: "GET"; path: string; scope: TokenScope; summary: string; contentType: string; query?: Record<string, { type: string; description: string }> }[] = [
+export const streamOperations: readonly {
+  method: "GET";
+  path: string;
+  scope: TokenScope;
+  summary: string;
+  contentType: string;
+  query?: Record<string, { type: string; description: string }>;
+  /** Path parameters besides {id}. */
+  pathParams?: Record<string, { description: string }>;
+}[] = [
   {
     method: "GET",
     path: "/runs/{id}/logs",
@@ -13,6 +22,29 @@ export const streamOperations: readonly { method: "GET"; path: string; scope: To
     summary: "The run's output as text; follow=true keeps streaming until the run ends or the client leaves",
     contentType: "text/plain",
     query: { follow: { type: "boolean", description: "Stream until the run ends." } },
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}/diff",
+    scope: "runs:read",
+    summary:
+      "The run's diff against the commit its workspace was cloned at (uncommitted and untracked changes included; git apply --binary applies it), with its SHA-256 in x-content-sha256; 404 saying why when it has none",
+    contentType: "text/x-diff",
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}/bundle",
+    scope: "runs:read",
+    summary: "The commits the run made, as a git bundle (git fetch <file> <commit>), with its SHA-256 in x-content-sha256; 404 saying why when it made none",
+    contentType: "application/x-git-bundle",
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}/artifacts/{name}",
+    scope: "runs:read",
+    summary: "One of the run's artifacts as an attachment, with its SHA-256 in x-content-sha256",
+    contentType: "application/octet-stream",
+    pathParams: { name: { description: "The artifact's path relative to the workdir, as GET /runs/{id}/artifacts lists it; it may contain '/'" } },
   },
   {
     method: "GET",

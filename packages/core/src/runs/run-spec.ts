@@ -64,7 +64,7 @@ export const submittedRunSpec = z
         "A per-run directory on the host mounted at the workdir: empty ({}), or a clone of git at ref (depth for a shallow clone). An https:// remote uses the credential of grant (one of the team's grants covering its host); an ssh:// or user@host:path remote the deploy key in the team secret sshKeySecret. When the run ends its diff against the starting commit and new commits (a git bundle) are kept as results.",
       ),
     user: runUser.optional().describe("uid or uid:gid the run runs as; a workspace run defaults to 1000:1000 and owns its workspace"),
-    artifacts: z.array(artifactGlob).max(64).default([]).describe("Globs relative to the workdir (dist/**, **/*.log) of files kept as the run's artifacts when it ends; needs a workspace"),
+    artifacts: z.array(artifactGlob).max(64).optional().describe("Globs relative to the workdir (dist/**, **/*.log) of files kept as the run's artifacts when it ends; needs a workspace"),
     push: runPush.optional().describe("Push the run's commits to this branch of the workspace's repository when it ends (bailey/<run id> is a good name); needs workspace.git"),
     dependencies: z
       .array(z.string())
@@ -154,7 +154,7 @@ export function validateRunSpec(input: unknown, { storedRunId }: ValidateRunSpec
     ...(spec.workdir ? { workdir: spec.workdir } : {}),
     ...(spec.workspace ? { workspace: spec.workspace } : {}),
     ...(spec.user ? { user: spec.user } : {}),
-    artifacts: spec.artifacts,
+    ...(spec.artifacts ? { artifacts: spec.artifacts } : {}),
     ...(spec.push ? { push: spec.push } : {}),
     dependencies: spec.dependencies,
     sandbox: spec.sandbox,
@@ -174,7 +174,7 @@ function workspaceSpecIssues(spec: SubmittedRunSpec): { path: PropertyKey[]; mes
   const issues: { path: PropertyKey[]; message: string }[] = [];
   if (spec.push && !spec.workspace?.git)
     issues.push({ path: ["push"], message: "push needs a repository to push to: add workspace: {git: <url>} (the run's commits are pushed to that repository's branch)" });
-  if (spec.artifacts.length && !spec.workspace)
+  if (spec.artifacts?.length && !spec.workspace)
     issues.push({ path: ["artifacts"], message: "artifacts are collected from the run's workspace: add workspace: {} (an empty one) or workspace: {git: <url>}" });
   const workspace = spec.workspace;
   if (workspace && !workspace.git) {
