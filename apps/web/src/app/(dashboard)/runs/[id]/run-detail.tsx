@@ -159,7 +159,7 @@ export function RunDetail({ runId }: { runId: string }) {
         <h2 id="results-heading" className="text-lg font-semibold">
           Results
         </h2>
-        <RunResults runId={runId} active={active} state={data.state} />
+        <RunResults runId={runId} active={active} exited={data.exitCode !== null} state={data.state} />
       </section>
 
       <RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />

@@ -20,7 +20,7 @@ export interface RunResultsData extends ResultsWorkspace {
 }
 
 /** The results as they stand: state, workspace and commits, the diff, the bundle and the artifacts. */
-export function RunResultsView({ runId, results, active }: { runId: string; results: RunResultsData; active: boolean }) {
+export function RunResultsView({ runId, results, running }: { runId: string; results: RunResultsData; running: boolean }) {
   const diff = results.files.find((file) => file.kind === "diff");
   const collected = results.state === "complete" || results.state === "partial";
   return (
@@ -29,7 +29,7 @@ export function RunResultsView({ runId, results, active }: { runId: string; resu
         {results.state === "none"
           ? "This run asks for no results: its spec has no workspace and no artifacts."
           : results.state === "pending"
-            ? active
+            ? running
               ? "Results are collected when the run ends."
               : "Collecting results…"
             : results.state === "complete"
@@ -65,8 +65,11 @@ export function RunResultsView({ runId, results, active }: { runId: string; resu
   );
 }
 
-/** The Results section of the run page: read again while the run is active or its results are being collected. */
-export function RunResults({ runId, active, state }: { runId: string; active: boolean; state: string }) {
+/**
+ * The Results section of the run page: read again while the run is active or its results are being
+ * collected. `exited`: its container has ended (a run with results keeps its state until they are stored).
+ */
+export function RunResults({ runId, active, exited, state }: { runId: string; active: boolean; exited: boolean; state: string }) {
   const trpc = useTRPC();
   const results = useQuery(trpc.runs.results.queryOptions({ id: runId }, { refetchInterval: (query) => (active || query.state.data?.state === "pending" ? 2000 : false) }));
   // The run's end is when results start shipping: read them again as soon as its state moves on.
@@ -83,5 +86,5 @@ export function RunResults({ runId, active, state }: { runId: string; active: bo
     );
   }
   if (!results.data) return <p className="text-sm text-zinc-500">Loading…</p>;
-  return <RunResultsView runId={runId} results={results.data} active={active} />;
+  return <RunResultsView runId={runId} results={results.data} running={active && !exited} />;
 }
