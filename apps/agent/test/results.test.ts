@@ -175,6 +175,10 @@ describe("results survive an agent restart: a run that ended while the agent was
     assert.equal((await peer.request("run.inspect", { runId })).state, "exited");
     const types: string[] = (await peer.request("events.pull", { afterSeq: 0, limit: 10_000 })).events.filter((event) => event.runId === runId).map((event) => event.type);
     assert.ok(types.indexOf("results.ready") > -1 && types.indexOf("results.ready") < types.lastIndexOf("run.state"), types.join(", "));
-    await peer.request("run.destroy", { runId });
+    // A run the control plane no longer owns: reconcile removes its workspace and results with the rest.
+    const workspaceDir = path.join(agent.stateDir, "workspaces", runId);
+    assert.ok(existsSync(workspaceDir));
+    await peer.request("host.reconcile", { ownedRunIds: [], removeOnly: [runId] });
+    assert.equal(existsSync(workspaceDir), false, "reconcile removed the workspace directory");
   });
 });

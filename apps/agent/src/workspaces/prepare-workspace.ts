@@ -70,14 +70,14 @@ async function cloneInto(options: PrepareWorkspaceOptions, remote: string): Prom
   const depth = workspace.depth ? [`--depth=${workspace.depth}`] : [];
   return withRemoteEnv(options.access, { tmpfsRoot: options.tmpfsRoot, runId: layout.runId, knownHostsFile: layout.knownHosts }, async (remoteEnv) => {
     log?.(`cloning ${remote}${ref ? ` at ${ref}` : ""}${workspace.depth ? ` (depth ${workspace.depth})` : ""}`);
-    await git(["clone", "--no-hardlinks", "--progress", ...depth, ...(ref && !pinned ? ["--branch", ref] : []), "--", remote, layout.workspace], remoteEnv, layout.root);
+    await git(["clone", "--no-hardlinks", "--quiet", ...depth, ...(ref && !pinned ? ["--branch", ref] : []), "--", remote, layout.workspace], remoteEnv, layout.root);
     if (pinned) {
       const present = await git(["cat-file", "-e", `${ref}^{commit}`]).then(
         () => true,
         () => false,
       );
       // A shallow clone (or a commit on no branch) may not have it: asked for by name.
-      if (!present) await git(["fetch", "--progress", ...depth, "origin", ref], remoteEnv);
+      if (!present) await git(["fetch", "--quiet", ...depth, "origin", ref], remoteEnv);
       await git(["checkout", "--quiet", "--detach", ref]);
     }
     return (await git(["rev-parse", "HEAD"])).toString("utf8").trim();
