@@ -8,6 +8,7 @@ import { Select } from "~/components/ui/select";
 import { errorMessage } from "~/lib/trpc-errors";
 import { useTRPC } from "~/trpc/client";
 import { InviteLinks } from "./invite-links";
+import { Retention } from "./retention";
 import { RunPolicy } from "./run-policy";
 
 const roles = ["viewer", "member", "admin", "owner"] as const;
@@ -94,6 +95,7 @@ export function TeamView() {
           </table>
         </div>
       </section>
+      <Retention />
       <RoleGate atLeast="admin">
         <InviteLinks />
         <RunPolicy />
