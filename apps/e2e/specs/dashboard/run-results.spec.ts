@@ -96,4 +96,33 @@ test("a member starts a workspace run from the New run form; it edits a file and
   await expect(page.getByTestId("run-bundle-download")).toBeVisible();
   await page.getByTestId("run-results").scrollIntoViewIfNeeded();
   await shot(page, "run-results");
+
+  // The Team page: a member reads the storage total (this run's logs and results at least) and the retention, and cannot change it.
+  await page.goto("/team");
+  await expect(page.getByTestId("team-storage")).toContainText(/\d+(\.\d)? (KiB|MiB|GiB)/);
+  await expect(page.getByTestId("team-retention")).toContainText("30 days");
+  await expect(page.getByLabel("Retention (days)")).toHaveCount(0);
+  await shot(page, "team-storage");
+});
+
+test("an owner changes the team's retention on the Team page; a bad value is refused beside the field", async ({ page, signInPage, owner }) => {
+  await signInPage.goto();
+  await signInPage.signIn(owner.email, owner.password);
+  await page.goto("/team");
+  const retention = page.getByLabel("Retention (days)");
+  await expect(retention).toHaveValue("30");
+  await retention.fill("0");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.locator('[data-field="blobRetentionDays"]').getByRole("alert")).toContainText("from 1 to 3650");
+  await retention.fill("45");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Retention saved." })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Retention (days)")).toHaveValue("45");
+  await expect(page.getByTestId("team-storage")).toBeVisible();
+  await shot(page, "team-retention");
+  // Back to the default, for the specs after this one.
+  await page.getByLabel("Retention (days)").fill("30");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Retention saved." })).toBeVisible();
 });
