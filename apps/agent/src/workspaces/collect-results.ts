@@ -129,6 +129,7 @@ async function pushOrSay(options: CollectResultsOptions, origin: WorkspaceOrigin
       layout: options.layout,
       access,
       remote: origin.remote as string,
+      bundle: path.join(options.layout.results, "commits.bundle"),
       commit: repository.headCommit,
       branch,
       tmpfsRoot: options.tmpfsRoot,

@@ -14,6 +14,8 @@ export interface PrepareWorkspaceOptions {
   owner: { uid: number; gid: number };
   /** Where the deploy key may be written while git runs (the run's tmpfs root). */
   tmpfsRoot: string;
+  /** spec.push: keep a trusted shallow copy of the starting commit to push the run's commits from. */
+  forPush?: boolean;
   /** git's progress and messages (the run's build/provision log). */
   log?: (line: string) => void;
   timeoutMs?: number;
@@ -48,6 +50,7 @@ export async function prepareWorkspace(options: PrepareWorkspaceOptions): Promis
       origin.baseCommit = await cloneInto(options, workspace.git);
       // The run may rewrite .git/config (fsmonitor, hooksPath, aliases...): results are collected with this copy instead.
       await copyFile(`${layout.workspace}/.git/config`, layout.trustedGitConfig);
+      if (options.forPush) await makePushRepository(options, origin.baseCommit);
     }
     await writeFile(layout.origin, JSON.stringify(origin), { mode: 0o600 });
     await chownTree(layout.workspace, options.owner);
@@ -82,4 +85,17 @@ async function cloneInto(options: PrepareWorkspaceOptions, remote: string): Prom
     }
     return (await git(["rev-parse", "HEAD"])).toString("utf8").trim();
   });
+}
+
+/**
+ * While the clone is still the agent's own (before the run may touch it): a bare repository with
+ * the starting commit only (depth 1, from the clone, no network). The push later fetches the
+ * run's commits into it from commits.bundle, whose prerequisite that commit is.
+ */
+async function makePushRepository(options: PrepareWorkspaceOptions, baseCommit: string): Promise<void> {
+  const { layout } = options;
+  const git = (args: string[], cwd: string) => runGit({ args, cwd, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  await git(["init", "--quiet", "--bare", layout.pushRepository], layout.root);
+  // file:// (not a path) so --depth applies; allowed for this one fetch from the agent's own clone.
+  await git(["-c", "protocol.file.allow=always", "fetch", "--quiet", "--depth=1", "--no-tags", `file://${layout.workspace}`, baseCommit], layout.pushRepository);
 }

@@ -87,6 +87,7 @@ export class RunWorkspaces {
         workspace: spec.workspace,
         access: this.access.get(runId) ?? null,
         owner: ownerOf(user),
+        forPush: spec.push !== undefined,
         tmpfsRoot: this.options.tmpfsRoot,
         ...(log ? { log } : {}),
         ...(this.options.gitTimeoutMs ? { timeoutMs: this.options.gitTimeoutMs } : {}),

@@ -41,6 +41,10 @@ export class WorkspaceLayout {
   get manifest(): string {
     return path.join(this.root, "results.json");
   }
+  /** A bare repository holding only the starting commit (shallow), made at clone time for spec.push: the run's commits reach it from commits.bundle, checked, and are pushed from there. */
+  get pushRepository(): string {
+    return path.join(this.root, "push.git");
+  }
   /** Scratch space for collection (a temporary index, the push's bare repository); never inside the workspace. */
   get scratch(): string {
     return path.join(this.root, "scratch");
