@@ -1,4 +1,4 @@
-import type { AuditSigningKey, AuthenticatedToken, HostConnections } from "@bailey/core";
+import type { AuditSigningKey, AuthenticatedToken, BlobStore, HostConnections } from "@bailey/core";
 import type { PrismaClient } from "@bailey/db";
 
 export interface SessionUser {
@@ -17,6 +17,8 @@ export interface Context {
   teamId?: string | null;
   /** Pooled agent connections, for procedures that reach hosts. */
   connections?: HostConnections;
+  /** Where runs' shipped logs and results are kept (they outlive the run on its host). */
+  blobs?: BlobStore;
   /** The request's `Idempotency-Key` header: a retried create returns the first result. */
   idempotencyKey?: string;
   /** Builds a host's install command; only the web server knows its URL, key and agent bundle. */

@@ -125,7 +125,21 @@ export class RunLogFiles {
       let skip = state.position ? 0 : state.bytes;
       let written = state.bytes;
       let position = state.position;
-      let committed = { bytes: state.bytes, at: Date.now() };
+      let committedBytes = state.bytes;
+      // Commits run one after another (they share a temporary file), each of what was written when it was asked for.
+      let commits: Promise<void> = Promise.resolve();
+      let timer: NodeJS.Timeout | null = null;
+      const commitNow = (complete: boolean) => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        const snapshot = { bytes: written, position, complete };
+        commits = commits.then(async () => {
+          await file.datasync();
+          await this.commit(runId, snapshot);
+          committedBytes = Math.max(committedBytes, snapshot.bytes);
+        });
+        return commits;
+      };
       try {
         for await (const chunk of stream) {
           let data = chunk.data;
@@ -139,18 +153,17 @@ export class RunLogFiles {
             written += data.length;
           }
           if (chunk.position) position = chunk.position;
-          if (written - committed.bytes >= commitEveryBytes || Date.now() - committed.at >= commitEveryMs) {
-            await file.datasync();
-            await this.commit(runId, { bytes: written, position, complete: false });
-            committed = { bytes: written, at: Date.now() };
-          }
+          // A quiet run's last lines are committed a moment later, not when (if ever) the next ones come.
+          if (written - committedBytes >= commitEveryBytes) await commitNow(false);
+          else if (!timer && written > committedBytes) timer = setTimeout(() => void commitNow(false).catch(() => undefined), commitEveryMs);
         }
       } finally {
+        if (timer) clearTimeout(timer);
         stream.destroy();
+        await commits.catch(() => undefined);
       }
-      await file.datasync();
       // Ended because the reader stopped (the agent is closing, the run is destroyed): not the log's end.
-      await this.commit(runId, { bytes: written, position, complete: !stopped() });
+      await commitNow(!stopped());
       return !stopped();
     } finally {
       await file.close();

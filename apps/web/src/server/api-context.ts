@@ -3,6 +3,7 @@ import { AppError, authenticateApiToken } from "@bailey/core";
 import { currentUser } from "~/server/auth";
 import { hostConnections } from "~/server/connections";
 import { auditSigningKey } from "~/server/audit-signing-key";
+import { blobStore } from "~/server/blob-store";
 import { db } from "~/server/db";
 import { installCommandFor } from "~/server/host-install";
 
@@ -12,7 +13,14 @@ import { installCommandFor } from "~/server/host-install";
  */
 export async function createApiContext(request: Request): Promise<Context> {
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-  const base = { prisma: db(), connections: hostConnections(), installCommand: installCommandFor, auditSigningKey, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
+  const base = {
+    prisma: db(),
+    connections: hostConnections(),
+    blobs: blobStore(),
+    installCommand: installCommandFor,
+    auditSigningKey,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  };
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
   if (bearer) {
     const token = await authenticateApiToken({ prisma: db(), token: bearer });

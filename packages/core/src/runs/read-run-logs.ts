@@ -1,5 +1,7 @@
 import type { PrismaClient } from "@bailey/db";
+import type { StreamChunk } from "@bailey/protocol";
 import type { TeamContext } from "../authz";
+import { type BlobStore, runLogKey } from "../blobs/blob-store";
 import { AppError } from "../errors";
 import type { HostConnections } from "../scheduler/host-connections";
 import { getRun } from "./run-operations";
@@ -9,26 +11,71 @@ interface RunLogsOptions {
   ctx: Pick<TeamContext, "teamId">;
   connections: HostConnections;
   runId: string;
+  /** Where shipped logs are kept: without it, logs are read from the host only. */
+  blobs?: BlobStore;
 }
 
+/** A run's output: live from its host's agent, or what the blob store holds. */
+export interface RunLogStream {
+  chunks: AsyncIterable<StreamChunk>;
+  cancel(): void;
+}
+
+/** Host states whose agent is not asked: its runs' logs come from the blob store. */
+const unreachableHostStates = new Set(["offline", "removed", "key_mismatch"]);
+
 /**
- * A run's output as it comes from its host's agent (follow: until the run ends). A host that
- * cannot be reached is UNAVAILABLE, whoever asks (the dashboard's tail, REST's stream).
+ * A run's output. A run whose log is all in the blob store, or whose host is gone, unreachable or
+ * no longer knows it, is served from the blob store (the bytes shipped; `follow` then just ends),
+ * so logs stay readable after the run is destroyed, its host removed or lost. A live run is read
+ * from its host's agent (follow: until the run ends). With nothing stored and the host
+ * unreachable: UNAVAILABLE, whoever asks (the dashboard's tail, REST's stream).
  */
-export async function openRunLogs({ prisma, ctx, connections, runId, follow }: RunLogsOptions & { follow: boolean }) {
+export async function openRunLogs({
+  prisma,
+  ctx,
+  connections,
+  runId,
+  follow,
+  blobs,
+  tailBytes,
+}: RunLogsOptions & { follow: boolean; tailBytes?: number }): Promise<{ run: Awaited<ReturnType<typeof getRun>>; stream: RunLogStream | null }> {
   const run = await getRun({ prisma, ctx, runId });
-  if (!run.host) return { run, stream: null };
+  const storedBytes = Number(run.logBytesStored);
+  const stored = blobs && !run.blobsExpiredAt ? () => ({ run, stream: storedLog(blobs, runId, storedBytes, tailBytes) }) : null;
+  if (stored && run.logsCompleteAt) return stored();
+  if (!run.host) {
+    // Its host was deleted (the run had reached it), or it never reached one.
+    return stored && (storedBytes > 0 || run.finishedAt) ? stored() : { run, stream: null };
+  }
   const host = await prisma.host.findUniqueOrThrow({ where: { id: run.host.id } });
+  if (stored && unreachableHostStates.has(host.status)) return stored();
   try {
-    return { run, stream: await connections.get(host).openStream("run.logs", { runId, follow }) };
+    const agent = connections.get(host);
+    // Asked first, so a host that no longer knows the run (destroyed there, a new agent) is told apart from a live one.
+    if (stored) await agent.request("run.inspect", { runId }, { timeoutMs: 15_000 });
+    return { run, stream: await agent.openStream("run.logs", { runId, follow }) };
   } catch (error) {
+    if (stored) return stored();
     throw new AppError("UNAVAILABLE", `The logs are on host ${host.name}, which cannot be reached right now: ${(error as Error).message}`);
   }
 }
 
-/** The end of a run's output as text (at most maxBytes), read from its host's agent. */
+/** The shipped bytes of a run's log as one stream (its last `tailBytes` when asked). */
+function storedLog(blobs: BlobStore, runId: string, sizeBytes: number, tailBytes?: number): RunLogStream {
+  const start = tailBytes === undefined ? 0 : Math.max(0, sizeBytes - tailBytes);
+  const source = blobs.read(runLogKey(runId), sizeBytes, { start, end: sizeBytes });
+  return {
+    chunks: (async function* () {
+      for await (const data of source) yield { fd: "stdout" as const, data: data as Buffer };
+    })(),
+    cancel: () => source.destroy(),
+  };
+}
+
+/** The end of a run's output as text (at most maxBytes), from its host's agent or the blob store. */
 export async function readRunLogs({ maxBytes = 1024 * 1024, ...options }: RunLogsOptions & { maxBytes?: number }) {
-  const { run, stream } = await openRunLogs({ ...options, follow: false });
+  const { run, stream } = await openRunLogs({ ...options, follow: false, tailBytes: maxBytes + 1 });
   if (!stream) return { text: "", truncated: false, state: run.state };
   const chunks: Buffer[] = [];
   let size = 0;

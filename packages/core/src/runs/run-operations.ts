@@ -1,7 +1,9 @@
 import type { PrismaClient } from "@bailey/db";
 import { RpcError, rpcErrorCodes } from "@bailey/protocol";
 import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
+import type { BlobStore } from "../blobs/blob-store";
 import { AppError } from "../errors";
+import { shipRunLogs } from "../logs/ship-run-logs";
 import type { PullProgress } from "../images/pull-progress";
 import type { HostConnections } from "../scheduler/host-connections";
 import { runBuildSteps } from "./run-build-steps";
@@ -46,12 +48,26 @@ export async function stopRun({ prisma, ctx, connections, runId, graceSeconds = 
 }
 
 /** Removes everything the run left on its host (the agent's destroy is idempotent). */
-export async function destroyRun({ prisma, ctx, connections, runId }: { prisma: PrismaClient; ctx: TeamContext; connections: HostConnections; runId: string }) {
+export async function destroyRun({
+  prisma,
+  ctx,
+  connections,
+  runId,
+  blobs,
+}: {
+  prisma: PrismaClient;
+  ctx: TeamContext;
+  connections: HostConnections;
+  runId: string;
+  /** Where shipped logs are kept: what is left of the run's log is shipped there before the host removes it. */
+  blobs?: BlobStore;
+}) {
   requireRole(ctx, "member");
   const run = await getRun({ prisma, ctx, runId });
   const host = run.host && (await prisma.host.findUniqueOrThrow({ where: { id: run.host.id } }));
   let removed: string[] = [];
   if (host) {
+    if (blobs && !run.logsCompleteAt) await shipLogsBeforeDestroy({ prisma, blobs, agent: connections.get(host), runId });
     try {
       removed = (await connections.get(host).request("run.destroy", { runId }, { timeoutMs: 60_000 })).removed;
     } catch (error) {
@@ -64,6 +80,24 @@ export async function destroyRun({ prisma, ctx, connections, runId }: { prisma: 
     await tx.network.updateMany({ where: { runId, removedAt: null }, data: { removedAt: new Date() } });
   });
   return { runId, removed };
+}
+
+/** How long a destroy waits for the rest of the run's log to ship; past it, the log keeps what was shipped. */
+const shipBeforeDestroyMs = 30_000;
+
+/** Best effort: a failure or a slow host never blocks the destroy (the tick has shipped all but the last seconds). */
+async function shipLogsBeforeDestroy(options: Parameters<typeof shipRunLogs>[0]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const shipping = (async () => {
+    for (let round = 0; round < 64; round++) {
+      const shipped = await shipRunLogs({ ...options, budgetBytes: 64 * 1024 * 1024 });
+      if (shipped.complete || (shipped.bytes === 0 && !shipped.busy)) return;
+      // The tick is shipping it right now: wait for it to let go.
+      if (shipped.busy) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })().catch((error: unknown) => console.error(`[destroy] shipping the rest of run ${options.runId}'s log failed; it keeps what was shipped: ${(error as Error).message}`));
+  await Promise.race([shipping, new Promise((resolve) => (timer = setTimeout(resolve, shipBeforeDestroyMs)))]);
+  clearTimeout(timer);
 }
 
 /** Agent failures in words a person can act on. */

@@ -42,7 +42,7 @@ export const runsRouter = router({
     .meta({ scope: "runs:write", openapi: { method: "DELETE", path: "/runs/{id}", tags: ["runs"], summary: "Destroy a run and everything it left on its host" } })
     .input(runId)
     .output(destroyRunOutput)
-    .mutation(({ ctx, input }) => destroyRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id })),
+    .mutation(({ ctx, input }) => destroyRun({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, ...(ctx.blobs ? { blobs: ctx.blobs } : {}) })),
   /** The dashboard's tail of a run's output; REST streams the whole of it (GET /runs/{id}/logs). */
   logs: teamProcedure
     .meta({ scope: "runs:read" })
@@ -58,6 +58,13 @@ export const runsRouter = router({
     )
     .output(runLogsOutput)
     .query(({ ctx, input }) =>
-      readRunLogs({ prisma: ctx.prisma, ctx: ctx.teamContext, connections: requireConnections(ctx), runId: input.id, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) }),
+      readRunLogs({
+        prisma: ctx.prisma,
+        ctx: ctx.teamContext,
+        connections: requireConnections(ctx),
+        runId: input.id,
+        ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}),
+        ...(ctx.blobs ? { blobs: ctx.blobs } : {}),
+      }),
     ),
 });

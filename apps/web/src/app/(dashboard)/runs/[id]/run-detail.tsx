@@ -76,7 +76,8 @@ export function RunDetail({ runId }: { runId: string }) {
               The container gets a few seconds to exit, then it is killed. The run ends as cancelled.
             </ConfirmButton>
             <ConfirmButton label="Destroy" title="Destroy this run?" confirmLabel="Destroy" disabled={destroy.isPending} onConfirm={() => destroy.mutate({ id: runId })}>
-              Removes its container, sidecars and network from the host. Its record and logs in Bailey stay.
+              Removes everything the run left on its host: its container, sidecars, network, workspace and files. What stays in Bailey: the run&apos;s record, its audit trail, and its logs and results
+              (until the team&apos;s retention removes them).
             </ConfirmButton>
           </div>
         </RoleGate>

@@ -1,4 +1,5 @@
 import { AppError, openRunLogs } from "@bailey/core";
+import { blobStore } from "~/server/blob-store";
 import { hostConnections } from "~/server/connections";
 import { db } from "~/server/db";
 import { streamRoute } from "~/server/rest/stream-route";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 /** The run's output as plain text; `follow=true` keeps streaming until the run ends or the client leaves. */
 export const GET = streamRoute("runs:read", async ({ ctx, params, request }) => {
   const follow = new URL(request.url).searchParams.get("follow") === "true";
-  const { stream } = await openRunLogs({ prisma: db(), ctx, connections: hostConnections(), runId: params.id ?? "", follow });
+  const { stream } = await openRunLogs({ prisma: db(), ctx, connections: hostConnections(), blobs: blobStore(), runId: params.id ?? "", follow });
   if (!stream) throw new AppError("CONFLICT", "This run has not reached a host yet; its logs start once it does.");
   request.signal.addEventListener("abort", () => stream.cancel(), { once: true });
   // Pull-based: the agent's stream advances only as fast as the HTTP client reads, so a slow

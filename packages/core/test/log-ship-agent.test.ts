@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type AgentProcess, docker, startAgent } from "@bailey/agent/testing";
+import { createPrismaClient, type PrismaClient } from "@bailey/db";
+import { migrateDatabase } from "@bailey/db/admin";
+import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
+import { createRun, destroyRun, HostConnections, openRunLogs, type TeamContext, tick } from "../src";
+import { DirectoryBlobStore } from "../src/blobs/directory-blob-store";
+
+const image = "bailey-test/busybox:latest";
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** The container's whole log as the engine keeps it, demultiplexed here (not by the code under test). */
+async function engineLog(containerName: string): Promise<Buffer> {
+  const raw = (await docker.getContainer(containerName).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  const parts: Buffer[] = [];
+  for (let at = 0; at < raw.length; ) {
+    const length = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + length));
+    at += 8 + length;
+  }
+  return Buffer.concat(parts);
+}
+
+// The real agent (local transport) on real Docker, real Postgres, the directory blob store: a run's
+// log ships while it runs, and stays readable, byte for byte, after destroy and the host's loss.
+describe("durable run logs, end to end (real agent, Docker, Postgres)", () => {
+  let db: ScratchDatabase;
+  let prisma: PrismaClient;
+  let dir = "";
+  let ctx: TeamContext;
+  let agent: AgentProcess;
+  let connections: HostConnections;
+  let blobs: DirectoryBlobStore;
+  let hostId = "";
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "bailey-log-ship-agent-"));
+    await chmod(dir, 0o755);
+    db = await createScratchDatabase();
+    await migrateDatabase(db.url);
+    prisma = createPrismaClient(db.url, { maxConnections: 10 });
+    ({ ctx } = await createScratchTeam(prisma, { role: "admin" }));
+    const agentHostId = `log-ship-${randomBytes(3).toString("hex")}`;
+    agent = await startAgent({ dir, runtime: "docker", hostId: agentHostId });
+    hostId = (
+      await prisma.host.create({
+        data: { teamId: ctx.teamId, name: agentHostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
+      })
+    ).id;
+    connections = new HostConnections();
+    blobs = new DirectoryBlobStore(path.join(dir, "blobs"));
+  });
+  after(async () => {
+    connections?.close();
+    await agent?.stop();
+    await prisma?.$disconnect();
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const readAll = async (runId: string) => {
+    const { stream } = await openRunLogs({ prisma, ctx, connections, blobs, runId, follow: true });
+    assert.ok(stream, "the run has logs to read");
+    const parts: Buffer[] = [];
+    for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk.data));
+    return Buffer.concat(parts);
+  };
+
+  it("a run's log ships while it runs; after it ends, is destroyed on its host, and the host is lost and removed, the log reads back byte-identical", async () => {
+    const script = [
+      'yes "first-part-$(head -c 200 /dev/zero | tr "\\0" a)" | head -c 3145728',
+      'echo "to stderr" >&2',
+      'head -c 40000 /dev/zero | tr "\\0" L; echo',
+      "sleep 4",
+      'yes "second-part" | head -c 1048576',
+    ].join("; ");
+    const { run } = await createRun({ prisma, ctx, spec: { image, command: ["sh", "-c", script] } });
+    let shippedWhileRunning = 0;
+    let finished = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    for (let i = 0; i < 240 && !(finished.state === "succeeded" && finished.logsCompleteAt); i++) {
+      await tick({ prisma, connections, blobs });
+      finished = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+      if (finished.state === "running") shippedWhileRunning = Math.max(shippedWhileRunning, Number(finished.logBytesStored));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(finished.state, "succeeded", finished.stateReason ?? "");
+    assert.ok(finished.logsCompleteAt, "the log is complete in the blob store");
+    assert.ok(shippedWhileRunning >= 3 * 1024 * 1024, `the first part shipped while the run was still running (${shippedWhileRunning} bytes)`);
+
+    const engine = await engineLog(`bailey-${run.id}`);
+    assert.ok(engine.length > 4 * 1024 * 1024);
+    assert.equal(Number(finished.logBytesStored), engine.length, "every byte shipped, none twice");
+    assert.equal(sha256(await readAll(run.id)), sha256(engine), "served from the blob store: the engine's log byte for byte");
+
+    const destroyed = await destroyRun({ prisma, ctx, connections, blobs, runId: run.id });
+    assert.ok(
+      destroyed.removed.some((name) => name.endsWith(`${run.id}.log`)),
+      `the host removed its log file: ${destroyed.removed.join(", ")}`,
+    );
+    await assert.rejects(docker.getContainer(`bailey-${run.id}`).inspect(), "the container is gone from the host");
+    assert.equal(sha256(await readAll(run.id)), sha256(engine), "after DELETE: the same bytes");
+
+    // Host loss: the agent is killed, the host goes offline, then is removed altogether.
+    await agent.kill("SIGKILL");
+    connections.forget(hostId);
+    await prisma.host.update({ where: { id: hostId }, data: { status: "offline" } });
+    assert.equal(sha256(await readAll(run.id)), sha256(engine), "with its host lost: the same bytes");
+    await prisma.host.delete({ where: { id: hostId } });
+    assert.equal(sha256(await readAll(run.id)), sha256(engine), "with its host removed: the same bytes");
+    await agent.restart();
+    await prisma.host.create({
+      data: { id: hostId, teamId: ctx.teamId, name: agent.hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
+    });
+  });
+
+  it("destroying a running run ships what is left of its log first", async () => {
+    const marker = `printed-before-destroy-${randomBytes(4).toString("hex")}`;
+    const { run } = await createRun({ prisma, ctx, spec: { image, command: ["sh", "-c", `echo ${marker}; sleep 300`] } });
+    let current = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    // Ticks without a blob store: nothing is shipped until the destroy.
+    for (let i = 0; i < 240 && current.state !== "running"; i++) {
+      await tick({ prisma, connections });
+      current = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(current.state, "running", current.stateReason ?? "");
+    // The agent commits its log file every quarter second.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(Number(current.logBytesStored), 0);
+    await destroyRun({ prisma, ctx, connections, blobs, runId: run.id });
+    const after = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    assert.equal(Number(after.logBytesStored), marker.length + 1, "the line it printed was shipped before the host removed it");
+    assert.equal((await readAll(run.id)).toString(), `${marker}\n`, "and reads back after the destroy");
+  });
+});
