@@ -83,6 +83,16 @@ describe("collectArtifacts on real files: caps and links", () => {
     );
     assert.match(missing[0]?.reason ?? "", /at most 2 artifact files/);
   });
+
+  it("names at most 100 left-out files and counts the rest in one entry", async () => {
+    const many = path.join(dir, "many");
+    await mkdir(path.join(many, "links"), { recursive: true });
+    for (let index = 0; index < 150; index++) await symlink("/etc/passwd", path.join(many, "links", `l${index}`));
+    const { files, missing } = await collectArtifacts({ workspace: many, globs: ["links/*"], destDir: path.join(dir, "dest-many") });
+    assert.equal(files.length, 0);
+    assert.equal(missing.length, 101);
+    assert.deepEqual(missing.at(-1), { name: "artifacts", reason: "50 more matching files were left out as well (links, past a cap, or unreadable); only the first 100 are named" });
+  });
 });
 
 describe("a workspace's git credentials", () => {

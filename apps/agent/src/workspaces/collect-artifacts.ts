@@ -14,6 +14,9 @@ export interface ArtifactCaps {
 
 export const protocolArtifactCaps: ArtifactCaps = { maxFiles: maxArtifactFiles, maxFileBytes: maxArtifactFileBytes, maxTotalBytes: maxArtifactsTotalBytes };
 
+/** The most left-out files named one by one; past it they are counted in one entry. */
+export const maxListedMissing = 100;
+
 export interface CollectedFile {
   /** `artifacts/<path relative to the workspace>`. */
   name: string;
@@ -39,6 +42,12 @@ export async function collectArtifacts(options: { workspace: string; globs: read
   const missing: Missing[] = [];
   const matched = new Set<ArtifactGlob>();
   let totalBytes = 0;
+  let unlisted = 0;
+  // A run that writes a million matching links would otherwise make a manifest (and a journal event) of a million reasons.
+  const leaveOut = (entry: Missing) => {
+    if (missing.length < maxListedMissing) missing.push(entry);
+    else unlisted++;
+  };
   const narrow = (glob: ArtifactGlob) => `narrow spec.artifacts' ${JSON.stringify(glob.source)} so it matches fewer files, or have the run write fewer`;
 
   const visit = async (relative: string[]): Promise<void> => {
@@ -57,15 +66,15 @@ export async function collectArtifacts(options: { workspace: string; globs: read
       matched.add(glob);
       const name = `artifacts/${at.join("/")}`;
       if (!entry.isFile()) {
-        missing.push({ name, reason: `${entry.isSymbolicLink() ? "a symbolic link" : "not a regular file"}; artifacts are regular files only, and links are never followed` });
+        leaveOut({ name, reason: `${entry.isSymbolicLink() ? "a symbolic link" : "not a regular file"}; artifacts are regular files only, and links are never followed` });
         continue;
       }
       if (files.length >= caps.maxFiles) {
-        missing.push({ name, reason: `left out: a run keeps at most ${caps.maxFiles} artifact files; ${narrow(glob)}` });
+        leaveOut({ name, reason: `left out: a run keeps at most ${caps.maxFiles} artifact files; ${narrow(glob)}` });
         continue;
       }
       const copied = await copyArtifact(path.join(options.workspace, ...at), path.join(options.destDir, ...at), caps, totalBytes, glob, narrow);
-      if ("reason" in copied) missing.push({ name, reason: copied.reason });
+      if ("reason" in copied) leaveOut({ name, reason: copied.reason });
       else {
         files.push({ name, sizeBytes: copied.sizeBytes, sha256: copied.sha256 });
         totalBytes += copied.sizeBytes;
@@ -73,6 +82,7 @@ export async function collectArtifacts(options: { workspace: string; globs: read
     }
   };
   await visit([]);
+  if (unlisted) missing.push({ name: "artifacts", reason: `${unlisted} more matching files were left out as well (links, past a cap, or unreadable); only the first ${maxListedMissing} are named` });
   for (const glob of globs) if (!matched.has(glob)) missing.push({ name: glob.source, reason: "no file in the workspace matches this artifact glob" });
   return { files, missing };
 }
