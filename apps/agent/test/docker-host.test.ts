@@ -62,7 +62,7 @@ describe("docker:host through the agent, on the real Docker engine under gVisor"
     const registered = Boolean(((await docker.info()) as { Runtimes?: Record<string, unknown> }).Runtimes?.["runsc-host-uds"]);
     assert.ok(registered, "runsc-host-uds is not registered with dockerd: run infra/ci/setup-test-host.sh as root");
     const hello = await peer.request("agent.hello", { protocolVersion, client: "docker-host-test" });
-    assert.deepEqual(hello.features, { networks: true, sidecars: true, builds: true, runsc: true, runscHostUds: true });
+    assert.deepEqual(hello.features, { networks: true, sidecars: true, builds: true, runsc: true, runscHostUds: true, workspaces: true });
   });
 
   it("a docker:host run under the default gVisor sandbox lists the host's containers with the Docker client and finds itself", async () => {
