@@ -4,6 +4,7 @@ import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import type { BlobStore } from "../blobs/blob-store";
 import { AppError } from "../errors";
 import { shipRunLogs } from "../logs/ship-run-logs";
+import { recordResultsLostToDestroy, shipResultsBeforeDestroy } from "../results/destroy-results";
 import type { PullProgress } from "../images/pull-progress";
 import type { HostConnections } from "../scheduler/host-connections";
 import { runBuildSteps } from "./run-build-steps";
@@ -68,6 +69,7 @@ export async function destroyRun({
   let removed: string[] = [];
   if (host) {
     if (blobs && !run.logsCompleteAt) await shipLogsBeforeDestroy({ prisma, blobs, agent: connections.get(host), runId });
+    if (blobs) await shipResultsBeforeDestroy({ prisma, blobs, agent: connections.get(host), runId });
     try {
       removed = (await connections.get(host).request("run.destroy", { runId }, { timeoutMs: 60_000 })).removed;
     } catch (error) {
@@ -79,6 +81,7 @@ export async function destroyRun({
     await tx.sidecar.updateMany({ where: { runId, removedAt: null }, data: { removedAt: new Date(), state: "removed" } });
     await tx.network.updateMany({ where: { runId, removedAt: null }, data: { removedAt: new Date() } });
   });
+  await recordResultsLostToDestroy(prisma, runId);
   return { runId, removed };
 }
 
