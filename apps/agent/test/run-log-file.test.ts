@@ -106,6 +106,32 @@ describe("the agent's log file of a run (real Docker)", () => {
     again.close();
   });
 
+  it("a run that ends while its agent is down: the restarted agent reads the rest of its log and completes it", async () => {
+    const peer = await agent.connect();
+    const runId = `ended-${randomBytes(4).toString("hex")}`;
+    await peer.request(
+      "run.create",
+      { runId, spec: { image: "bailey-test/busybox:latest", command: ["sh", "-c", 'yes before | head -c 100000; sleep 2; yes after | head -c 300000; echo "last line" >&2'] } },
+      { timeoutMs: 120_000 },
+    );
+    await peer.request("run.start", { runId });
+    await waitFor("the first part in the file", async () => (await peer.request("run.logs.read", { runId, offset: 0, length: 1 })).sizeBytes >= 100_000);
+    peer.close();
+    await agent.kill("SIGKILL");
+    await waitFor("the container to exit", async () => !(await docker.getContainer(`bailey-${runId}`).inspect()).State.Running);
+    await agent.restart();
+    const again = await agent.connect();
+    const whole = await waitFor("the log to be complete", async () => {
+      const read = await readWholeLog(again, runId);
+      return read.complete ? read : null;
+    });
+    const engine = await engineLog(`bailey-${runId}`);
+    assert.equal(whole.data.length, 400_010);
+    assert.equal(sha256(whole.data), sha256(engine), "the file is the engine's log, its end read by the restarted agent");
+    await again.request("run.destroy", { runId });
+    again.close();
+  });
+
   it("a run whose image cannot be had never starts a container: its log is empty and complete", async () => {
     const peer = await agent.connect();
     const runId = `nolog-${randomBytes(4).toString("hex")}`;

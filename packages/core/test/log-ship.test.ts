@@ -153,6 +153,18 @@ describe("shipping run logs to the blob store (real Postgres, a fake agent)", ()
     assert.deepEqual(result, { bytes: Buffer.from("kept\n"), complete: true });
   });
 
+  it("a live run its agent does not know yet (dispatch claims it before run.create) is asked again, not given up", async () => {
+    const runId = await newRun("running");
+    const fake = new FakeAgent();
+    fake.known = false;
+    assert.deepEqual(await shipRunLogs({ prisma, blobs, agent: fake.agent, runId }), { bytes: 0, complete: false, busy: false });
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: runId } })).logsCompleteAt, null);
+    fake.known = true;
+    fake.log = Buffer.from("now it runs\n");
+    fake.complete = true;
+    assert.deepEqual(await shipRunLogs({ prisma, blobs, agent: fake.agent, runId }), { bytes: 12, complete: true, busy: false });
+  });
+
   it("shipHostLogs takes the host's live runs and those ended within the hour, not older ones", async () => {
     const live = await newRun("running");
     const recent = await newRun("succeeded", new Date(Date.now() - 10 * 60_000));

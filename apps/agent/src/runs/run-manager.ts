@@ -310,6 +310,8 @@ export class RunManager {
     await this.workspaces.removeOrphans((runId) => !this.records.has(runId) && removable(runId));
     await this.releaseOrphanGuards(removable);
     await this.removeOrphanBuilds(removable);
+    // Log files whose run record is gone (a crash between the two removals).
+    for (const runId of (await this.runLogs?.runIds()) ?? []) if (!this.records.has(runId) && removable(runId)) await this.runLogs?.remove(runId);
     await this.pruneBuildContexts();
     return found;
   }
@@ -822,11 +824,11 @@ export class RunManager {
       return;
     }
     if (record.state === "created") await this.followEgressAgain(record);
+    // Its log file picks up where it was committed; an ended run's container still has the rest.
+    if (record.startedAt && record.containerId) this.runLogs?.follow(record.runId, record.containerId);
     if (record.state !== "running" && record.state !== "stopping") return;
     await this.followEgressAgain(record);
     const info = record.containerId ? await runtime.inspectContainer(record.containerId).catch(() => null) : null;
-    // Its log file picks up where it was committed; an ended run's container still has the rest.
-    if (record.startedAt && record.containerId) this.runLogs?.follow(record.runId, record.containerId);
     if (info?.running) {
       this.supervise(record);
       return;

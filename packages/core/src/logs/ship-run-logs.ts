@@ -2,6 +2,7 @@ import type { AgentConnection } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
 import { maxResultChunkBytes, RpcError, rpcErrorCodes } from "@bailey/protocol";
 import { type BlobStore, runLogKey } from "../blobs/blob-store";
+import { finalRunStates } from "../runs/state-machine";
 
 /** What the log shipper asks of a host's agent: run.logs.read (a fake in tests). */
 export type LogsAgent = Pick<AgentConnection, "request">;
@@ -67,8 +68,9 @@ export async function shipHostLogs({ hostId, ...options }: ShipLogsOptions & { h
  * old value. One shipper per run at a time (a transaction-scoped advisory lock, so a second
  * control plane skips the run rather than racing it: a shorter part written over a longer one at
  * the same offset would leave a hole); the compare-and-set still refuses a count that moved.
- * A run the agent no longer knows (destroyed, or a new agent) keeps what was stored, and is
- * marked complete: nothing more will come.
+ * An ended run the agent no longer knows (destroyed, or a new agent) keeps what was stored, and
+ * is marked complete: nothing more will come. A live one is not on its host yet (dispatch moves
+ * it to provisioning before run.create), and is asked again next tick.
  */
 export async function shipRunLogs({ prisma, blobs, agent, runId, budgetBytes = defaultBudgetBytes, chunkBytes = maxResultChunkBytes }: ShipLogsOptions & { runId: string }): Promise<ShippedLog> {
   const chunk = Math.min(chunkBytes, maxResultChunkBytes);
@@ -76,7 +78,7 @@ export async function shipRunLogs({ prisma, blobs, agent, runId, budgetBytes = d
     async (tx) => {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`bailey.ship-logs:${runId}`})) AS locked`;
       if (!lock?.locked) return { bytes: 0, complete: false, busy: true };
-      const run = await tx.run.findUnique({ where: { id: runId }, select: { logBytesStored: true, logsCompleteAt: true } });
+      const run = await tx.run.findUnique({ where: { id: runId }, select: { logBytesStored: true, logsCompleteAt: true, state: true } });
       if (!run || run.logsCompleteAt) return { bytes: 0, complete: run?.logsCompleteAt != null, busy: false };
       let offset = Number(run.logBytesStored);
       let shipped = 0;
@@ -86,6 +88,8 @@ export async function shipRunLogs({ prisma, blobs, agent, runId, budgetBytes = d
           answer = await agent.request("run.logs.read", { runId, offset, length: Math.min(chunk, budgetBytes - shipped) }, { timeoutMs: 60_000 });
         } catch (error) {
           if (error instanceof RpcError && error.code === rpcErrorCodes.runNotFound) {
+            // A run being dispatched is not on its host yet: only an ended one is given up.
+            if (!finalRunStates.includes(run.state)) return { bytes: shipped, complete: false, busy: false };
             await advance(tx, runId, offset, offset, true);
             return { bytes: shipped, complete: true, busy: false };
           }
