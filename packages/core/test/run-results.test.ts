@@ -19,6 +19,7 @@ import {
   createSecretsKeyFile,
   createTeamGrant,
   createTeamSecret,
+  destroyRun,
   getRunResults,
   HostConnections,
   ingestHostEvents,
@@ -118,6 +119,8 @@ class FakeAgent {
     this.requests.push({ method, params });
     if (method === "events.pull") return { events: this.journal.filter((event) => event.seq > Number(params.afterSeq)).slice(0, Number(params.limit)) };
     if (method === "run.start") return { containerId: `container-${params.runId}`, imageDigest: null, networkId: null, networkName: null, sidecars: [] };
+    if (method === "run.destroy") return { removed: [] };
+    if (method === "run.logs.read") return { data: "", sizeBytes: 0, complete: true };
     if (method === "run.results") {
       return {
         runId: params.runId,
@@ -477,6 +480,27 @@ describe("run results: spec, placement, the final state waits for them, shipping
     await ingestHostEvents({ prisma, connections: new OneAgent(agent), host: await prisma.host.findUniqueOrThrow({ where: { id: hostId } }) });
     const held = await prisma.run.findUniqueOrThrow({ where: { id: started.run.id } });
     assert.deepEqual([held.state, held.endedState, held.endedReason, held.resultsState], ["running", "failed", "the container vanished", "pending"]);
+  });
+
+  it("destroying a run whose results are shipping ships them first; when that fails, the run is cancelled and names what it lost", async () => {
+    const blobs = new MemoryBlobStore();
+    const agent = new FakeAgent();
+    const data = randomBytes(6 * 1024 * 1024);
+    agent.files.set("artifacts/a.bin", { kind: "artifact", data });
+    const shipped = await endedRun(agent);
+    await destroyRun({ prisma, ctx: admin, connections: new OneAgent(agent), runId: shipped, blobs });
+    let run = await prisma.run.findUniqueOrThrow({ where: { id: shipped } });
+    assert.deepEqual([run.state, run.resultsState], ["succeeded", "complete"], "shipped before the host removed it, so it ended as it ended");
+    assert.ok(blobs.storedOnce(`runs/${shipped}/results/artifacts/a.bin`, data.length));
+
+    const cut = new FakeAgent();
+    cut.files.set("artifacts/a.bin", { kind: "artifact", data });
+    const lost = await endedRun(cut);
+    cut.cutAfterReads = 0;
+    await destroyRun({ prisma, ctx: admin, connections: new OneAgent(cut), runId: lost, blobs });
+    run = await prisma.run.findUniqueOrThrow({ where: { id: lost } });
+    assert.deepEqual([run.state, run.stateReason, run.resultsState], ["cancelled", "destroyed", "partial"]);
+    assert.deepEqual((await getRunResults({ prisma, ctx: admin, runId: lost })).missing, [{ name: "artifacts/a.bin", reason: "the run was destroyed before it was stored" }]);
   });
 
   it("a host lost while shipping: past the grace the run ends as it ended with what is stored, partial, naming the lost host", async () => {

@@ -28,6 +28,7 @@ export const host = z
     hasSidecars: z.boolean(),
     hasBuilds: z.boolean(),
     hasRunsc: z.boolean(),
+    hasWorkspaces: z.boolean().describe("Its agent clones workspaces and collects results (spec.workspace, artifacts, push)"),
     drainedAt: timestamp.nullable(),
     lastSeenAt: timestamp.nullable(),
     /** The images the host's engine has, as its agent last listed them (at cachedImagesAt). */

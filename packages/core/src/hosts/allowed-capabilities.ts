@@ -11,9 +11,12 @@ export function allowedCapabilitiesOf(hello: Hello): string[] {
  * another BAILEY_ALLOW says so in its next hello, and placement must follow at once.
  * Written only when it changed.
  */
-export async function recordAllowedCapabilities(prisma: PrismaClient, host: { id: string; allowedCapabilities: string[] }, hello: Hello): Promise<void> {
+export async function recordAllowedCapabilities(prisma: PrismaClient, host: { id: string; allowedCapabilities: string[]; hasWorkspaces?: boolean }, hello: Hello): Promise<void> {
   const allowed = allowedCapabilitiesOf(hello);
   const stored = [...host.allowedCapabilities].sort();
-  if (allowed.length === stored.length && allowed.every((capability, i) => capability === stored[i])) return;
-  await prisma.host.update({ where: { id: host.id }, data: { allowedCapabilities: allowed } });
+  // An agent upgraded in place (or one that lost git) says so in its next hello: placement follows.
+  const workspaces = hello.features.workspaces ?? false;
+  const sameWorkspaces = host.hasWorkspaces === undefined || host.hasWorkspaces === workspaces;
+  if (sameWorkspaces && allowed.length === stored.length && allowed.every((capability, i) => capability === stored[i])) return;
+  await prisma.host.update({ where: { id: host.id }, data: { allowedCapabilities: allowed, ...(sameWorkspaces ? {} : { hasWorkspaces: workspaces }) } });
 }

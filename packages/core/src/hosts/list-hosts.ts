@@ -24,6 +24,7 @@ const hostSelect = {
   hasSidecars: true,
   hasBuilds: true,
   hasRunsc: true,
+  hasWorkspaces: true,
   drainedAt: true,
   lastSeenAt: true,
   cachedImages: true,

@@ -19,6 +19,7 @@ const features = [
   ["hasSidecars", "sidecars"],
   ["hasBuilds", "builds"],
   ["hasRunsc", "gVisor"],
+  ["hasWorkspaces", "workspaces"],
 ] as const;
 
 export function HostsView() {
