@@ -27,6 +27,8 @@ export interface ShippedLog {
 }
 
 const defaultBudgetBytes = 8 * 1024 * 1024;
+/** At most this many bytes from one host per call: the rest next tick, so a tick stays short. */
+const hostBudgetBytes = 32 * 1024 * 1024;
 /** Runs shipped at once by this process: each holds a database connection while it pulls. */
 const maxConcurrentRuns = 2;
 /** A run that ended this long ago without its log complete is given up (its host is gone, or never answers for it). */
@@ -49,11 +51,12 @@ export async function shipHostLogs({ hostId, ...options }: ShipLogsOptions & { h
     orderBy: { createdAt: "asc" },
   });
   const report = { bytes: 0, completed: [] as string[] };
-  const queue = runs.map((run) => run.id);
+  // In a random order: with more chatty runs than one tick's budget, none waits behind the others every time.
+  const queue = runs.map((run) => run.id).sort(() => Math.random() - 0.5);
   await Promise.all(
     Array.from({ length: Math.min(maxConcurrentRuns, queue.length) }, async () => {
-      for (let runId = queue.shift(); runId; runId = queue.shift()) {
-        const shipped = await shipRunLogs({ ...options, runId });
+      for (let runId = queue.shift(); runId && report.bytes < hostBudgetBytes; runId = queue.shift()) {
+        const shipped = await withShippingSlot(() => shipRunLogs({ ...options, runId }));
         report.bytes += shipped.bytes;
         if (shipped.complete) report.completed.push(runId);
       }
@@ -112,6 +115,20 @@ export async function shipRunLogs({ prisma, blobs, agent, runId, budgetBytes = d
     },
     { maxWait: 10_000, timeout: 120_000 },
   );
+}
+
+/** The tick ships every host at once: the slots bound how many database connections the shippers hold across them. */
+let slotsInUse = 0;
+const slotWaiters: (() => void)[] = [];
+async function withShippingSlot<T>(step: () => Promise<T>): Promise<T> {
+  while (slotsInUse >= maxConcurrentRuns) await new Promise<void>((resolve) => slotWaiters.push(resolve));
+  slotsInUse += 1;
+  try {
+    return await step();
+  } finally {
+    slotsInUse -= 1;
+    slotWaiters.shift()?.();
+  }
 }
 
 /** Compare-and-set of the stored byte count; false when another shipper moved it first (its part at `from` holds the same bytes). */
