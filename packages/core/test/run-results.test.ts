@@ -108,6 +108,8 @@ class FakeAgent {
   headCommit: string | null = "b".repeat(40);
   pushed: { branch: string; commit: string } | null = null;
   journal: AgentEvent[] = [];
+  /** The host no longer knows the run (its state was lost). */
+  gone = false;
   reads = 0;
   /** Reads left before the connection drops (null: never). */
   cutAfterReads: number | null = null;
@@ -121,6 +123,7 @@ class FakeAgent {
     if (method === "run.start") return { containerId: `container-${params.runId}`, imageDigest: null, networkId: null, networkName: null, sidecars: [] };
     if (method === "run.destroy") return { removed: [] };
     if (method === "run.logs.read") return { data: "", sizeBytes: 0, complete: true };
+    if (method === "run.results" && this.gone) throw new RpcError(rpcErrorCodes.runNotFound, `Run ${String(params.runId)} is not on this host.`);
     if (method === "run.results") {
       return {
         runId: params.runId,
@@ -480,6 +483,27 @@ describe("run results: spec, placement, the final state waits for them, shipping
     await ingestHostEvents({ prisma, connections: new OneAgent(agent), host: await prisma.host.findUniqueOrThrow({ where: { id: hostId } }) });
     const held = await prisma.run.findUniqueOrThrow({ where: { id: started.run.id } });
     assert.deepEqual([held.state, held.endedState, held.endedReason, held.resultsState], ["running", "failed", "the container vanished", "pending"]);
+  });
+
+  it("a host that no longer knows the run: it ends as it ended, partial, with what is stored", async () => {
+    const agent = new FakeAgent();
+    agent.files.set("diff.patch", { kind: "diff", data: Buffer.from("d") });
+    agent.files.set("artifacts/a.bin", { kind: "artifact", data: randomBytes(2 * 1024 * 1024) });
+    const runId = await endedRun(agent, { exitCode: 1 });
+    const blobs = new MemoryBlobStore();
+    await shipRunResults({ prisma, blobs, agent: port(agent), runId, budgetBytes: 1024 * 1024, chunkBytes: 1024 * 1024 });
+    agent.gone = true;
+    assert.equal((await shipRunResults({ prisma, blobs, agent: port(agent), runId })).finished, true);
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
+    assert.deepEqual([run.state, run.resultsState], ["failed", "partial"]);
+    assert.match(run.stateReason ?? "", /^exit code 1; its host no longer has this run/);
+    assert.deepEqual(
+      (await getRunResults({ prisma, ctx: admin, runId })).files.map((file) => [file.name, file.stored]),
+      [
+        ["artifacts/a.bin", false],
+        ["diff.patch", true],
+      ],
+    );
   });
 
   it("destroying a run whose results are shipping ships them first; when that fails, the run is cancelled and names what it lost", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AgentConnection } from "@bailey/agent-client";
 import type { PrismaClient, RunState } from "@bailey/db";
-import { maxResultChunkBytes, type RunResults } from "@bailey/protocol";
+import { maxResultChunkBytes, RpcError, type RunResults, rpcErrorCodes } from "@bailey/protocol";
 import { type BlobStore, runResultKey } from "../blobs/blob-store";
 import { transitionRun } from "../runs/transition-run";
 import { type MissingResult, missingResults } from "./results-spec";
@@ -64,7 +64,15 @@ export async function shipRunResults({
   budgetBytes = defaultBudgetBytes,
   chunkBytes = maxResultChunkBytes,
 }: ShipOptions & { runId: string }): Promise<{ bytes: number; finished: boolean }> {
-  const manifest = await agent.request("run.results", { runId }, { timeoutMs: 60_000 });
+  let manifest: RunResults;
+  try {
+    manifest = await agent.request("run.results", { runId }, { timeoutMs: 60_000 });
+  } catch (error) {
+    // The host no longer has the run (removed there by hand, or its state lost): the run ends with what is stored.
+    if (error instanceof RpcError && error.code === rpcErrorCodes.runNotFound)
+      return { bytes: 0, finished: await finishRunResults(prisma, runId, [], { reasonSuffix: "its host no longer has this run, so its results that were not stored are lost" }) };
+    throw error;
+  }
   if (manifest.state === "pending") return { bytes: 0, finished: false };
   if (manifest.state === "none") {
     const finished = await finishRunResults(prisma, runId, [{ name: "results", reason: "the host's agent collected none for this run (it may predate workspaces and results)" }]);
