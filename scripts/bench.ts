@@ -11,6 +11,7 @@ import { benchLogThroughput } from "../bench/log-throughput";
 import { benchMemory } from "../bench/memory";
 import { benchScheduler } from "../bench/scheduler";
 import { benchRuntimeCreateStart } from "../bench/runtime-create-start";
+import { benchWorkspaceResults } from "../bench/workspace-results";
 import { printTable } from "../bench/measure";
 
 console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}`);
@@ -18,6 +19,7 @@ printTable("Container create+start (runtime layer)", await benchRuntimeCreateSta
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
 printTable("Dispatch: request to running container", await benchDispatch());
 printTable("Image pull: a never-seen 16 MiB image from the loopback registry, then warm (runc)", await benchImagePull());
+printTable("Workspace clone and results upload: a 50 MiB repository cloned, a 50 MiB artifact shipped (runc, over SSH)", await benchWorkspaceResults());
 console.log("\nLog streaming: 100 MiB of a finished run's output read by an API client");
 console.log("| path | MiB/s | ratio to baseline |");
 console.log("| --- | --- | --- |");
