@@ -75,8 +75,10 @@ function resumeSince(seen: FrameTimestamps): string | undefined {
   const { stdout, stderr } = seen;
   if (stdout.after === null && stderr.after === null) return undefined;
   const slack = 1_000_000_000n;
-  const from = stdout.after === null ? (stderr.after as bigint) - slack : stderr.after === null ? stdout.after - slack : stdout.after < stderr.after ? stdout.after : stderr.after;
-  return sinceParameter(from);
+  if (stdout.after === null) return sinceParameter((stderr.after as bigint) - slack);
+  if (stderr.after === null) return sinceParameter(stdout.after - slack);
+  // biome-ignore lint/complexity/useMathMinMax: these are bigints, which Math.min does not take.
+  return sinceParameter(stdout.after <= stderr.after ? stdout.after : stderr.after);
 }
 
 function sinceParameter(nanos: bigint): string {
