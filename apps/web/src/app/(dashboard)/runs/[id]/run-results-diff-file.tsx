@@ -37,6 +37,10 @@ export function DiffFileBody({ file }: { file: DiffFile }) {
           smartSelection: false,
         });
         ui.draw();
+        // diff2html's stylesheet is unlayered, so it beats Tailwind's utilities: trim its frame here.
+        // The summary above already names the file; its own header would repeat it.
+        for (const header of target.current.querySelectorAll(".d2h-file-header")) header.remove();
+        for (const wrapper of target.current.querySelectorAll<HTMLElement>(".d2h-file-wrapper")) Object.assign(wrapper.style, { border: "0", borderRadius: "0", marginBottom: "0" });
       })
       .catch((error: Error) => {
         if (!cancelled) setProblem(error.message);
@@ -52,6 +56,5 @@ export function DiffFileBody({ file }: { file: DiffFile }) {
       </p>
     );
   }
-  // The summary above already names the file: diff2html's own header would repeat it.
-  return <div ref={target} className="overflow-x-auto text-xs [&_.d2h-file-header]:hidden [&_.d2h-file-wrapper]:mb-0 [&_.d2h-file-wrapper]:rounded-none [&_.d2h-file-wrapper]:border-0" />;
+  return <div ref={target} className="overflow-x-auto text-xs" />;
 }
