@@ -103,6 +103,14 @@ export const runDetail = z
       .describe(
         "How the run's image was built from its Dockerfile on the host (spec.build): the builders tried and why, then how long it took or the build's error; empty for a run that names an image",
       ),
+    resultsState: z.string().describe("The run's results (GET /runs/{id}/results): none asked for, pending (the run keeps its state, collecting results, until they are stored), complete or partial"),
+    endedState: runState.nullable().describe("What the run's end said it is, while its results are stored; it takes this state once they are"),
+    endedReason: z.string().nullable(),
+    baseCommit: z.string().nullable().describe("The commit its workspace was cloned at"),
+    headCommit: z.string().nullable().describe("HEAD of its workspace when it ended"),
+    pushedBranch: z.string().nullable().describe("spec.push's branch, once pushed"),
+    pushedCommit: z.string().nullable(),
+    blobsExpiredAt: timestamp.nullable().describe("When the team's retention removed its stored logs and results (the record stays)"),
     redactedEnv: z
       .array(z.string())
       .describe("Names in spec.env whose values are shown as [redacted]: they look like credentials and the caller is a viewer or a token without runs:write. Use team secrets for real credentials."),
