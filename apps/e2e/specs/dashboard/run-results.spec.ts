@@ -105,6 +105,33 @@ test("a member starts a workspace run from the New run form; it edits a file and
   await expect(page.getByTestId("team-retention")).toContainText("30 days");
   await expect(page.getByLabel("Retention (days)")).toHaveCount(0);
   await shot(page, "team-storage");
+
+  // The YAML tab takes a workspace too; a diff of 60 new files draws the first 50 and offers the whole patch.
+  await page.goto("/runs/new");
+  await page.getByRole("tab", { name: "Paste YAML" }).click();
+  await page
+    .getByLabel("Run spec (YAML or moat.yaml)")
+    .fill(
+      [
+        `name: many-files-${suffix}`,
+        "image: bailey-test/git:latest",
+        "workspace:",
+        `  git: ${env("BAILEY_E2E_GIT_URL")}`,
+        'command: ["/bin/sh", "-c", "cd /workspace && mkdir gen && for i in $(seq 1 60); do echo generated $i > gen/file-$i.txt; done"]',
+        "",
+      ].join("\n"),
+    );
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.waitForURL((url) => /^\/runs\/[a-z0-9]+$/.test(url.pathname) && url.pathname !== "/runs/new");
+  await expect(page.getByTestId("run-timeline")).toContainText("succeeded", { timeout: 300_000 });
+  const many = page.getByTestId("run-diff");
+  await expect(many.getByTestId("run-diff-summary")).toContainText("60 files changed, +60 −0", { timeout: 60_000 });
+  await expect(many.getByTestId("run-diff-file")).toHaveCount(50);
+  await expect(many.getByRole("list", { name: "Changed files" }).getByRole("listitem")).toHaveCount(60);
+  await expect(many.getByTestId("run-diff-more")).toContainText("10 more files are not shown here");
+  await expect(many.getByTestId("run-diff-download-rest")).toHaveAttribute("href", /\/api\/v1\/runs\/[a-z0-9]+\/diff$/);
+  await expect(page.getByTestId("run-results-commits")).toContainText("no new commits");
+  await shot(page, "run-results-many-files");
 });
 
 test("an owner changes the team's retention on the Team page; a bad value is refused beside the field", async ({ page, signInPage, owner }) => {
