@@ -54,6 +54,7 @@ test("a member starts a workspace run from the New run form; it edits a file and
   await page.getByLabel("Git repository").fill(env("BAILEY_E2E_GIT_URL"));
   await page.getByLabel("Ref", { exact: true }).fill("main");
   await page.getByLabel("Artifacts").fill("out/*.txt");
+  await page.getByLabel("Push to branch").fill(`bailey/e2e-${suffix}`);
   await shot(page, "new-run-workspace");
   await page.getByRole("button", { name: "Start run" }).click();
   await page.waitForURL((url) => /^\/runs\/[a-z0-9]+$/.test(url.pathname) && url.pathname !== "/runs/new");
@@ -66,6 +67,10 @@ test("a member starts a workspace run from the New run form; it edits a file and
   await expect(page.getByTestId("run-results-workspace")).toContainText(env("BAILEY_E2E_GIT_URL"));
   await expect(page.getByTestId("run-results-commits")).toContainText(env("BAILEY_E2E_GIT_MAIN_COMMIT").slice(0, 12));
   await expect(page.getByTestId("run-results-commits")).not.toContainText("no new commits");
+  // Pushed to the git:// remote: no forge page to link, so the branch is text.
+  const pushed = page.getByTestId("run-results-pushed");
+  await expect(pushed).toContainText(`bailey/e2e-${suffix}`);
+  await expect(pushed.getByRole("link")).toHaveCount(0);
 
   // The diff: the edited file and the new artifact, each with its counts; the changed line drawn with highlighting.
   const diff = page.getByTestId("run-diff");
