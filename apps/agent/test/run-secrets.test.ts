@@ -88,7 +88,15 @@ describe("run secrets on the real Docker engine under gVisor: env and read-only 
     assert.match(logs, /READONLY/);
     assert.ok(!existsSync(path.join(tmpfsRoot, runId)), "the run's tmpfs directory is removed when the container exits");
 
-    const files = everyFileUnder(agent.stateDir);
+    // The run's own output is kept as it printed it (like the engine's log): this run chose to echo
+    // its secrets, so its log file holds them. Everything the agent itself writes must not.
+    for (let waited = 0; !(await peer.request("run.logs.read", { runId, offset: 0, length: 1 })).complete; waited += 100) {
+      assert.ok(waited < 30_000, "the run's log file is complete within 30 s of its exit");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const runLog = everyFileUnder(agent.stateDir).find((file) => file.file.includes(`run-logs/${runId}.log`));
+    assert.ok(runLog?.bytes.includes(Buffer.from(`env=${token}`)), "the run's log file holds what the run printed");
+    const files = everyFileUnder(agent.stateDir).filter((file) => !file.file.includes(`${path.sep}run-logs${path.sep}`));
     assert.ok(files.length >= 2, `the state dir has the run store and journal (${files.map((file) => file.file).join(", ")})`);
     const stateText = files.map((file) => file.bytes.toString("utf8")).join("\n");
     assert.ok(stateText.includes(runId) && stateText.includes("api-token") && stateText.includes("deploy-key"), "the store names the run and its secrets");
