@@ -602,7 +602,8 @@ export class RunManager {
   async readLog(runId: string, offset: number, length: number): Promise<{ data: Buffer; sizeBytes: number; complete: boolean }> {
     const record = this.get(runId);
     if (!this.runLogs) throw new RpcError(rpcErrorCodes.unsupportedFeature, "This agent keeps no log files (it was started without a state directory); start it with BAILEY_AGENT_STATE_DIR.");
-    const buildLog = record.spec.build && this.buildLogs ? this.buildLogs.fileOf(runId) : null;
+    // A build and a workspace clone both write their output there before the container starts.
+    const buildLog = (record.spec.build || record.spec.workspace) && this.buildLogs ? this.buildLogs.fileOf(runId) : null;
     const container = record.startedAt ? "started" : finalStates.has(record.state) ? "never" : "not-yet";
     return this.runLogs.read(runId, { offset, length, buildLog, container });
   }
