@@ -108,6 +108,8 @@ class FakeAgent {
   headCommit: string | null = "b".repeat(40);
   pushed: { branch: string; commit: string } | null = null;
   journal: AgentEvent[] = [];
+  /** What run.create answers with instead of success. */
+  createFails: RpcError | null = null;
   /** The host no longer knows the run (its state was lost). */
   gone = false;
   reads = 0;
@@ -121,6 +123,7 @@ class FakeAgent {
     this.requests.push({ method, params });
     if (method === "events.pull") return { events: this.journal.filter((event) => event.seq > Number(params.afterSeq)).slice(0, Number(params.limit)) };
     if (method === "run.start") return { containerId: `container-${params.runId}`, imageDigest: null, networkId: null, networkName: null, sidecars: [] };
+    if (method === "run.create" && this.createFails) throw this.createFails;
     if (method === "run.destroy") return { removed: [] };
     if (method === "run.logs.read") return { data: "", sizeBytes: 0, complete: true };
     if (method === "run.results" && this.gone) throw new RpcError(rpcErrorCodes.runNotFound, `Run ${String(params.runId)} is not on this host.`);
@@ -288,6 +291,17 @@ describe("run results: spec, placement, the final state waits for them, shipping
     await prisma.run.update({ where: { id: keyed.run.id }, data: { state: "provisioning", hostId, dispatchAttempts: 1 } });
     await dispatchOne(prisma, new OneAgent(agent), keyed.run.id);
     const keyedCreate = agent.requests.find((request) => request.method === "run.create" && request.params.runId === keyed.run.id);
+
+    // A clone that fails inside run.create: the run fails, and its results say why there are none.
+    const broken = await createRun({ prisma, ctx: admin, spec: { image, workspace: { git: "https://git.example.com/missing.git", grant: "git-example" } } });
+    await prisma.run.update({ where: { id: broken.run.id }, data: { state: "provisioning", hostId, dispatchAttempts: 1 } });
+    agent.createFails = new RpcError(rpcErrorCodes.internalError, "workspace: git clone failed: repository not found");
+    await dispatchOne(prisma, new OneAgent(agent), broken.run.id);
+    agent.createFails = null;
+    const brokenResults = await getRunResults({ prisma, ctx: admin, runId: broken.run.id });
+    assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: broken.run.id } })).state, "failed");
+    assert.equal(brokenResults.state, "partial");
+    assert.match(brokenResults.missing[0]?.reason ?? "", /the run ended before its results were collected: .*repository not found/);
     assert.match((keyedCreate?.params.credentials as { secrets: Record<string, string> } | undefined)?.secrets.DEPLOY_KEY ?? "", /BEGIN OPENSSH PRIVATE KEY/);
   });
 

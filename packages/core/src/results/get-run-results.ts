@@ -30,10 +30,15 @@ export async function getRunResults({ prisma, ctx, runId }: { prisma: PrismaClie
   if (!run) throw AppError.notFound("Run");
   const spec = (run.spec ?? {}) as { workspace?: { git?: string; ref?: string } };
   const asks = specAsksForResults(run.spec);
-  const missing = missingResults(run.resultsMissing);
+  const state = resultsStateOf(run.resultsState, asks, finalRunStates.includes(run.state));
+  // Ended before anything recorded why (e.g. its clone failed inside run.create): the run's own reason says it.
+  const missing =
+    state === "partial" && run.resultsState === "none"
+      ? [{ name: "results", reason: `the run ended before its results were collected: ${run.stateReason ?? run.state}` }]
+      : missingResults(run.resultsMissing);
   const expired = run.blobsExpiredAt !== null;
   return {
-    state: resultsStateOf(run.resultsState, asks, finalRunStates.includes(run.state)),
+    state,
     missing: expired ? [...missing, { name: "results", reason: expiredReason(run.team.blobRetentionDays) }] : missing,
     files: run.results.map((file) => ({
       name: file.name,
