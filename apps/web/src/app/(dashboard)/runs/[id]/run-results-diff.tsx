@@ -79,7 +79,7 @@ function DiffFileSection({ file, index, startOpen }: { file: DiffFile; index: nu
  * with their +/- counts, then each file's hunks with syntax highlighting, collapsible; a large
  * diff draws its first files and offers the whole patch as a download.
  */
-export function RunResultsDiff({ runId, diff }: { runId: string; diff: ResultFile }) {
+export function RunResultsDiff({ runId, diff, expired }: { runId: string; diff: ResultFile; expired: boolean }) {
   const tooLarge = diff.sizeBytes > maxShownDiffBytes;
   const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
   const downloadUrl = resultDownloadUrl(runId, diff);
@@ -118,7 +118,7 @@ export function RunResultsDiff({ runId, diff }: { runId: string; diff: ResultFil
     </div>
   );
 
-  if (!diff.stored) return header("The patch is still being stored.");
+  if (!diff.stored) return header(expired ? "The patch was removed by the team's retention." : "The patch is still being stored.");
   if (diff.sizeBytes === 0) return header("The run changed no files.");
   if (tooLarge) {
     return header(

@@ -24,8 +24,13 @@ export function resultDownloadUrl(runId: string, file: Pick<ResultFile, "name" |
   return `${base}/artifacts/${artifactPathOf(file).split("/").map(encodeURIComponent).join("/")}`;
 }
 
-function DownloadLink({ runId, file, label, testId }: { runId: string; file: ResultFile; label: string; testId: string }) {
-  if (!file.stored) return <span className="text-xs text-zinc-500">not stored yet</span>;
+/** What an unstored file says: still shipping from the host, or removed by the team's retention. */
+function unstoredText(expired: boolean): string {
+  return expired ? "removed by retention" : "not stored yet";
+}
+
+function DownloadLink({ runId, file, label, testId, expired }: { runId: string; file: ResultFile; label: string; testId: string; expired: boolean }) {
+  if (!file.stored) return <span className="text-xs text-zinc-500">{unstoredText(expired)}</span>;
   return (
     <a href={resultDownloadUrl(runId, file)} download className="text-sm font-medium underline underline-offset-4" aria-label={label} data-testid={testId}>
       Download
@@ -34,7 +39,7 @@ function DownloadLink({ runId, file, label, testId }: { runId: string; file: Res
 }
 
 /** The commits bundle (for `git fetch`/`git pull` of the run's commits) and the artifacts, each with its size, SHA-256 and a download. */
-export function RunResultsFiles({ runId, files }: { runId: string; files: ResultFile[] }) {
+export function RunResultsFiles({ runId, files, expired }: { runId: string; files: ResultFile[]; expired: boolean }) {
   const bundle = files.find((file) => file.kind === "bundle");
   const artifacts = files.filter((file) => file.kind === "artifact");
   return (
@@ -47,7 +52,7 @@ export function RunResultsFiles({ runId, files }: { runId: string; files: Result
           <span className="text-xs text-zinc-500">
             in a clone, <code>git bundle list-heads commits.bundle</code> names its heads and <code>git fetch commits.bundle &lt;head&gt;</code> brings the run&apos;s commits
           </span>
-          <DownloadLink runId={runId} file={bundle} label="Download the commits bundle" testId="run-bundle-download" />
+          <DownloadLink runId={runId} file={bundle} label="Download the commits bundle" testId="run-bundle-download" expired={expired} />
         </p>
       ) : null}
       <div className="space-y-2">
@@ -80,7 +85,7 @@ export function RunResultsFiles({ runId, files }: { runId: string; files: Result
                         {file.sha256.slice(0, 16)}…
                       </td>
                       <td className="px-4 py-2 text-right">
-                        <DownloadLink runId={runId} file={file} label={`Download ${path}`} testId="run-artifact-download" />
+                        <DownloadLink runId={runId} file={file} label={`Download ${path}`} testId="run-artifact-download" expired={expired} />
                       </td>
                     </tr>
                   );

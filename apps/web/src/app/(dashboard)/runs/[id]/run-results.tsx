@@ -59,8 +59,8 @@ export function RunResultsView({ runId, results, running }: { runId: string; res
         </ul>
       ) : null}
       <RunResultsWorkspace results={results} />
-      {diff ? <RunResultsDiff runId={runId} diff={diff} /> : null}
-      {collected ? <RunResultsFiles runId={runId} files={results.files} /> : null}
+      {diff ? <RunResultsDiff runId={runId} diff={diff} expired={Boolean(results.expiredAt)} /> : null}
+      {collected ? <RunResultsFiles runId={runId} files={results.files} expired={Boolean(results.expiredAt)} /> : null}
     </div>
   );
 }
