@@ -26,8 +26,8 @@ const resultBytes = repositoryMiB * mib;
 const image = "bailey-test/busybox:latest";
 
 /**
- * A bare repository of `totalBytes` of random (incompressible) files over five commits, each
- * adding two files, served by the git daemon. The result directory is ignored, so the run's
+ * A bare, packed repository of `totalBytes` of random (incompressible) files over five commits,
+ * each adding two files, served by the git daemon. The result directory is ignored, so the run's
  * diff stays small and the artifact is the one large result.
  */
 async function createLargeRepository(git: GitServer, name: string, totalBytes: number): Promise<void> {
@@ -43,7 +43,10 @@ async function createLargeRepository(git: GitServer, name: string, totalBytes: n
       await gitIn(work, ["add", "--all"]);
       await gitIn(work, ["commit", "--quiet", "-m", `add ${2 * fileBytes} random bytes`]);
     }
-    await gitIn(git.baseDir, ["clone", "--quiet", "--bare", work, path.join(git.baseDir, `${name}.git`)]);
+    const bare = path.join(git.baseDir, `${name}.git`);
+    await gitIn(git.baseDir, ["clone", "--quiet", "--bare", work, bare]);
+    // Packed, as a hosted repository is: each clone then streams the pack, not a delta search over loose random blobs.
+    await gitIn(bare, ["repack", "-a", "-d", "--quiet"]);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
