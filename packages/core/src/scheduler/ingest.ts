@@ -91,7 +91,7 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       const reason = timedOut ? `${run.stateReason} (exit code ${exitCode})` : `exit code ${exitCode}`;
       await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason, actor: agent, data: { exitCode } });
     } else if (event.type === "run.failed") {
-      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: String(event.data.error ?? "failed on the agent"), actor: agent });
+      await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason: runFailedReason(run.id, event.data), actor: agent });
     } else if (event.type === "run.timed_out") {
       await tx.run.update({ where: { id: run.id }, data: { stateReason: `timed out after ${String(event.data.timeoutSeconds)}s` } });
     } else if (event.type === "network.created" || event.type === "network.removed") {
@@ -125,4 +125,10 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       data: { seq: event.seq, ...event.data },
     });
   }
+}
+
+/** Why the agent failed a run, as the run's state reason: a failed build says so, as dispatch's refusal of run.create does. */
+export function runFailedReason(runId: string, data: Record<string, unknown>): string {
+  const error = String(data.error ?? "failed on the agent");
+  return data.during === "build" ? `Building run ${runId}'s image failed (its build output is in the run's logs): ${error}` : error;
 }
