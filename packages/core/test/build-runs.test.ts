@@ -264,14 +264,19 @@ describe("runs built from a Dockerfile: spec, build contexts, dispatch (real Pos
       const agent = new ContextStoreAgent();
       agent.createFails = error;
       // What the agent journaled while it built, before it answered run.create.
-      agent.journal = [{ seq: Date.now(), at: new Date().toISOString(), type: "build.failed", runId: run.id, data: { image: `bailey-build/${run.id}:latest`, message: "exit code: 7" } }];
+      const seq = Date.now();
+      agent.journal = [
+        { seq, at: new Date().toISOString(), type: "build.failed", runId: run.id, data: { image: `bailey-build/${run.id}:latest`, message: "exit code: 7" } },
+        { seq: seq + 1, at: new Date().toISOString(), type: "run.failed", runId: run.id, data: { error: "exit code: 7", during: "build" } },
+      ];
       await dispatchOne(prisma, new OneAgent(agent), run.id);
       const steps = await runBuildSteps(prisma, { id: run.id, hostId: host.id });
       return { run: await prisma.run.findUniqueOrThrow({ where: { id: run.id } }), methods: agent.calls.map((call) => call.method), steps };
     };
     const built = await dispatchFailing(new RpcError(rpcErrorCodes.internalError, "Building run x's image failed: exit code: 7", { runId: "x", during: "build" }));
     assert.equal(built.run.state, "failed");
-    assert.match(built.run.stateReason ?? "", /exit code: 7/);
+    // The agent's run.failed, ingested first, gives the reason; it says it was the build, as the page's alert shows.
+    assert.match(built.run.stateReason ?? "", /^Building run .*'s image failed .*exit code: 7/);
     assert.ok(!built.methods.includes("run.destroy"), built.methods.join(", "));
     // The build's failure is in the run's timeline by the time the run is failed, not a tick later.
     assert.deepEqual(

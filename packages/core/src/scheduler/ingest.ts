@@ -97,7 +97,7 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       if (await holdForResults(tx, { ...run, state: run.state === "provisioning" ? "running" : run.state }, { to, reason, exitCode })) return;
       await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason, actor: agent, data: { exitCode } });
     } else if (event.type === "run.failed") {
-      const reason = String(event.data.error ?? "failed on the agent");
+      const reason = runFailedReason(run.id, event.data);
       if (await holdForResults(tx, run, { to: "failed", reason })) return;
       await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason, actor: agent, data: resultsNeverMade(run.spec, reason) });
     } else if (event.type === "run.timed_out") {
@@ -135,4 +135,10 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       data: { seq: event.seq, ...event.data },
     });
   }
+}
+
+/** Why the agent failed a run, as the run's state reason: a failed build says so, as dispatch's refusal of run.create does. */
+export function runFailedReason(runId: string, data: Record<string, unknown>): string {
+  const error = String(data.error ?? "failed on the agent");
+  return data.during === "build" ? `Building run ${runId}'s image failed (its build output is in the run's logs): ${error}` : error;
 }
