@@ -22,11 +22,13 @@ const authorEnv = { GIT_AUTHOR_NAME: "Bailey Test", GIT_AUTHOR_EMAIL: "test@bail
 
 /** git with the test's author and no user or system config. */
 export function gitIn(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  // Cast: bench/ type-checks under the root project, whose Next types make NODE_ENV a required key of ProcessEnv.
+  const childEnv: Record<string, string> = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: cwd, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...authorEnv, ...env };
   return new Promise((resolve, reject) =>
     execFile(
       "git",
       args,
-      { cwd, env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: cwd, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...authorEnv, ...env }, maxBuffer: 256 * 1024 * 1024 },
+      { cwd, env: childEnv as NodeJS.ProcessEnv, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => (error ? reject(new Error(`git ${args.join(" ")} in ${cwd} failed: ${stderr || error.message}`)) : resolve(stdout)),
     ),
   );
@@ -44,9 +46,10 @@ export async function startGitServer(): Promise<GitServer> {
   });
   const baseDir = await mkdtemp(path.join(tmpdir(), "bailey-git-server-"));
   const port = await freePort();
+  const daemonEnv: Record<string, string> = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: baseDir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
   const daemon: ChildProcess = spawn("git", ["daemon", "--export-all", "--enable=receive-pack", "--reuseaddr", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: baseDir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+    env: daemonEnv as NodeJS.ProcessEnv,
   });
   let stderr = "";
   daemon.stderr?.on("data", (chunk: Buffer) => {
