@@ -25,11 +25,8 @@ export function gitIn(cwd: string, args: string[], env: Record<string, string> =
   // Cast: bench/ type-checks under the root project, whose Next types make NODE_ENV a required key of ProcessEnv.
   const childEnv: Record<string, string> = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: cwd, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...authorEnv, ...env };
   return new Promise((resolve, reject) =>
-    execFile(
-      "git",
-      args,
-      { cwd, env: childEnv as NodeJS.ProcessEnv, maxBuffer: 256 * 1024 * 1024 },
-      (error, stdout, stderr) => (error ? reject(new Error(`git ${args.join(" ")} in ${cwd} failed: ${stderr || error.message}`)) : resolve(stdout)),
+    execFile("git", args, { cwd, env: childEnv as NodeJS.ProcessEnv, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`git ${args.join(" ")} in ${cwd} failed: ${stderr || error.message}`)) : resolve(stdout),
     ),
   );
 }
