@@ -83,6 +83,11 @@ const agentEnvSchema = z.object({
     optional,
     z.string().regex(/^\//, { error: "BAILEY_EGRESS_EXTRA_CA_FILE must be an absolute path to a PEM file. Example: BAILEY_EGRESS_EXTRA_CA_FILE=/etc/bailey/upstream-ca.pem" }).optional(),
   ),
+  // PEM CAs the host's git trusts for https workspace remotes, in place of the system's bundle (a private git server's CA).
+  BAILEY_AGENT_GIT_CA_FILE: z.preprocess(
+    optional,
+    z.string().regex(/^\//, { error: "BAILEY_AGENT_GIT_CA_FILE must be an absolute path to a PEM file. Example: BAILEY_AGENT_GIT_CA_FILE=/etc/bailey/git-ca.pem" }).optional(),
+  ),
   // The bundle the egress proxy image is built from, for an agent run from a source checkout elsewhere than its own dist/.
   BAILEY_AGENT_BUNDLE: z.preprocess(
     optional,

@@ -26,6 +26,7 @@ export async function serve(env: AgentEnv): Promise<void> {
     allowed: env.BAILEY_ALLOW,
     ...(env.BAILEY_EGRESS_NETWORK ? { egressNetwork: env.BAILEY_EGRESS_NETWORK } : {}),
     ...(env.BAILEY_EGRESS_EXTRA_CA_FILE ? { egressExtraCaFile: env.BAILEY_EGRESS_EXTRA_CA_FILE } : {}),
+    ...(env.BAILEY_AGENT_GIT_CA_FILE ? { gitCaFile: env.BAILEY_AGENT_GIT_CA_FILE } : {}),
     ...(env.BAILEY_AGENT_BUNDLE ? { agentBundlePath: env.BAILEY_AGENT_BUNDLE } : {}),
     log,
   });

@@ -46,6 +46,8 @@ export interface RunManagerOptions {
   egressNetwork?: string;
   /** BAILEY_EGRESS_EXTRA_CA_FILE: PEM CAs every run's proxy trusts for upstreams besides the system's (tests). */
   egressExtraCaFile?: string;
+  /** BAILEY_AGENT_GIT_CA_FILE: the PEM CAs the host's git trusts for https workspace remotes, instead of the system's. */
+  gitCaFile?: string;
   /** The agent bundle the egress proxy image is made from (default: see resolveAgentBundle). */
   agentBundlePath?: string;
   /** The agent's state directory: build contexts and runs' build output live there (without it, spec.build is refused). */
@@ -97,6 +99,7 @@ export class RunManager {
       tmpfsRoot: this.tmpfsRoot,
       runtime: options.runtime.type,
       journal: options.journal,
+      ...(options.gitCaFile ? { gitCaFile: options.gitCaFile } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     this.runLogs = options.stateDir ? RunLogFiles.inStateDir(options.stateDir, options.runtime, options.log) : null;

@@ -37,6 +37,29 @@ const defaultCommits: Record<string, string>[] = [
   { "src/app.txt": "version 3\nsecond line\n" },
 ];
 
+/** A bare repository `<baseDir>/<name>.git` with one commit per entry of `commits` on branch main; answers its directory and the commits' SHAs, oldest first. */
+export async function createBareRepository(baseDir: string, name: string, commits: Record<string, string>[] = defaultCommits): Promise<{ dir: string; commits: string[] }> {
+  const dir = path.join(baseDir, `${name}.git`);
+  const work = await mkdtemp(path.join(tmpdir(), "bailey-git-work-"));
+  try {
+    await gitIn(work, ["init", "--quiet", "--initial-branch=main"]);
+    const shas: string[] = [];
+    for (const [index, files] of commits.entries()) {
+      for (const [file, content] of Object.entries(files)) {
+        await mkdir(path.dirname(path.join(work, file)), { recursive: true });
+        await writeFile(path.join(work, file), content);
+      }
+      await gitIn(work, ["add", "--all"]);
+      await gitIn(work, ["commit", "--quiet", "-m", `commit ${index + 1}`]);
+      shas.push((await gitIn(work, ["rev-parse", "HEAD"])).trim());
+    }
+    await gitIn(baseDir, ["clone", "--quiet", "--bare", work, dir]);
+    return { dir, commits: shas };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 export async function startGitServer(): Promise<GitServer> {
   await gitIn(tmpdir(), ["--version"]).catch(() => {
     throw new Error("git is not installed on this machine: apt-get install -y git (the workspace tests run git daemon and the agent clones with git)");
@@ -63,27 +86,7 @@ export async function startGitServer(): Promise<GitServer> {
     baseDir,
     port,
     url: (name) => `git://127.0.0.1:${port}/${name}.git`,
-    createRepository: async (name, commits = defaultCommits) => {
-      const dir = path.join(baseDir, `${name}.git`);
-      const work = await mkdtemp(path.join(tmpdir(), "bailey-git-work-"));
-      try {
-        await gitIn(work, ["init", "--quiet", "--initial-branch=main"]);
-        const shas: string[] = [];
-        for (const [index, files] of commits.entries()) {
-          for (const [file, content] of Object.entries(files)) {
-            await mkdir(path.dirname(path.join(work, file)), { recursive: true });
-            await writeFile(path.join(work, file), content);
-          }
-          await gitIn(work, ["add", "--all"]);
-          await gitIn(work, ["commit", "--quiet", "-m", `commit ${index + 1}`]);
-          shas.push((await gitIn(work, ["rev-parse", "HEAD"])).trim());
-        }
-        await gitIn(baseDir, ["clone", "--quiet", "--bare", work, dir]);
-        return { dir, commits: shas };
-      } finally {
-        await rm(work, { recursive: true, force: true });
-      }
-    },
+    createRepository: (name, commits) => createBareRepository(baseDir, name, commits),
     git: (name, args) => gitIn(path.join(baseDir, `${name}.git`), args),
     stop: async () => {
       if (daemon.exitCode === null && daemon.signalCode === null) {

@@ -7,4 +7,5 @@ export { httpsFetch, ProxyRefusedError, ProxyTunnelAgent, type ProxyTunnelOption
 export { egressProxyCommand, ensureEgressProxyImage } from "../egress/proxy-image";
 export { type ContainerTlsUpstream, type StartTlsUpstreamOptions, startTlsUpstream as startTlsUpstreamContainer, type UpstreamRequest } from "./tls-upstream";
 export { type EgressProxyProcess, type StartEgressProxyProcessOptions, startEgressProxyProcess } from "./egress-process";
-export { type GitServer, gitIn, startGitServer } from "./git-server";
+export { createBareRepository, type GitServer, gitIn, startGitServer } from "./git-server";
+export { type ExpectedCredential, type GitHttpRequest, type GitHttpServer, type StartGitHttpServerOptions, startGitHttpServer } from "./git-http-server";

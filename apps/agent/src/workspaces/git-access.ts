@@ -15,13 +15,19 @@ export interface GitAccess {
   redact: string[];
 }
 
+/** The agent's settings for every git that talks to a remote. */
+export interface GitSettings {
+  /** BAILEY_AGENT_GIT_CA_FILE: the PEM CAs git trusts for https remotes, instead of the system's bundle. */
+  caFile?: string;
+}
+
 const sshRemote = (url: string) => url.startsWith("ssh://") || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!\/\/)/.test(url);
 
 /**
  * The access a spec's workspace needs, from this run.create's credentials; refused (before
  * anything is created) when the spec names credentials that are not there or cannot apply.
  */
-export function gitAccessFor(runId: string, spec: RunSpec, credentials: RunCredentials | undefined): GitAccess | null {
+export function gitAccessFor(runId: string, spec: RunSpec, credentials: RunCredentials | undefined, settings: GitSettings = {}): GitAccess | null {
   const workspace = spec.workspace;
   if (!workspace?.git) {
     if (workspace?.grant || workspace?.sshKeySecret || spec.push) {
@@ -39,6 +45,8 @@ export function gitAccessFor(runId: string, spec: RunSpec, credentials: RunCrede
   };
   const access: GitAccess = { remote, configEnv: {}, sshKey: null, redact: [] };
   const config: [string, string][] = [];
+  // With or without a grant: a clone of a public repository on a private-CA server needs it too.
+  if (settings.caFile && remote.startsWith("https://")) config.push(["http.sslCAInfo", settings.caFile]);
   if (workspace.grant) {
     const grant = (credentials?.grants ?? []).find((candidate) => candidate.name === workspace.grant);
     if (!grant) refuse(`names grant ${workspace.grant}, and run.create carries no credentials for it: send it in credentials.grants.`);

@@ -4,7 +4,7 @@ import type { Journal } from "../journal/journal";
 import type { ArtifactCaps } from "./collect-artifacts";
 import { collectResults } from "./collect-results";
 import { ownerOf } from "./file-tree";
-import { type GitAccess, gitAccessFor } from "./git-access";
+import { type GitAccess, type GitSettings, gitAccessFor } from "./git-access";
 import { prepareWorkspace, WorkspaceError } from "./prepare-workspace";
 import { readManifest, readResultChunk, resultsAnswer, writeManifest } from "./results-manifest";
 import { removeWorkspace, runsWithWorkspaces, WorkspaceLayout } from "./workspace-layout";
@@ -23,6 +23,8 @@ export interface RunWorkspacesOptions {
   /** Tests narrow the protocol's artifact caps. */
   artifactCaps?: ArtifactCaps;
   gitTimeoutMs?: number;
+  /** BAILEY_AGENT_GIT_CA_FILE: what the host's git trusts for https remotes instead of the system's CAs. */
+  gitCaFile?: string;
 }
 
 /** The container settings a workspace run gets: its user, workdir and the workspace's bind. */
@@ -45,6 +47,10 @@ export class RunWorkspaces {
 
   constructor(private readonly options: RunWorkspacesOptions) {}
 
+  private get gitSettings(): GitSettings {
+    return this.options.gitCaFile ? { caFile: this.options.gitCaFile } : {};
+  }
+
   /** Refuses, before anything exists, a spec this host cannot give a workspace, or whose credentials are missing; keeps the credentials. */
   async accept(runId: string, spec: RunSpec, credentials: RunCredentials | undefined): Promise<void> {
     if (!wantsResults(spec)) return;
@@ -60,7 +66,7 @@ export class RunWorkspaces {
         "This agent was started without a state directory, where workspaces and results are kept; start it with BAILEY_AGENT_STATE_DIR.",
       );
     }
-    this.access.set(runId, gitAccessFor(runId, spec, credentials));
+    this.access.set(runId, gitAccessFor(runId, spec, credentials, this.gitSettings));
   }
 
   /** agent.hello's features.workspaces. */
@@ -117,7 +123,7 @@ export class RunWorkspaces {
         ? held
         : hadCredentials
           ? { lost: "the agent restarted after the run was created, and a workspace's credentials are held in its memory only: fetch commits.bundle and push it yourself" }
-          : gitAccessFor(runId, spec, undefined);
+          : gitAccessFor(runId, spec, undefined, this.gitSettings);
     let manifest: Awaited<ReturnType<typeof collectResults>>["manifest"];
     let push: Awaited<ReturnType<typeof collectResults>>["push"] = null;
     try {
