@@ -4,7 +4,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RpcError, RpcPeer } from "@bailey/protocol";
+import { readAgentEnv } from "../src/env";
 import { type AgentProcess, docker, type GitHttpServer, removeByHost, startAgent, startGitHttpServer } from "../src/testing";
+import { gitAccessFor } from "../src/workspaces/git-access";
 
 const gitImage = "bailey-test/git:latest";
 
@@ -38,6 +40,27 @@ function processesWithArgvHolding(value: string): string[] {
   }
   return pids;
 }
+
+describe("BAILEY_AGENT_GIT_CA_FILE: an absolute PEM path, given to the git of https remotes only", () => {
+  it("is read as an absolute path, and a relative one is refused with an example", () => {
+    assert.equal(readAgentEnv({ BAILEY_AGENT_GIT_CA_FILE: "/etc/bailey/git-ca.pem" }).BAILEY_AGENT_GIT_CA_FILE, "/etc/bailey/git-ca.pem");
+    assert.equal(readAgentEnv({}).BAILEY_AGENT_GIT_CA_FILE, undefined);
+    assert.throws(() => readAgentEnv({ BAILEY_AGENT_GIT_CA_FILE: "git-ca.pem" }), /BAILEY_AGENT_GIT_CA_FILE must be an absolute path to a PEM file\. Example/);
+  });
+
+  it("becomes http.sslCAInfo for an https remote (with or without a grant), and nothing for ssh or git:// remotes", () => {
+    const settings = { caFile: "/etc/bailey/git-ca.pem" };
+    const spec = (git: string) => ({ image: "x", command: ["true"], workspace: { git } }) as never;
+    assert.deepEqual(gitAccessFor("r1", spec("https://git.example.com/a.git"), undefined, settings)?.configEnv, {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.sslCAInfo",
+      GIT_CONFIG_VALUE_0: "/etc/bailey/git-ca.pem",
+    });
+    assert.deepEqual(gitAccessFor("r2", spec("git://git.example.com/a.git"), undefined, settings)?.configEnv, {});
+    assert.deepEqual(gitAccessFor("r3", spec("ssh://git@git.example.com/a.git"), undefined, settings)?.configEnv, {});
+    assert.deepEqual(gitAccessFor("r4", spec("https://git.example.com/a.git"), undefined)?.configEnv, {}, "unset: the system's bundle, as before");
+  });
+});
 
 describe("a workspace over HTTPS with a grant (spec.workspace.grant) against a real git http-backend: cloned and pushed with the grant's credential only, which no file, log or argv holds", () => {
   const hostId = `wsh-${randomBytes(3).toString("hex")}`;
@@ -155,7 +178,7 @@ describe("a workspace over HTTPS with a grant (spec.workspace.grant) against a r
     await peer.request("run.destroy", { runId });
   });
 
-  it("without the grant the clone is refused (401): run.create fails naming the remote, leaves no workspace; with a wrong token the message does not hold it", async () => {
+  it("without the grant the clone is refused (401): run.create fails naming the remote, leaves no workspace; with a wrong token the message does not hold it", async (t) => {
     const repo = `https-refused-${randomBytes(3).toString("hex")}`;
     await git.createRepository(repo);
     const wrongToken = `wrong-${randomBytes(16).toString("hex")}`;
@@ -169,6 +192,7 @@ describe("a workspace over HTTPS with a grant (spec.workspace.grant) against a r
           ...(credentials ? { credentials } : {}),
         }),
         (error: RpcError) => {
+          t.diagnostic(`refused clone: ${error.message}`);
           assert.ok(error.message.includes(git.url(repo)), `the message names the remote: ${error.message}`);
           assert.match(error.message, /Cloning .* failed: .*(Authentication failed|could not read Username|401)/s);
           assert.ok(!error.message.includes(wrongToken) && !error.message.includes(token), `the message holds no token: ${error.message}`);
@@ -184,7 +208,7 @@ describe("a workspace over HTTPS with a grant (spec.workspace.grant) against a r
     }
   });
 
-  it("without BAILEY_AGENT_GIT_CA_FILE the host's git does not trust the server's private CA: the clone fails saying so", async () => {
+  it("without BAILEY_AGENT_GIT_CA_FILE the host's git does not trust the server's private CA: the clone fails saying so", async (t) => {
     peer.close();
     await agent.restart({ env: {} });
     peer = await agent.connect();
@@ -198,6 +222,7 @@ describe("a workspace over HTTPS with a grant (spec.workspace.grant) against a r
         credentials: { grants: [bearerGrant()] },
       }),
       (error: RpcError) => {
+        t.diagnostic(`untrusted CA: ${error.message}`);
         assert.match(error.message, /certificate/i, `the message says the certificate did not verify: ${error.message}`);
         assert.ok(!error.message.includes(token), error.message);
         return true;
