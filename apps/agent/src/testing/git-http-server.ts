@@ -132,7 +132,8 @@ function serveWithBackend(baseDir: string, request: IncomingMessage, response: S
   if (request.headers["content-encoding"]) env.HTTP_CONTENT_ENCODING = request.headers["content-encoding"];
   const protocol = request.headers["git-protocol"];
   if (typeof protocol === "string") env.GIT_PROTOCOL = protocol;
-  const backend = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  // Cast: bench/ type-checks under the root project, whose Next types make NODE_ENV a required key of ProcessEnv.
+  const backend = spawn("git", ["http-backend"], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   backend.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk;
