@@ -8,12 +8,55 @@ import { type AgentHost, type GitServer, gitIn, startAgentHost, startGitServer }
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { addHost, createRun, DirectoryBlobStore, getRunResults, HostConnections, openRunResult, shipHostResults, type TeamContext, tick } from "../src";
+import {
+  addHost,
+  type BlobStore,
+  createRun,
+  DirectoryBlobStore,
+  getRunResults,
+  HostConnections,
+  openRunResult,
+  type ResultsAgent,
+  readRunLogs,
+  runResultKey,
+  shipHostResults,
+  type TeamContext,
+  tick,
+} from "../src";
 
 const mib = 1024 * 1024;
+const artifactBytes = 200 * mib;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
-async function stored(blobs: DirectoryBlobStore, ctx: TeamContext, prisma: PrismaClient, runId: string, name: string): Promise<Buffer> {
+/** A DirectoryBlobStore that records every part written (key, offset, length, when), to tell a part stored once from one pulled again. */
+class CountingBlobStore implements BlobStore {
+  readonly kind = "directory" as const;
+  private readonly store: DirectoryBlobStore;
+  readonly writes: { key: string; offset: number; length: number; at: number }[] = [];
+
+  constructor(root: string) {
+    this.store = new DirectoryBlobStore(root);
+  }
+
+  async putPart(key: string, offset: number, data: Buffer): Promise<void> {
+    await this.store.putPart(key, offset, data);
+    this.writes.push({ key, offset, length: data.length, at: Date.now() });
+  }
+
+  read(key: string, sizeBytes: number, range?: { start: number; end: number }) {
+    return this.store.read(key, sizeBytes, range);
+  }
+
+  deletePrefix(prefix: string): Promise<number> {
+    return this.store.deletePrefix(prefix);
+  }
+
+  writesOf(key: string) {
+    return this.writes.filter((write) => write.key === key);
+  }
+}
+
+async function stored(blobs: BlobStore, ctx: TeamContext, prisma: PrismaClient, runId: string, name: string): Promise<Buffer> {
   const opened = await openRunResult({ prisma, blobs, ctx, runId, name });
   const chunks: Buffer[] = [];
   for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
@@ -29,14 +72,14 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
   let worker: AgentHost;
   let git: GitServer;
   let connections: HostConnections;
-  let blobs: DirectoryBlobStore;
+  let blobs: CountingBlobStore;
   let ctx: TeamContext;
   let baseCommit = "";
   const suffix = randomBytes(4).toString("hex");
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "bailey-results-agent-"));
-    blobs = new DirectoryBlobStore(path.join(dir, "blobs"));
+    blobs = new CountingBlobStore(path.join(dir, "blobs"));
     git = await startGitServer();
     baseCommit = (await git.createRepository("project")).commits.at(-1)!;
     db = await createScratchDatabase();
@@ -55,7 +98,8 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("the diff and bundle arrive and the run succeeds only after them; an SSH cut mid-artifact resumes and the 40 MiB artifact is stored once with its SHA-256", async () => {
+  it("the diff and bundle arrive and the run succeeds only after them; the SSH session cut mid-upload of a 200 MiB artifact resumes, and the artifact is stored once with its SHA-256", async (t) => {
+    const testStarted = Date.now();
     const host = await addHost({ prisma, ctx, connections, input: { name: "results-worker", ...worker.hostFields } });
     assert.equal(host.status, "online", host.statusReason ?? "");
     assert.equal(host.hasWorkspaces, true, "the agent's hello says it has workspaces");
@@ -63,8 +107,12 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
       "set -e",
       `echo "as $(id -u) in $(pwd)"`,
       `echo "changed-${suffix}" >> src/app.txt`,
+      // Build output ignored, as projects do: an untracked, unignored artifact would also be in diff.patch (a binary patch a quarter larger than it).
+      "echo out/ > .gitignore",
       "mkdir -p out",
-      "head -c 41943040 /dev/urandom > out/big.bin",
+      `echo "kernel $(uname -r)"`,
+      `head -c ${artifactBytes} /dev/urandom > out/big.bin`,
+      "sha256sum out/big.bin",
       `git -c user.name=Bailey -c user.email=run@bailey.invalid commit -q -am "change ${suffix}"`,
     ].join("; ");
     const { run } = await createRun({
@@ -86,33 +134,79 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
     assert.deepEqual([held.state, held.stateReason, held.endedState, held.exitCode], ["running", "collecting results", "succeeded", 0]);
     assert.equal(held.baseCommit, baseCommit, "workspace.ready's commit");
 
-    // Shipping in 8 MiB shares; the SSH sessions are cut after the first, the next share resumes.
-    // The agent collects them after the exit it journaled: until then run.results says pending and nothing ships.
-    let first = await shipHostResults({ prisma, blobs, agent: connections.get(host), hostId: host.id, budgetBytes: 8 * mib });
-    for (let wait = 0; wait < 240 && first.bytes === 0; wait += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      first = await shipHostResults({ prisma, blobs, agent: connections.get(host), hostId: host.id, budgetBytes: 8 * mib });
-    }
-    assert.ok(first.bytes >= 8 * mib, `${first.bytes} bytes in the first share`);
-    assert.ok(worker.cutSshSessions() > 0, "an SSH session was cut");
-    const afterCut = await prisma.runResult.findMany({ where: { runId: run.id } });
-    const storedSoFar = afterCut.reduce((sum, file) => sum + file.storedBytes, 0n);
-    const total = afterCut.reduce((sum, file) => sum + file.sizeBytes, 0n);
-    assert.ok(storedSoFar > 0n && storedSoFar < total, `part of the results is stored when the session is cut (${storedSoFar} of ${total})`);
-    let shares = 1;
-    let cutErrors = 0;
-    for (; shares < 40; shares += 1) {
+    // The cut: the first pull runs with no budget limit, and while its run.results.read at
+    // cutFrom (or the next offset) is on the wire, every process serving the SSH session is
+    // killed. That request fails; the next pulls redial and resume from the recorded offset.
+    const heldAt = Date.now();
+    const artifactName = "artifacts/out/big.bin";
+    const artifactKey = runResultKey(run.id, artifactName);
+    const cutFrom = 48 * mib;
+    const realAgent = () => connections.get(host);
+    let inFlightAtCut: number | undefined;
+    let sshProcessesCut = 0;
+    const cuttingAgent: ResultsAgent = {
+      request: ((method: string, params: { name?: string; offset?: number }, options?: object) => {
+        const pending = (realAgent().request as (...args: unknown[]) => Promise<unknown>)(method, params, options);
+        if (method === "run.results.read" && params.name === artifactName && (params.offset ?? 0) >= cutFrom && inFlightAtCut === undefined) {
+          inFlightAtCut = params.offset;
+          setTimeout(() => {
+            sshProcessesCut = worker.cutSshSessions();
+          }, 20);
+        }
+        return pending;
+      }) as ResultsAgent["request"],
+    };
+    let cutError: Error | undefined;
+    for (let wait = 0; wait < 240 && !cutError; wait += 1) {
       try {
-        const share = await shipHostResults({ prisma, blobs, agent: connections.get(host), hostId: host.id, budgetBytes: 8 * mib });
-        if (share.finished.includes(run.id)) break;
-        assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state, "running", "still collecting");
+        // Until the agent has collected after the exit it journaled, run.results says pending and nothing ships.
+        const share = await shipHostResults({ prisma, blobs, agent: cuttingAgent, hostId: host.id, budgetBytes: 2 * artifactBytes });
+        assert.deepEqual(share, { bytes: 0, finished: [] }, "nothing ships before the cut");
+        await new Promise((resolve) => setTimeout(resolve, 250));
       } catch (error) {
-        // The request in flight when the session died; the connection redials on the next one.
-        cutErrors += 1;
-        assert.ok(cutErrors < 5, `shipping keeps failing: ${(error as Error).message}`);
+        cutError = error as Error;
       }
     }
-    assert.ok(shares >= 5, `a 40 MiB artifact in 8 MiB shares takes several calls (${shares})`);
+    assert.ok(cutError, `the pull was never cut\n${worker.agent.output().slice(-3000)}`);
+    assert.ok(sshProcessesCut > 0, `an SSH session was cut (the pull failed with: ${cutError.message})`);
+    const atCut = await prisma.runResult.findUniqueOrThrow({ where: { runId_name: { runId: run.id, name: artifactName } } });
+    assert.equal(atCut.sizeBytes, BigInt(artifactBytes));
+    assert.ok(atCut.storedBytes > 0n && atCut.storedBytes < atCut.sizeBytes, `part of the artifact is stored when the session is cut (${atCut.storedBytes} of ${atCut.sizeBytes})`);
+    assert.equal(Number(atCut.storedBytes), inFlightAtCut, "the part in flight at the cut was not stored: the stored offset is where it started");
+    const partsBeforeCut = blobs.writesOf(artifactKey).length;
+
+    const resumeStarted = Date.now();
+    let shares = 0;
+    let cutErrors = 0;
+    for (let finished = false; !finished; shares += 1) {
+      assert.ok(shares < 40, `the artifact is still not stored after ${shares} shares`);
+      try {
+        const share = await shipHostResults({ prisma, blobs, agent: realAgent(), hostId: host.id });
+        finished = share.finished.includes(run.id);
+        if (!finished) assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state, "running", "still collecting");
+      } catch (error) {
+        // The connection may not have noticed its session died; it redials on the next request.
+        cutErrors += 1;
+        assert.ok(cutErrors < 5, `shipping keeps failing after the cut: ${(error as Error).message}`);
+      }
+    }
+    const resumeSeconds = (Date.now() - resumeStarted) / 1000;
+    assert.ok(shares >= 2, `the rest of a 200 MiB artifact takes more than one 64 MiB share (${shares})`);
+
+    // Each part offset written once: the pull resumed where the cut left it, and nothing before it was pulled again.
+    const writes = blobs.writesOf(artifactKey);
+    const afterCut = writes.slice(partsBeforeCut);
+    assert.ok(afterCut.length > 0 && afterCut[0]!.offset === inFlightAtCut, `the resumed pull starts at the offset in flight at the cut (${afterCut[0]?.offset} vs ${inFlightAtCut})`);
+    const timesWritten = new Map<number, number>();
+    for (const write of writes) timesWritten.set(write.offset, (timesWritten.get(write.offset) ?? 0) + 1);
+    const rewritten = [...timesWritten].filter(([offset, times]) => times > 1 && !(offset === inFlightAtCut && times === 2));
+    assert.deepEqual(rewritten, [], "no part written twice, save the one in flight at the cut");
+    let end = 0;
+    for (const offset of [...timesWritten.keys()].sort((a, b) => a - b)) {
+      assert.equal(offset, end, "the parts are contiguous");
+      end = offset + writes.find((write) => write.offset === offset)!.length;
+    }
+    assert.equal(end, artifactBytes, "the parts cover the artifact exactly");
 
     const ended = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
     assert.equal(ended.state, "succeeded", ended.stateReason ?? "");
@@ -131,12 +225,33 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
     assert.match(results.headCommit ?? "", /^[0-9a-f]{40}$/);
     assert.notEqual(results.headCommit, baseCommit);
     const artifactRow = results.files.find((file) => file.name === "artifacts/out/big.bin")!;
-    assert.equal(artifactRow.sizeBytes, 40 * mib);
-    const artifact = await stored(blobs, ctx, prisma, run.id, "artifacts/out/big.bin");
-    assert.equal(artifact.length, 40 * mib, "stored once: exactly its size");
+    assert.equal(artifactRow.sizeBytes, artifactBytes);
+    const artifact = await stored(blobs, ctx, prisma, run.id, artifactName);
+    assert.equal(artifact.length, artifactBytes, "stored once: exactly its size");
+    const manifest = await realAgent().request("run.results", { runId: run.id });
+    assert.equal(manifest.state, "ready");
+    const manifestSha256 = manifest.files.find((file) => file.name === artifactName)?.sha256;
+    assert.equal(sha256(artifact), manifestSha256, "the stored artifact's SHA-256 is the agent's manifest's");
+    const log = await readRunLogs({ prisma, ctx, connections, runId: run.id });
+    assert.match(log.text, /kernel 4\.4\.0/, `gVisor reports kernel 4.4.0: the run was sandboxed\n${log.text}`);
+    const printed = /^([0-9a-f]{64}) {2}out\/big\.bin$/m.exec(log.text)?.[1];
+    assert.equal(sha256(artifact), printed, `the stored artifact's SHA-256 is the one the run's sha256sum printed\n${log.text}`);
+
+    const beforeCut = writes.slice(0, partsBeforeCut);
+    // Between the first part's write and the last one's: the parts after the first, at the steady rate.
+    const beforeCutMiB = beforeCut.slice(1).reduce((sum, write) => sum + write.length, 0) / mib;
+    const beforeCutSeconds = (beforeCut.at(-1)!.at - beforeCut[0]!.at) / 1000;
+    t.diagnostic(
+      `run created to exited and held ${((heldAt - testStarted) / 1000).toFixed(1)} s; held to the first part stored ${((writes[0]!.at - heldAt) / 1000).toFixed(1)} s (the agent's collection); ` +
+        `200 MiB artifact: cut at ${Number(atCut.storedBytes) / mib} MiB stored (${beforeCut.length} parts); ` +
+        `before the cut ~${(beforeCutMiB / beforeCutSeconds).toFixed(1)} MiB/s (${beforeCutMiB} MiB in ${beforeCutSeconds.toFixed(1)} s); ` +
+        `after it ${((artifactBytes - (inFlightAtCut ?? 0)) / mib / resumeSeconds).toFixed(1)} MiB/s over ${resumeSeconds.toFixed(1)} s in ${shares} shares (redial and the final SHA-256 check included); ` +
+        `${cutErrors} failed share(s) after the cut`,
+    );
 
     // A fresh clone at the starting commit: the diff applies and reproduces the change; the bundle's commit fetches.
     const diff = await stored(blobs, ctx, prisma, run.id, "diff.patch");
+    assert.ok(diff.length < mib, `the ignored artifact is not in diff.patch (${diff.length} bytes)`);
     const bundle = await stored(blobs, ctx, prisma, run.id, "commits.bundle");
     const scratch = path.join(dir, "clone");
     await gitIn(dir, ["clone", "--quiet", git.url("project"), scratch]);
