@@ -107,7 +107,7 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
       "set -e",
       `echo "as $(id -u) in $(pwd)"`,
       `echo "changed-${suffix}" >> src/app.txt`,
-      // Build output ignored, as projects do: an untracked, unignored artifact would also be in diff.patch (a binary patch a quarter larger than it).
+      // Build output ignored, as projects do: an untracked, unignored artifact would also be in diff.patch (a base85 binary patch ~1.3x its size).
       "echo out/ > .gitignore",
       "mkdir -p out",
       `echo "kernel $(uname -r)"`,
