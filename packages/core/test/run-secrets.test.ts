@@ -23,9 +23,14 @@ async function dumpAllRows(prisma: PrismaClient): Promise<string> {
   return parts.join("\n");
 }
 
+/**
+ * Every file the agent itself wrote under `dir`, as text. Not run-logs/: a run's log file is its
+ * output as it printed it (like the engine's own log), and this test's run echoes its secrets.
+ */
 async function everyFileText(dir: string): Promise<string> {
   const texts: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.parentPath.split(path.sep).includes("run-logs")) continue;
     if (entry.isFile()) texts.push(await readFile(path.join(entry.parentPath, entry.name), "utf8"));
   }
   return texts.join("\n");

@@ -22,6 +22,9 @@ describe("method schemas", () => {
       "run.exec",
       "run.inspect",
       "run.logs",
+      "run.logs.read",
+      "run.results",
+      "run.results.read",
       "run.start",
       "run.stop",
     ]);
