@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@bailey/db";
-import type { StreamChunk } from "@bailey/protocol";
+import { RpcError, rpcErrorCodes, type StreamChunk } from "@bailey/protocol";
 import type { TeamContext } from "../authz";
 import { type BlobStore, runLogKey } from "../blobs/blob-store";
 import { AppError } from "../errors";
@@ -56,7 +56,10 @@ export async function openRunLogs({
     if (stored) await agent.request("run.inspect", { runId }, { timeoutMs: 15_000 });
     return { run, stream: await agent.openStream("run.logs", { runId, follow }) };
   } catch (error) {
-    if (stored) return stored();
+    // What is stored stands in when the host no longer knows the run, or when there is something to
+    // show; a live run on a host that is briefly away with nothing stored yet is worth a retry.
+    const forgotten = error instanceof RpcError && error.code === rpcErrorCodes.runNotFound;
+    if (stored && (forgotten || storedBytes > 0 || run.finishedAt)) return stored();
     throw new AppError("UNAVAILABLE", `The logs are on host ${host.name}, which cannot be reached right now: ${(error as Error).message}`);
   }
 }
