@@ -53,6 +53,7 @@ test("REST: the team policy refuses a member's docker:host run (403, audited) un
     maxQueuedRuns: 500,
     unplaceableTimeoutSeconds: 900,
     defaultEgressPolicy: "open",
+    blobRetentionDays: 30,
   });
   expect((await request.patch("/api/v1/team/policy", { headers: admin, data: {} })).status()).toBe(400);
   expect((await request.patch("/api/v1/team/policy", { headers: admin, data: { minRoleDockerHost: "viewer" } })).status()).toBe(400);
