@@ -49,7 +49,10 @@ export async function openRunLogs({
     return stored && (storedBytes > 0 || run.finishedAt) ? stored() : { run, stream: null };
   }
   const host = await prisma.host.findUniqueOrThrow({ where: { id: run.host.id } });
-  if (stored && unreachableHostStates.has(host.status)) return stored();
+  if (stored && unreachableHostStates.has(host.status)) {
+    if (storedBytes > 0 || run.finishedAt) return stored();
+    throw new AppError("UNAVAILABLE", `The logs are on host ${host.name}, which cannot be reached right now (${host.status}), and none are stored in Bailey yet; try again once it is back.`);
+  }
   try {
     const agent = connections.get(host);
     // Asked first, so a host that no longer knows the run (destroyed there, a new agent) is told apart from a live one.
