@@ -2,22 +2,25 @@
 // in the same process, on this machine, now.
 import os from "node:os";
 import { benchAgentRoundTrip } from "../bench/agent-round-trip";
-import { benchApiLoad } from "../bench/api-load";
+import { benchApiLoad, printApiLoad } from "../bench/api-load";
 import { benchDashboard } from "../bench/dashboard";
 import { benchDispatch } from "../bench/dispatch";
 import { benchEgressProxy } from "../bench/egress-proxy";
 import { benchImagePull } from "../bench/image-pull";
+import { benchInteractive, printInteractive } from "../bench/interactive";
 import { benchLogThroughput } from "../bench/log-throughput";
 import { benchMemory } from "../bench/memory";
 import { benchScheduler } from "../bench/scheduler";
 import { benchRuntimeCreateStart } from "../bench/runtime-create-start";
 import { benchWorkspaceResults } from "../bench/workspace-results";
+import { benchWarmPoolAgent } from "../bench/warm-pool-agent";
 import { printTable } from "../bench/measure";
 
 console.log(`Bailey benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}`);
 printTable("Container create+start (runtime layer)", await benchRuntimeCreateStart());
 printTable("Agent round trip (ms per call)", await benchAgentRoundTrip());
 printTable("Dispatch: request to running container", await benchDispatch());
+printTable("Warm pool at the agent: run.create+start → first output byte (ratio: to cold on the same runtime)", await benchWarmPoolAgent());
 printTable("Image pull: a never-seen 16 MiB image from the loopback registry, then warm (runc)", await benchImagePull());
 printTable("Workspace clone and results upload: a 50 MiB repository cloned, a 50 MiB artifact shipped (runc, over SSH)", await benchWorkspaceResults());
 console.log("\nLog streaming: 100 MiB of a finished run's output read by an API client");
@@ -39,11 +42,8 @@ const sortedRounds = [...scheduler.roundMs].sort((a, b) => a - b);
 console.log(
   `${scheduler.placementsPerSecond.toFixed(0)} placements per second; ${scheduler.rounds} placement rounds of up to 500 runs, median ${sortedRounds[Math.floor(sortedRounds.length / 2)]!.toFixed(0)} ms each`,
 );
-const api = await benchApiLoad();
-console.log("\nAPI under load (8 concurrent clients for 10 s each)");
-console.log("| case | requests | p50 ms | p99 ms | per second | p50 ratio to baseline |");
-console.log("| --- | --- | --- | --- | --- | --- |");
-for (const row of api.rows) console.log(`| ${row.label} | ${row.iterations} | ${row.median.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.perSecond.toFixed(0)} | ${row.ratio?.toFixed(2)}× |`);
+printApiLoad(await benchApiLoad());
+printInteractive(await benchInteractive());
 const dashboard = await benchDashboard();
 printTable("Dashboard in Chromium (ms from navigation until the page's data is shown and usable)", dashboard.rows);
 console.log("\nJavaScript loaded per page (decoded KiB, first visit in the session)");

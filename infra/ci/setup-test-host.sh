@@ -26,6 +26,8 @@ command -v podman >/dev/null || need+=(podman)
 command -v ip >/dev/null || need+=(iproute2)
 # The CNCF distribution registry: the tests' stand-in for Docker Hub and a private registry.
 command -v docker-registry >/dev/null || need+=(docker-registry)
+# A real terminal for the CLI's `bailey exec -it` spec: it types into a tmux pane and reads it back.
+command -v tmux >/dev/null || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

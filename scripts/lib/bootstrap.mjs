@@ -49,7 +49,10 @@ export function ensureDependencies() {
   const stampFile = path.join(root, "node_modules/.bailey-installed");
   if (upToDate(stampFile, digest)) return;
   console.log("[bailey] installing dependencies (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // npm start builds the dashboard, the Prisma client and the agent bundle from sources, which
+  // takes the dev dependencies (Next's compiler, Prisma's generator, esbuild); NODE_ENV=production
+  // would make npm leave them out and the start fail.
+  run("npm", ["ci", "--include=dev", "--no-audit", "--no-fund"]);
   stamp(stampFile, digest);
 }
 

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { minProtocolVersion, protocolVersion } from "@bailey/protocol";
 import { type LogLimits, logSizeBytes } from "@bailey/runtime";
 import { z } from "zod";
 
@@ -38,6 +39,16 @@ const agentEnvSchema = z.object({
   BAILEY_DIND_PRIVILEGED: z.preprocess(optional, z.enum(["true", "false"], { error: "BAILEY_DIND_PRIVILEGED must be true or false." }).default("true")),
   // Fault injection for tests: pause this long after each provisioning step, so a test can kill the agent mid-way.
   BAILEY_AGENT_FAULT_STEP_DELAY_MS: z.preprocess(optional, z.coerce.number().int().min(0).default(0)),
+  // Compatibility tests: speak at most this protocol version, as an agent of that older release would (unset: the newest).
+  BAILEY_AGENT_PROTOCOL_VERSION: z.preprocess(
+    optional,
+    z.coerce
+      .number()
+      .int()
+      .min(minProtocolVersion, { error: `BAILEY_AGENT_PROTOCOL_VERSION must be ${minProtocolVersion} to ${protocolVersion}; unset it to speak the newest.` })
+      .max(protocolVersion, { error: `BAILEY_AGENT_PROTOCOL_VERSION must be ${minProtocolVersion} to ${protocolVersion}; unset it to speak the newest.` })
+      .optional(),
+  ),
   // Every container's log on disk stays under max-size × max-files (Podman keeps one file of max-size).
   BAILEY_LOG_MAX_SIZE: z.preprocess(
     optional,

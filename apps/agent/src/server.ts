@@ -2,15 +2,19 @@ import { chmod, mkdir, rm } from "node:fs/promises";
 import net from "node:net";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
-import { assertCompatibleVersion, protocolVersion, RpcError, RpcPeer, rpcErrorCodes, type Handlers } from "@bailey/protocol";
+import { protocolVersion, RpcError, RpcPeer, rpcErrorCodes, type Handlers } from "@bailey/protocol";
 import { runtimeFeatures, type Runtime } from "@bailey/runtime";
 import type { HostCapability } from "./env";
+import { ExecSessions } from "./exec/exec-sessions";
+import { streamLogFile } from "./logs/stream-log-file";
 import type { Journal } from "./journal/journal";
 import type { RunManager } from "./runs/run-manager";
 import { agentVersion } from "./version";
 
 export interface AgentServerOptions {
   socketPath: string;
+  /** BAILEY_AGENT_PROTOCOL_VERSION: the newest protocol version to speak (compatibility tests stand in for an older agent with it). */
+  protocolVersion?: number;
   hostId: string;
   agentId: string;
   runtime: Runtime;
@@ -18,14 +22,19 @@ export interface AgentServerOptions {
   journal: Journal;
   /** BAILEY_ALLOW, reported in agent.hello. */
   allowed?: readonly HostCapability[];
+  /** The interactive sessions (exec.*); one registry per agent, made here unless given. */
+  execSessions?: ExecSessions;
+  log?: (line: string) => void;
 }
 
-export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed = [] }: Omit<AgentServerOptions, "socketPath">): Handlers {
+export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed = [], execSessions, log }: Omit<AgentServerOptions, "socketPath">): Handlers {
+  const sessions = execSessions ?? new ExecSessions({ runtime, runs, ...(log ? { log } : {}) });
   return {
-    "agent.hello": async ({ protocolVersion: theirs }) => {
-      assertCompatibleVersion(theirs, "control plane");
+    ...sessions.handlers(),
+    // The peer has checked the offered version; ctx.protocolVersion is the one agreed for this connection.
+    "agent.hello": async (_params, ctx) => {
       return {
-        protocolVersion,
+        protocolVersion: ctx.protocolVersion ?? protocolVersion,
         agentVersion,
         hostId,
         runtime: runtime.type,
@@ -73,6 +82,7 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
       const { data, sizeBytes, complete } = await runs.readLog(runId, offset, length);
       return { data: data.toString("base64"), sizeBytes, complete };
     },
+    "run.logs.stream": (params, ctx) => streamLogFile(runs, params, ctx),
     "run.results": ({ runId }) => runs.results(runId),
     "run.results.read": ({ runId, name, offset, length }) => runs.readResult(runId, name, offset, length),
     "host.reconcile": async ({ ownedRunIds, dryRun, removeOnly }) => ({ removed: await runs.reconcile(ownedRunIds, { ...(dryRun ? { dryRun } : {}), ...(removeOnly ? { removeOnly } : {}) }) }),
@@ -88,6 +98,8 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
     "image.list": async () => ({
       images: (await runtime.listImages()).map((image) => ({ id: image.id, tags: image.tags, digests: image.digests, sizeBytes: image.sizeBytes, createdAt: image.createdAt })),
     }),
+    "pool.configure": async ({ pools }) => ({ pools: runs.pools.configure(pools) }),
+    "pool.status": async () => ({ pools: runs.pools.status() }),
     "events.pull": async ({ afterSeq, limit }) => journal.pull(afterSeq, limit),
     "events.ack": async ({ seq }) => ({ ackedSeq: await journal.ack(seq) }),
   };
@@ -97,13 +109,14 @@ export function agentHandlers({ hostId, agentId, runtime, runs, journal, allowed
 export async function startAgentServer(options: AgentServerOptions): Promise<{ close(): Promise<void> }> {
   await mkdir(path.dirname(options.socketPath), { recursive: true, mode: 0o750 });
   await rm(options.socketPath, { force: true });
-  const handlers = agentHandlers(options);
+  const execSessions = options.execSessions ?? new ExecSessions({ runtime: options.runtime, runs: options.runs, ...(options.log ? { log: options.log } : {}) });
+  const handlers = agentHandlers({ ...options, execSessions });
   const peers = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     peers.add(socket);
     socket.once("close", () => peers.delete(socket));
     socket.on("error", () => socket.destroy());
-    new RpcPeer(socket, handlers);
+    new RpcPeer(socket, handlers, options.protocolVersion ? { protocolVersion: options.protocolVersion } : {});
   });
   const previousMask = process.umask(0o177);
   try {
@@ -119,6 +132,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<{ c
     close: async () => {
       for (const socket of peers) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A later agent cannot resume them: the processes they started are ended, not left behind.
+      await execSessions.closeAll();
     },
   };
 }

@@ -37,6 +37,14 @@ const launcherEnvSchema = z.object({
     optional,
     z.coerce.number({ error: "BAILEY_TICK_INTERVAL_MS must be milliseconds (0 turns the built-in scheduler off). Example: BAILEY_TICK_INTERVAL_MS=2000" }).int().min(0).default(2000),
   ),
+  BAILEY_MIGRATE: z.preprocess(
+    optional,
+    z
+      .enum(["auto", "skip"], {
+        error: "BAILEY_MIGRATE must be auto (migrate at start, the default) or skip (a replica: migrations are run once by `npm run db:migrate`). Example: BAILEY_MIGRATE=skip",
+      })
+      .default("auto"),
+  ),
   BAILEY_SSH_PRIVATE_KEY_FILE: z.preprocess(optional, z.string().optional()),
   BAILEY_AUDIT_SIGNING_KEY_FILE: z.preprocess(optional, z.string().optional()),
   BAILEY_SECRETS_KEY_FILE: z.preprocess(optional, z.string().optional()),
@@ -80,3 +88,21 @@ export const debugRequested = (source: NodeJS.ProcessEnv = process.env): boolean
 
 /** The environment `next start` inherits (PATH, locale, proxies) before Bailey's settings. */
 export const inheritedEnvironment = (): NodeJS.ProcessEnv => process.env;
+
+/** What web-server.ts (the dashboard's process) reads, all set by the launcher. */
+export function webServerEnv(source: NodeJS.ProcessEnv = process.env) {
+  const required = (name: string): string => {
+    const value = source[name];
+    if (!value) throw new ConfigurationError(`${name} is not set for the dashboard server (npm start passes it).`);
+    return value;
+  };
+  return {
+    databaseUrl: () => required("DATABASE_URL"),
+    authSecret: () => required("NEXTAUTH_SECRET"),
+    publicUrl: source.NEXTAUTH_URL || undefined,
+    sshPrivateKeyFile: source.BAILEY_SSH_PRIVATE_KEY_FILE || undefined,
+    auditSigningKeyFile: source.BAILEY_AUDIT_SIGNING_KEY_FILE || undefined,
+    /** 0 (or unset): this replica serves HTTP only and never stands for scheduler leader. */
+    tickIntervalMs: Number(source.BAILEY_TICK_INTERVAL_MS || 0),
+  };
+}

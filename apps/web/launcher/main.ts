@@ -1,9 +1,10 @@
 // `npm start`: Postgres (embedded unless DATABASE_URL is set), migrations, the owner
 // account, then the dashboard. Ctrl-C stops everything this process started.
 import type { ChildProcess } from "node:child_process";
+import path from "node:path";
 import { createPrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { type BlobStore, blobStoreFromEnv, DirectoryBlobStore, ensureOwnerAccount } from "@bailey/core";
+import { migrateDatabase, pendingMigrations } from "@bailey/db/admin";
+import { type BlobStore, blobStoreFromEnv, DirectoryBlobStore, ensureOwnerAccount, lineLogger, logFormatFromEnv, logger } from "@bailey/core";
 import { loadOrCreateAuditSigningKey } from "./audit-signing-key";
 import { loadOrCreateAuthSecret } from "./auth-secret";
 import { previousKeysFrom, rotateStoredSecrets } from "./rotate-secrets";
@@ -12,14 +13,14 @@ import { provideDatabase, type ProvidedDatabase } from "./database";
 import { ConfigurationError, debugRequested, invocationDirectory, passThroughEnv, readLauncherEnv, type LauncherEnv } from "./env";
 import { startNextServer, waitUntilHealthy } from "./next-server";
 import { assertPortFree } from "./port-check";
-import { startSchedulerLoop } from "./scheduler-loop";
+import { assertSharedSecretsGiven } from "./shared-secrets";
 import { printSignInDetails } from "./sign-in-details";
 import { loadOrCreateSshKey } from "./ssh-key";
 
-const log = (line: string) => console.log(`[bailey] ${line}`);
+const log = lineLogger(logger().child({ component: "launcher" }));
 
 /** What this process has started, in the order it must be stopped in reverse. */
-const running: { database?: ProvidedDatabase; web?: ChildProcess; scheduler?: { stop(): Promise<void> } } = {};
+const running: { database?: ProvidedDatabase; web?: ChildProcess } = {};
 let shuttingDown = false;
 
 async function main(command: string): Promise<void> {
@@ -51,13 +52,14 @@ async function serve(env: LauncherEnv): Promise<void> {
 
   running.database = await provideDatabase(env, log);
   log(`database: ${running.database.description}`);
-  const { applied } = await migrateDatabase(running.database.url, { log });
-  if (applied.length === 0) log("database schema is up to date");
+  await migrateOrCheckSchema(env, running.database.url);
+  await assertSharedSecretsGiven(env, running.database.url, { replica: env.BAILEY_MIGRATE === "skip" });
 
   const prisma = createPrismaClient(running.database.url, { maxConnections: 2 });
   const owner = await ensureOwnerAccount({ prisma, email: env.BAILEY_ADMIN_EMAIL, password: env.BAILEY_ADMIN_PASSWORD }).finally(() => prisma.$disconnect());
 
-  const sshPrivateKeyFile = env.BAILEY_SSH_PRIVATE_KEY_FILE ?? (await loadOrCreateSshKey(env.dataDir, log));
+  // Absolute: the dashboard's process (which reads it) runs in another working directory.
+  const sshPrivateKeyFile = env.BAILEY_SSH_PRIVATE_KEY_FILE ? path.resolve(env.BAILEY_SSH_PRIVATE_KEY_FILE) : await loadOrCreateSshKey(env.dataDir, log);
   const auditSigningKeyFile = await loadOrCreateAuditSigningKey(env.dataDir, env.BAILEY_AUDIT_SIGNING_KEY_FILE, log);
   // The in-process scheduler finds the same file itself (core resolves BAILEY_DATA_DIR as this launcher does).
   const secretsKeyFile = loadOrCreateSecretsKey(env.dataDir, env.BAILEY_SECRETS_KEY_FILE, log);
@@ -74,13 +76,18 @@ async function serve(env: LauncherEnv): Promise<void> {
       BAILEY_SSH_PRIVATE_KEY_FILE: sshPrivateKeyFile,
       BAILEY_AUDIT_SIGNING_KEY_FILE: auditSigningKeyFile,
       BAILEY_SECRETS_KEY_FILE: secretsKeyFile,
+      // The dashboard's process runs the scheduler too, when it is elected leader (scheduler-election.ts).
+      BAILEY_TICK_INTERVAL_MS: String(env.BAILEY_TICK_INTERVAL_MS),
+      // The dashboard's stdout is this process's pipe, not the terminal: it logs as this process does.
+      BAILEY_LOG_FORMAT: logFormatFromEnv(),
       // Resolved here: the dashboard's working directory is not the launcher's.
       ...(blobs instanceof DirectoryBlobStore ? { BAILEY_BLOB_DIR: blobs.root } : {}),
     },
   });
   running.web = web;
-  web.stdout?.on("data", (chunk: Buffer) => process.stdout.write(prefixLines("[web] ", chunk)));
-  web.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefixLines("[web] ", chunk)));
+  // Passed through as they are: its lines are JSON (or pretty) already, and a prefix would break them.
+  web.stdout?.on("data", (chunk: Buffer) => process.stdout.write(chunk));
+  web.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
   web.once("exit", (code, signal) => {
     if (shuttingDown) return;
     console.error(`[bailey] the dashboard server stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping`);
@@ -88,24 +95,33 @@ async function serve(env: LauncherEnv): Promise<void> {
   });
 
   await waitUntilHealthy(`http://127.0.0.1:${env.PORT}`, web);
-  if (env.BAILEY_TICK_INTERVAL_MS > 0) {
-    running.scheduler = startSchedulerLoop({
-      databaseUrl: running.database.url,
-      intervalMs: env.BAILEY_TICK_INTERVAL_MS,
-      sshPrivateKeyFile,
-      auditSigningKeyFile,
-      blobs,
-      log,
-    });
+  printSignInDetails({ url: env.publicUrl, owner, passwordFromEnv: Boolean(env.BAILEY_ADMIN_PASSWORD), format: logFormatFromEnv() });
+}
+
+/**
+ * BAILEY_MIGRATE=auto (the default, one process): migrate now. BAILEY_MIGRATE=skip (a replica
+ * beside others): migrations are `npm run db:migrate`'s job, run once; a schema that is behind
+ * stops the start, so no replica serves code newer than its tables.
+ */
+async function migrateOrCheckSchema(env: LauncherEnv, databaseUrl: string): Promise<void> {
+  if (env.BAILEY_MIGRATE === "auto") {
+    const { applied } = await migrateDatabase(databaseUrl, { log });
+    if (applied.length === 0) log("database schema is up to date");
+    return;
   }
-  printSignInDetails({ url: env.publicUrl, owner, passwordFromEnv: Boolean(env.BAILEY_ADMIN_PASSWORD) });
+  const pending = await pendingMigrations(databaseUrl);
+  if (pending.length) {
+    throw new ConfigurationError(
+      `Bailey cannot start: the database schema is behind by ${pending.length} migration(s) (${pending.join(", ")}), and BAILEY_MIGRATE=skip leaves migrating to a one-shot command. Run \`npm run db:migrate\` with the same DATABASE_URL, then start this replica again.`,
+    );
+  }
+  log("database schema is up to date (BAILEY_MIGRATE=skip: not migrating)");
 }
 
 async function shutdown(exitCode: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    const { web, database, scheduler } = running;
-    await scheduler?.stop().catch((error: Error) => console.error(`[bailey] stopping the scheduler: ${error.message}`));
+    const { web, database } = running;
     if (web && web.exitCode === null && web.signalCode === null) {
       const exited = new Promise((resolve) => web.once("exit", resolve));
       web.kill("SIGTERM");
@@ -141,14 +157,6 @@ function openBlobStore(): BlobStore {
   } catch (error) {
     throw new ConfigurationError(`Bailey cannot start: ${(error as Error).message}`);
   }
-}
-
-function prefixLines(prefix: string, chunk: Buffer): string {
-  return chunk
-    .toString()
-    .split(/(?<=\n)/)
-    .map((line) => prefix + line)
-    .join("");
 }
 
 main(process.argv[2] ?? "serve").catch(async (error: unknown) => {

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { inheritedEnvironment } from "./env";
+import { webAppDir } from "./web-app-dir";
 
-export const webAppDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export { webAppDir };
 
 export interface NextServerOptions {
   host: string;
@@ -12,13 +11,15 @@ export interface NextServerOptions {
   env: Record<string, string>;
 }
 
-/** Runs `next start` for the built dashboard as a child that shares our process group. */
+/**
+ * Runs the built dashboard (web-server.ts: Next.js plus the exec WebSockets) as a child that
+ * shares our process group.
+ */
 export function startNextServer(options: NextServerOptions): ChildProcess {
-  const require = createRequire(import.meta.url);
-  const nextBin = require.resolve("next/dist/bin/next", { paths: [webAppDir] });
   // See peer-address.cjs: the sign-in throttle needs the socket's address.
   const peerAddressPreload = path.join(webAppDir, "launcher/peer-address.cjs");
-  return spawn(process.execPath, ["--require", peerAddressPreload, nextBin, "start", "--port", String(options.port), "--hostname", options.host], {
+  const webServer = path.join(webAppDir, "launcher/web-server.ts");
+  return spawn(process.execPath, ["--require", peerAddressPreload, "--import", "tsx", webServer, "--port", String(options.port), "--hostname", options.host], {
     cwd: webAppDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...inheritedEnvironment(), ...options.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },

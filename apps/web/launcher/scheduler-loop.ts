@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { type BlobStore, databaseUnavailable, HostConnections, loadAuditSigningKeyFile, signDueAuditCheckpoints, tick } from "@bailey/core";
+import { type BlobStore, databaseUnavailable, HostConnections, loadAuditSigningKeyFile, signDueAuditCheckpoints, startWebhookSender, tick } from "@bailey/core";
 import { createPrismaClient } from "@bailey/db";
 
 /**
- * `npm start` drives the scheduler itself, one tick after another (never overlapping);
- * a hosted deployment calls /api/cron/tick instead. Errors are logged, never fatal.
+ * The scheduler, one tick after another (never overlapping), in the replica elected to drive it
+ * (scheduler-election.ts); a hosted deployment calls /api/cron/tick instead. Errors are logged, never fatal.
  */
 export function startSchedulerLoop(options: {
   databaseUrl: string;
@@ -14,6 +14,10 @@ export function startSchedulerLoop(options: {
   /** Where runs' logs and results are shipped to (without it they stay on their hosts). */
   blobs?: BlobStore;
   log: (line: string) => void;
+  /** How long a dispatch claim lasts before another tick may take it over (core's default when unset). */
+  dispatchLeaseMs?: number;
+  /** Asked before every tick; false skips it (the elected leader checks that its lock is still held). */
+  mayTick?: () => Promise<boolean>;
 }): {
   stop(): Promise<void>;
 } {
@@ -23,6 +27,8 @@ export function startSchedulerLoop(options: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let databaseDown = false;
+  // Webhooks go out from their own loop: a slow receiver never holds up the tick, nor a slow tick a delivery.
+  const webhooks = startWebhookSender({ prisma, log: (line) => options.log(`webhooks: ${line}`) });
   const auditKey = options.auditSigningKeyFile ? loadAuditSigningKeyFile(options.auditSigningKeyFile) : null;
   // A chain the signer refuses stays refused every tick: said once per team and break.
   const refusalsSaid = new Set<string>();
@@ -35,9 +41,15 @@ export function startSchedulerLoop(options: {
       options.log(`audit: NOT signing team ${teamId}'s chain, it fails its check at event ${brokenAtSeq}: ${reason}`);
     }
   };
+  const tickIfAllowed = async () => {
+    if (options.mayTick && !(await options.mayTick())) return null;
+    if (stopped) return null;
+    return tick({ prisma, connections, ...(options.blobs ? { blobs: options.blobs } : {}), ...(options.dispatchLeaseMs ? { dispatchLeaseMs: options.dispatchLeaseMs } : {}) });
+  };
   const loop = () => {
-    running = tick({ prisma, connections, ...(options.blobs ? { blobs: options.blobs } : {}) })
+    running = tickIfAllowed()
       .then((report) => {
+        if (!report) return;
         if (databaseDown) options.log("scheduler: the database is back; ticking again");
         databaseDown = false;
         if (report.placed || report.dispatched || report.lost || report.offline.length) {
@@ -53,7 +65,7 @@ export function startSchedulerLoop(options: {
         databaseDown = true;
       })
       // Signing runs whether or not the tick succeeded; a database outage was said above.
-      .then(signCheckpoints)
+      .then(() => (stopped ? undefined : signCheckpoints()))
       .catch((error: Error) => {
         if (!databaseUnavailable(error)) options.log(`audit checkpoint signing failed: ${error.message}`);
       })
@@ -67,6 +79,7 @@ export function startSchedulerLoop(options: {
       stopped = true;
       clearTimeout(timer);
       await running;
+      await webhooks.stop();
       connections.close();
       await prisma.$disconnect();
     },

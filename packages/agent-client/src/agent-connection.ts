@@ -1,4 +1,4 @@
-import { protocolVersion, RpcError, rpcErrorCodes, RpcPeer, type MethodName, type ParamsInput, type RequestOptions, type Result } from "@bailey/protocol";
+import { negotiateHello, RpcError, rpcErrorCodes, RpcPeer, type MethodName, type ParamsInput, type RequestOptions, type Result } from "@bailey/protocol";
 import { HostKeyMismatchError } from "./host-key";
 import type { Transport } from "./transports";
 
@@ -8,6 +8,9 @@ export interface AgentConnectionOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
+  /** Told of each connection made (`reconnect`: an earlier one of this connection had been made) and each attempt that failed. */
+  onConnect?: (event: { reconnect: boolean }) => void;
+  onConnectFailed?: (error: unknown) => void;
 }
 
 export type Hello = Result<"agent.hello">;
@@ -23,6 +26,7 @@ export class AgentConnection {
   private nextAttemptAt = 0;
   private refused: HostKeyMismatchError | null = null;
   private closed = false;
+  private connectedBefore = false;
 
   constructor(
     private readonly transport: Transport,
@@ -42,6 +46,11 @@ export class AgentConnection {
   async openStream<M extends MethodName>(method: M, params: ParamsInput<M>) {
     const { peer } = await this.connection();
     return peer.openStream(method, params);
+  }
+
+  /** The protocol version agreed with the agent (connecting first if need be). */
+  async protocolVersion(): Promise<number> {
+    return (await this.connection()).peer.protocolVersion;
   }
 
   close(): void {
@@ -78,12 +87,16 @@ export class AgentConnection {
     try {
       const { stream, close } = await this.transport.open();
       const peer = new RpcPeer(stream);
-      const hello = await peer.request("agent.hello", { protocolVersion, client: this.options.clientName ?? "bailey-control-plane" }, { timeoutMs: 10_000 });
+      // Offers the newest version; an agent of the previous release is then greeted in its own (no binary chunk frames).
+      const hello = await negotiateHello(peer, this.options.clientName ?? "bailey-control-plane", { timeoutMs: 10_000 });
       this.failures = 0;
       this.nextAttemptAt = 0;
+      this.options.onConnect?.({ reconnect: this.connectedBefore });
+      this.connectedBefore = true;
       return { peer, hello, close: () => (peer.close(), close()) };
     } catch (error) {
       if (error instanceof HostKeyMismatchError) this.refused = error;
+      this.options.onConnectFailed?.(error);
       this.failures += 1;
       const ceiling = Math.min(this.options.maxBackoffMs ?? 30_000, (this.options.baseBackoffMs ?? 250) * 2 ** (this.failures - 1));
       this.nextAttemptAt = Date.now() + Math.floor((this.options.random ?? Math.random)() * ceiling);

@@ -76,7 +76,16 @@ export class SshTransport implements Transport {
           settled = true;
           channel.on("error", () => channel.destroy());
           channel.once("close", () => client.end());
-          resolve({ stream: channel, close: () => (channel.destroy(), client.end()) });
+          resolve({
+            stream: channel,
+            close: () => {
+              channel.destroy();
+              client.end();
+              // end() only half-closes: a server slow to hang up (its agent still busy) would keep
+              // the socket, and this process, alive. Its grace is short; then the socket goes.
+              setTimeout(() => client.destroy(), 2_000).unref();
+            },
+          });
         });
       });
       // Our own socket, to turn Nagle off: each request is a small write, and waiting to

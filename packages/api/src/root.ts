@@ -4,11 +4,14 @@ import { grantsRouter } from "./routers/grants";
 import { hostsRouter } from "./routers/hosts";
 import { invitesRouter } from "./routers/invites";
 import { meRouter } from "./routers/me";
+import { overviewRouter } from "./routers/overview";
+import { poolsRouter } from "./routers/pools";
 import { registriesRouter } from "./routers/registries";
 import { secretsRouter } from "./routers/secrets";
 import { runsRouter } from "./routers/runs";
 import { teamRouter } from "./routers/team";
 import { tokensRouter } from "./routers/tokens";
+import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -23,6 +26,9 @@ export const appRouter = router({
   secrets: secretsRouter,
   grants: grantsRouter,
   buildContexts: buildContextsRouter,
+  webhooks: webhooksRouter,
+  overview: overviewRouter,
+  pools: poolsRouter,
 });
 
 export type AppRouter = typeof appRouter;

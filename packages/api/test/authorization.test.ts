@@ -9,9 +9,12 @@ import {
   createApiToken,
   createSecretsKeyFile,
   createTeamGrant,
+  createWarmPool,
   createTeamSecret,
+  createWebhookEndpoint,
   HostConnections,
   saveRegistryCredential,
+  sendTestWebhook,
   tokenScopes,
   type AuthenticatedToken,
 } from "@bailey/core";
@@ -32,7 +35,18 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
   scope: procedure._def.meta?.scope,
 }));
 
-type Ids = { runId: string; hostId: string; tokenId: string; membershipId: string; registryCredentialId: string; secretId: string; grantId: string };
+type Ids = {
+  runId: string;
+  hostId: string;
+  tokenId: string;
+  membershipId: string;
+  registryCredentialId: string;
+  secretId: string;
+  grantId: string;
+  webhookId: string;
+  webhookDeliveryId: string;
+  poolId: string;
+};
 
 const unknownInvite = `blyi_${"x".repeat(43)}`;
 /** Used before the caller is in the team; the invite token in the input is the credential. */
@@ -106,6 +120,21 @@ const sampleInputs: Record<string, (ids: Ids) => unknown> = {
   "runs.results": ({ runId }) => ({ id: runId }),
   "runs.artifacts": ({ runId }) => ({ id: runId }),
   "team.storage": () => undefined,
+  "webhooks.list": () => undefined,
+  "webhooks.get": ({ webhookId }) => ({ id: webhookId }),
+  // Port 9 (discard): nothing is sent to it here, creating an endpoint sends nothing.
+  "webhooks.create": () => ({ url: "http://127.0.0.1:9/made-in-test", events: ["run.failed"] }),
+  "webhooks.update": ({ webhookId }) => ({ id: webhookId, enabled: false }),
+  "webhooks.rotateSecret": ({ webhookId }) => ({ id: webhookId }),
+  "webhooks.delete": ({ webhookId }) => ({ id: webhookId }),
+  "webhooks.deliveries": ({ webhookId }) => ({ id: webhookId }),
+  "webhooks.redeliver": ({ webhookDeliveryId }) => ({ id: webhookDeliveryId }),
+  "webhooks.sendTest": ({ webhookId }) => ({ id: webhookId }),
+  "pools.list": () => undefined,
+  "pools.create": ({ hostId }) => ({ hostId, image: "bailey-test/busybox:latest", size: 1, sandbox: "none" }),
+  "pools.update": ({ poolId }) => ({ id: poolId, size: 3 }),
+  "pools.delete": ({ poolId }) => ({ id: poolId }),
+  "overview.get": () => ({ hours: 24 }),
 };
 
 const stringify = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? "";
@@ -121,7 +150,7 @@ describe("authorization of every tRPC procedure", () => {
   let db: ScratchDatabase;
   let prisma: PrismaClient;
   const connections = new HostConnections({});
-  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "", secretId: "", grantId: "" };
+  const ids: Ids = { runId: "", hostId: "", tokenId: "", membershipId: "", registryCredentialId: "", secretId: "", grantId: "", webhookId: "", webhookDeliveryId: "", poolId: "" };
   const users = { admin: { id: "", email: "admin@a.test" }, viewer: { id: "", email: "viewer@a.test" }, outsider: { id: "", email: "owner@b.test" } };
   let teamA = "";
   let keyDir = "";
@@ -166,6 +195,10 @@ describe("authorization of every tRPC procedure", () => {
     ids.grantId = (
       await createTeamGrant({ prisma, ctx: adminCtx, name: "team-a-grant", secretName: "TEAM_A_SECRET", hosts: ["api.team-a-grant.example"], inject: { kind: "header", header: "X-Team-A" } })
     ).id;
+    ids.webhookId = (await createWebhookEndpoint({ prisma, ctx: adminCtx, url: "http://127.0.0.1:9/team-a-webhook", events: ["*"], description: "team-a-webhook-description" })).endpoint.id;
+    await sendTestWebhook({ prisma, ctx: adminCtx, endpointId: ids.webhookId });
+    ids.webhookDeliveryId = (await prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: ids.webhookId } })).id;
+    ids.poolId = (await createWarmPool({ prisma, ctx: adminCtx, hostId: ids.hostId, image: "secret-image-of-team-a", size: 2 })).id;
     await prisma.auditEvent.count();
     for (const scope of tokenScopes) {
       const { token } = await createApiToken({ prisma, ctx: adminCtx, name: `without-${scope}`, scopes: tokenScopes.filter((other) => other !== scope) });
@@ -230,7 +263,10 @@ describe("authorization of every tRPC procedure", () => {
         stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
         stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } })) +
         stringify(await prisma.secret.findMany({ where: { teamId: teamA } })) +
-        stringify(await prisma.grant.findMany({ where: { teamId: teamA } }));
+        stringify(await prisma.grant.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.webhookEndpoint.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.webhookDelivery.findMany({ where: { teamId: teamA }, include: { attemptsLog: true } })) +
+        stringify(await prisma.warmPool.findMany({ where: { teamId: teamA } }));
       try {
         const result = stringify(await call({ user: users.outsider }, procedure.path));
         for (const secret of [
@@ -250,6 +286,10 @@ describe("authorization of every tRPC procedure", () => {
           "team-a-secret-description",
           "team-a-grant",
           "X-Team-A",
+          ids.webhookId,
+          ids.webhookDeliveryId,
+          "team-a-webhook",
+          ids.poolId,
         ]) {
           assert.ok(!result.includes(secret), `${procedure.path} showed another team ${secret}: ${result.slice(0, 300)}`);
         }
@@ -261,8 +301,11 @@ describe("authorization of every tRPC procedure", () => {
         stringify(await prisma.host.findUniqueOrThrow({ where: { id: ids.hostId } })) +
         stringify(await prisma.registryCredential.findMany({ where: { teamId: teamA } })) +
         stringify(await prisma.secret.findMany({ where: { teamId: teamA } })) +
-        stringify(await prisma.grant.findMany({ where: { teamId: teamA } }));
-      assert.equal(after, snapshot, "team A's run, host, registry credential, secrets and grants are untouched");
+        stringify(await prisma.grant.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.webhookEndpoint.findMany({ where: { teamId: teamA } })) +
+        stringify(await prisma.webhookDelivery.findMany({ where: { teamId: teamA }, include: { attemptsLog: true } })) +
+        stringify(await prisma.warmPool.findMany({ where: { teamId: teamA } }));
+      assert.equal(after, snapshot, "team A's run, host, registry credential, secrets, grants and webhooks are untouched");
     });
   }
 });

@@ -51,6 +51,19 @@ const seeds: Record<string, unknown> = {
   "grants.update": { id: "grant-id", secretName: "FUZZ_SECRET", hosts: ["api.fuzz.test"], inject: { kind: "basic", username: "fuzz" }, description: null },
   "grants.delete": { id: "grant-id" },
   "runs.egress": { id: "run-id" },
+  // Port 9 (discard) on loopback: allowed, and nothing in this test sends to it.
+  "webhooks.create": { url: "http://127.0.0.1:9/fuzz", events: ["run.succeeded", "host.offline"], description: "fuzz" },
+  "webhooks.update": { id: "webhook-id", url: "https://hooks.fuzz.test/x", events: ["*"], description: null, enabled: false },
+  "webhooks.get": { id: "webhook-id" },
+  "webhooks.rotateSecret": { id: "webhook-id" },
+  "webhooks.delete": { id: "webhook-id" },
+  "webhooks.deliveries": { id: "webhook-id", limit: 10, before: "2026-01-01T00:00:00.000Z" },
+  "webhooks.redeliver": { id: "delivery-id" },
+  "webhooks.sendTest": { id: "webhook-id" },
+  "pools.list": { hostId: "host-id" },
+  "pools.create": { hostId: "host-id", image: "bailey-test/busybox:latest", sandbox: "gvisor", resources: { cpus: 1, memoryBytes: 67108864, pids: 64 }, size: 2, idleCommand: ["sleep", "infinity"] },
+  "pools.update": { id: "pool-id", size: 3, idleCommand: null },
+  "pools.delete": { id: "pool-id" },
 };
 
 // Values that try to escape or overflow: paths, shell, NUL, SQL, prototypes, sheer size.

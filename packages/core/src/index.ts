@@ -30,6 +30,7 @@ export {
 export { ensureOwnerAccount, type EnsureOwnerOptions, type EnsureOwnerResult } from "./bootstrap/ensure-owner";
 export { resolveMembership, type ActiveMembership } from "./teams/resolve-membership";
 export { listRuns, type ListRunsOptions } from "./runs/list-runs";
+export * from "./overview";
 export * from "./audit";
 export * from "./tokens";
 export * from "./scheduler";
@@ -61,3 +62,7 @@ export { createBlobStore } from "./blobs/create-blob-store";
 export { DirectoryBlobStore } from "./blobs/directory-blob-store";
 export { blobStoreFromEnv } from "./blobs/env";
 export { S3BlobStore, type S3BlobStoreOptions } from "./blobs/s3-blob-store";
+export * from "./webhooks";
+export * from "./exec";
+export * from "./pools";
+export * from "./observability";

@@ -64,4 +64,25 @@ describe("listRuns", () => {
   it("refuses a cursor it did not issue", async () => {
     await assert.rejects(listRuns({ prisma, ctx: { teamId }, limit: 5, cursor: "garbage" }), (error: unknown) => error instanceof AppError && error.code === "BAD_REQUEST");
   });
+
+  it("names each run's host, and null for runs with none", async () => {
+    const hostTeam = await prisma.team.create({ data: { slug: "runs-hosts", name: "Hosts" } });
+    const host = await prisma.host.create({ data: { teamId: hostTeam.id, name: "apple", address: "127.0.0.1", status: "online", capacityRuns: 2, lastSeenAt: new Date() } });
+    await prisma.run.createMany({
+      data: [
+        { teamId: hostTeam.id, name: "on-apple", hostId: host.id, spec: {}, createdAt: new Date("2026-01-01T00:00:02Z") },
+        { teamId: hostTeam.id, name: "also-on-apple", hostId: host.id, spec: {}, createdAt: new Date("2026-01-01T00:00:01Z") },
+        { teamId: hostTeam.id, name: "unplaced", spec: {}, createdAt: new Date("2026-01-01T00:00:00Z") },
+      ],
+    });
+    const { runs } = await listRuns({ prisma, ctx: { teamId: hostTeam.id }, limit: 50 });
+    assert.deepEqual(
+      runs.map((run) => [run.name, run.host]),
+      [
+        ["on-apple", { name: "apple" }],
+        ["also-on-apple", { name: "apple" }],
+        ["unplaced", null],
+      ],
+    );
+  });
 });

@@ -126,7 +126,7 @@ describe("a workspace run's results from a real agent over SSH (Docker, gVisor, 
     for (let round = 0; round < 600 && !held; round += 1) {
       await tick({ prisma, connections });
       const row = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
-      assert.ok(!["succeeded", "failed", "cancelled", "lost"].includes(row.state), `the run ended before its results were stored: ${row.state} ${row.stateReason}`);
+      assert.ok(!["succeeded", "failed", "cancelled", "lost", "timed_out"].includes(row.state), `the run ended before its results were stored: ${row.state} ${row.stateReason}`);
       if (row.resultsState === "pending") held = row;
       else await new Promise((resolve) => setTimeout(resolve, 250));
     }

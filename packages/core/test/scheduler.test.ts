@@ -331,6 +331,15 @@ describe("runs through the scheduler to real agents", () => {
       for (let i = 0; i < 40 && (await prisma.run.findUniqueOrThrow({ where: { id: run.id } })).state !== "running"; i++) await tick({ prisma, connections });
       assert.equal((await containersOfRun()).length, 1);
 
+      // Quiet (no event for minutes) but answering: seen, so a later passing error loses nothing.
+      // (Twice: the first tick may still ingest the start's trailing events; the second has none.)
+      for (let i = 0; i < 2; i++) {
+        await prisma.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date(Date.now() - 300_000) } });
+        await tick({ prisma, connections });
+      }
+      const seen = (await prisma.host.findUniqueOrThrow({ where: { id: host.id } })).lastSeenAt!;
+      assert.ok(Date.now() - seen.getTime() < 30_000, `a host that answered is seen now, not at its last event (${seen.toISOString()})`);
+
       await agent.kill("SIGKILL");
       await prisma.host.update({ where: { id: host.id }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
       const down = await tick({ prisma, connections, offlineAfterMs: 1_000, lostAfterMs: 1_000 });

@@ -1,3 +1,3 @@
 export { checkDatabaseReachable } from "./wait-for-database";
-export { migrateDatabase, type MigrateOptions, type MigrateResult } from "./migrate";
+export { migrateDatabase, pendingMigrations, type MigrateOptions, type MigrateResult } from "./migrate";
 export { startEmbeddedPostgres, findFreePort, type RunningPostgres, type EmbeddedPostgresOptions } from "./embedded-postgres";

@@ -3,9 +3,37 @@
  * JSON. Frames arrive split or merged across chunks in any way; the decoder keeps the
  * pieces of an incomplete frame (copying once, when it is whole) and refuses a frame
  * above the limit from its header, before buffering any of its body.
+ *
+ * From protocol version 2 on (agreed in `agent.hello`), a stream chunk may instead travel as a
+ * binary frame: the length's top bit set (`binaryFrameFlag`; lengths are far below 2 GiB), then
+ * a kind byte (1: stream chunk), an fd byte (0 stdout, 1 stderr), the call's id as a 32-bit
+ * big-endian integer, and the chunk's raw bytes — no base64, no JSON per chunk. A version-1
+ * peer reads that header as a frame above its limit, which is why it is only sent once agreed.
  */
 export const maxFrameBytes = 16 * 1024 * 1024;
 export const frameHeaderBytes = 4;
+export const binaryFrameFlag = 0x80000000;
+export const binaryChunkKind = 1;
+/** Kind, fd and call id, before the chunk's bytes. */
+export const binaryChunkHeaderBytes = 6;
+
+/** A stream chunk that came as a binary frame. */
+export interface BinaryChunkFrame {
+  id: number;
+  fd: "stdout" | "stderr";
+  data: Buffer;
+}
+
+/** A frame's payload: JSON text (not yet parsed), or a binary stream chunk. */
+export type Frame = string | BinaryChunkFrame;
+
+/** A frame that cannot be read (a binary frame too short, of an unknown kind or fd); the stream cannot be resynchronised. */
+export class BadFrameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BadFrameError";
+  }
+}
 
 export class FrameTooLargeError extends Error {
   constructor(
@@ -34,37 +62,80 @@ export function encodeFrameWithin(message: unknown, limit: number): Buffer {
   return frame;
 }
 
+/**
+ * The 10 bytes before a binary stream chunk's data (frame header, kind, fd, call id). Sent as
+ * their own write followed by the data itself, so the chunk's bytes are never copied.
+ */
+export function encodeChunkFrameHeader(id: number, fd: "stdout" | "stderr", dataBytes: number, limit = maxFrameBytes): Buffer {
+  if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new RangeError(`A binary chunk's call id must be an integer in 0..2^32-1, not ${id}.`);
+  const size = binaryChunkHeaderBytes + dataBytes;
+  if (size > limit) throw new FrameTooLargeError(size, limit);
+  const header = Buffer.allocUnsafe(frameHeaderBytes + binaryChunkHeaderBytes);
+  header.writeUInt32BE((binaryFrameFlag | size) >>> 0, 0);
+  header.writeUInt8(binaryChunkKind, 4);
+  header.writeUInt8(fd === "stderr" ? 1 : 0, 5);
+  header.writeUInt32BE(id, 6);
+  return header;
+}
+
+/** One whole binary chunk frame (header and data joined; the peer writes them apart instead). */
+export function encodeChunkFrame(id: number, fd: "stdout" | "stderr", data: Uint8Array, limit = maxFrameBytes): Buffer {
+  return Buffer.concat([encodeChunkFrameHeader(id, fd, data.length, limit), data]);
+}
+
+function parseBinaryFrame(body: Buffer): BinaryChunkFrame {
+  if (body.length < binaryChunkHeaderBytes) throw new BadFrameError(`Binary frame of ${body.length} bytes is shorter than its ${binaryChunkHeaderBytes}-byte header (kind, fd, call id).`);
+  const kind = body.readUInt8(0);
+  if (kind !== binaryChunkKind) throw new BadFrameError(`Binary frame of unknown kind ${kind} (this side knows ${binaryChunkKind}: stream chunk); is the peer of a newer protocol version?`);
+  const fd = body.readUInt8(1);
+  if (fd > 1) throw new BadFrameError(`Binary chunk frame with fd ${fd}; only 0 (stdout) and 1 (stderr) exist.`);
+  return { id: body.readUInt32BE(2), fd: fd === 1 ? "stderr" : "stdout", data: body.subarray(binaryChunkHeaderBytes) };
+}
+
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
-  private failed: FrameTooLargeError | null = null;
+  private failed: Error | null = null;
 
   constructor(private readonly limit = maxFrameBytes) {}
 
   /**
-   * Feeds bytes; returns the payloads (raw strings, not yet parsed) of every frame that is
-   * now whole. After a FrameTooLargeError the stream cannot be resynchronised, so every
-   * later push throws the same error.
+   * Feeds bytes; returns the payloads of every frame that is now whole: JSON frames as raw
+   * strings (not yet parsed), binary frames parsed. After a FrameTooLargeError or a
+   * BadFrameError the stream cannot be resynchronised, so every later push throws the same error.
    */
-  push(chunk: Uint8Array): string[] {
+  push(chunk: Uint8Array): Frame[] {
     if (this.failed) throw this.failed;
     if (chunk.length) {
       this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.buffered += chunk.length;
     }
-    const frames: string[] = [];
+    const frames: Frame[] = [];
     while (this.buffered >= frameHeaderBytes) {
-      const size = this.peekHeader();
-      if (size > this.limit) {
-        this.failed = new FrameTooLargeError(size, this.limit);
-        this.chunks = [];
-        this.buffered = 0;
-        throw this.failed;
-      }
+      const header = this.peekHeader();
+      const binary = header >= binaryFrameFlag;
+      const size = binary ? header - binaryFrameFlag : header;
+      if (size > this.limit) this.fail(new FrameTooLargeError(size, this.limit));
       if (this.buffered < frameHeaderBytes + size) break;
-      frames.push(this.take(frameHeaderBytes + size).toString("utf8", frameHeaderBytes));
+      const frame = this.take(frameHeaderBytes + size);
+      if (!binary) {
+        frames.push(frame.toString("utf8", frameHeaderBytes));
+        continue;
+      }
+      try {
+        frames.push(parseBinaryFrame(frame.subarray(frameHeaderBytes)));
+      } catch (error) {
+        this.fail(error as Error);
+      }
     }
     return frames;
+  }
+
+  private fail(error: Error): never {
+    this.failed = error;
+    this.chunks = [];
+    this.buffered = 0;
+    throw error;
   }
 
   get bufferedBytes(): number {

@@ -14,3 +14,7 @@ export * from "./methods/image";
 export * from "./methods/build";
 export * from "./methods/results";
 export * from "./methods/events";
+export * from "./methods/exec";
+export * from "./methods/pool";
+export * from "./exec-socket";
+export * from "./hello";

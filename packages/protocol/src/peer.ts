@@ -1,17 +1,23 @@
 import type { Duplex } from "node:stream";
 import type { z } from "zod";
 import { describeIssues, RpcError, rpcErrorCodes, toRpcError } from "./errors";
-import { encodeFrameWithin, FrameDecoder, FrameTooLargeError, maxFrameBytes } from "./framing";
+import { type BinaryChunkFrame, encodeChunkFrameHeader, encodeFrameWithin, type Frame, FrameDecoder, maxFrameBytes } from "./framing";
 import { cancelMethod, classify, streamChunkMethod, type RpcRequest } from "./jsonrpc";
 import { isMethodName, methods, type MethodName, type Params, type ParamsInput, type Result } from "./method-map";
 import { ChunkQueue, type RpcStream, type StreamChunk } from "./stream";
-import { checkHelloVersion } from "./version";
+import { agreedVersion, binaryChunksVersion, checkHelloVersion, minProtocolVersion, protocolVersion } from "./version";
 
 export interface HandlerContext {
   /** Aborted when the caller cancels (`$/cancel`, a timeout on its side) or the connection closes. */
   signal: AbortSignal;
   /** The method being served. */
   method: MethodName;
+  /**
+   * The protocol version of this connection; while serving `agent.hello`, the version it is
+   * agreeing on (the newest both sides speak), which the hello's result must carry. Always set
+   * by RpcPeer (optional only for handlers called directly, e.g. in tests).
+   */
+  protocolVersion?: number;
   /**
    * Streams a chunk to the caller ahead of the result. Waits while the connection is
    * congested (the caller is not reading), so a producer that awaits it never outruns its
@@ -47,6 +53,11 @@ export interface RpcPeerOptions {
   validateResults?: boolean;
   /** Sees every failure of a local handler (the caller only gets the safe RpcError), e.g. to log it. */
   onHandlerError?: (method: string, error: unknown) => void;
+  /**
+   * The newest protocol version this side speaks (default `protocolVersion`). Held back only to
+   * stand in for an older release: an agent started with 1 behaves on the wire as a version-1 agent.
+   */
+  protocolVersion?: number;
 }
 
 interface Pending {
@@ -83,6 +94,8 @@ export class RpcPeer {
   private readonly pending = new Map<number, Pending>();
   private readonly running = new Map<string, AbortController>();
   private readonly options: Required<Omit<RpcPeerOptions, "onHandlerError">> & Pick<RpcPeerOptions, "onHandlerError">;
+  /** Agreed in `agent.hello`; until then the oldest, so nothing is sent a peer might not read. */
+  private version = minProtocolVersion;
   private nextId = 1;
   private closedError: RpcError | null = null;
   private bufferedStreamBytes = 0;
@@ -102,7 +115,10 @@ export class RpcPeer {
       maxFrameBytes: options.maxFrameBytes ?? maxFrameBytes,
       validateResults: options.validateResults ?? true,
       onHandlerError: options.onHandlerError,
+      protocolVersion: options.protocolVersion ?? protocolVersion,
     };
+    if (this.options.protocolVersion < minProtocolVersion || this.options.protocolVersion > protocolVersion)
+      throw new RangeError(`protocolVersion ${this.options.protocolVersion} is not one this release speaks (${minProtocolVersion} to ${protocolVersion}).`);
     this.decoder = new FrameDecoder(this.options.maxFrameBytes);
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -118,6 +134,16 @@ export class RpcPeer {
 
   get isClosed(): boolean {
     return this.closedError !== null;
+  }
+
+  /** The protocol version agreed in `agent.hello` (the oldest until then). */
+  get protocolVersion(): number {
+    return this.version;
+  }
+
+  /** The newest version this side speaks, which it offers in `agent.hello`. */
+  get newestVersion(): number {
+    return this.options.protocolVersion;
   }
 
   /** Calls `method`; resolves with its typed result or rejects with an RpcError. */
@@ -206,12 +232,12 @@ export class RpcPeer {
 
   private onData(chunk: Buffer): void {
     if (this.closedError) return;
-    let frames: string[];
+    let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);
     } catch (error) {
       // The stream cannot be resynchronised after a bad header: say why, then hang up.
-      const message = error instanceof FrameTooLargeError ? error.message : String(error);
+      const message = error instanceof Error ? error.message : String(error);
       this.trySend({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.invalidRequest, message, { maxFrameBytes: this.options.maxFrameBytes }).toJSON() });
       this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, `The peer sent an unreadable message (${message}); the connection was closed.`));
       this.stream.end();
@@ -219,6 +245,10 @@ export class RpcPeer {
       return;
     }
     for (const frame of frames) {
+      if (typeof frame !== "string") {
+        if (!this.onBinaryChunk(frame)) return;
+        continue;
+      }
       let value: unknown;
       try {
         value = JSON.parse(frame);
@@ -253,15 +283,31 @@ export class RpcPeer {
           return;
         }
         if (pending.method === "agent.hello") {
-          const mismatch = checkHelloVersion((message.result as { protocolVersion?: unknown } | null)?.protocolVersion, "agent");
+          const theirs = (message.result as { protocolVersion?: unknown } | null)?.protocolVersion;
+          const mismatch = checkHelloVersion(theirs, "agent", this.options.protocolVersion);
           if (mismatch) {
             pending.reject(mismatch);
             return;
           }
+          if (typeof theirs === "number") this.version = theirs;
         }
         pending.resolve(message.result);
       }
     }
+  }
+
+  /** A binary chunk frame: only valid once version 2 is agreed; false when it closed the connection. */
+  private onBinaryChunk(frame: BinaryChunkFrame): boolean {
+    if (this.version < binaryChunksVersion) {
+      const message = `A binary chunk frame arrived, but this connection agreed on protocol version ${this.version} (binary frames need ${binaryChunksVersion}); the peer must send $/chunk notifications.`;
+      this.trySend({ jsonrpc: "2.0", id: null, error: new RpcError(rpcErrorCodes.invalidRequest, message).toJSON() });
+      this.shutdown(new RpcError(rpcErrorCodes.connectionClosed, `The peer sent an unreadable message (${message}); the connection was closed.`));
+      this.stream.end();
+      setTimeout(() => this.stream.destroy(), 1_000).unref();
+      return false;
+    }
+    this.pending.get(frame.id)?.onChunk?.({ fd: frame.fd, data: frame.data });
+    return true;
   }
 
   private onChunk(params: unknown): void {
@@ -288,10 +334,13 @@ export class RpcPeer {
     if (!isMethodName(method) || !handler) {
       return reply({ error: new RpcError(rpcErrorCodes.methodNotFound, `Unknown method "${method}".`, { method }) });
     }
+    let agreeing = this.version;
     if (method === "agent.hello") {
       // Checked before the schema, so a peer of another version always learns why.
-      const mismatch = checkHelloVersion((rawParams as { protocolVersion?: unknown } | undefined)?.protocolVersion, "control plane");
+      const theirs = (rawParams as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      const mismatch = checkHelloVersion(theirs, "control plane", this.options.protocolVersion);
       if (mismatch) return reply({ error: mismatch });
+      if (typeof theirs === "number") agreeing = agreedVersion(theirs, this.options.protocolVersion);
     }
     const parsed = (methods[method].params as z.ZodType).safeParse(rawParams ?? {});
     if (!parsed.success) {
@@ -302,22 +351,35 @@ export class RpcPeer {
     const key = runningKey(id);
     this.running.get(key)?.abort(); // a reused id replaces the call it named
     this.running.set(key, controller);
+    const binaryId = typeof id === "number" && Number.isInteger(id) && id >= 0 && id <= 0xffffffff ? id : null;
     const ctx: HandlerContext = {
       signal: controller.signal,
       method,
+      protocolVersion: agreeing,
       write: async ({ fd, data }) => {
         for (let at = 0; at < data.length; at += maxChunkBytes) {
           if (controller.signal.aborted || this.closedError) return;
-          const piece = data.subarray(at, at + maxChunkBytes).toString("base64");
-          if (!this.trySend({ jsonrpc: "2.0", method: streamChunkMethod, params: { id, fd, data: piece } })) await this.whenWritable(controller.signal);
+          const piece = data.subarray(at, at + maxChunkBytes);
+          // Read per piece: a stream opened before the hello (none should be) turns binary once it is agreed.
+          const sent =
+            this.version >= binaryChunksVersion && binaryId !== null
+              ? this.trySendChunk(binaryId, fd, piece)
+              : this.trySend({ jsonrpc: "2.0", method: streamChunkMethod, params: { id, fd, data: piece.toString("base64") } });
+          if (!sent) await this.whenWritable(controller.signal);
         }
       },
     };
+    // The version the hello's answer carries is the connection's from then on (frames after it may be binary).
+    const agreed = (result: unknown) => {
+      if (method !== "agent.hello") return;
+      const answered = (result as { protocolVersion?: unknown } | null)?.protocolVersion;
+      if (typeof answered === "number" && answered >= minProtocolVersion && answered <= this.options.protocolVersion) this.version = answered;
+    };
     try {
       const result = await handler(parsed.data, ctx);
-      if (!this.options.validateResults) return reply({ result });
+      if (!this.options.validateResults) return (reply({ result }), agreed(result));
       const checked = (methods[method].result as z.ZodType).safeParse(result);
-      if (checked.success) return reply({ result: checked.data });
+      if (checked.success) return (reply({ result: checked.data }), agreed(checked.data));
       const issues = describeIssues(checked.error.issues);
       this.options.onHandlerError?.(method, new Error(`invalid result: ${issues.join("; ")}`));
       reply({ error: new RpcError(rpcErrorCodes.internalError, `${method} produced a result that does not match the protocol: ${issues.join("; ")}`, { issues }) });
@@ -358,6 +420,20 @@ export class RpcPeer {
       throw error;
     }
     return this.stream.write(encodeFrameWithin(message, this.options.maxFrameBytes));
+  }
+
+  /**
+   * One stream chunk as a binary frame: its header and its bytes as two writes (nothing else can
+   * come between them), so the bytes are never copied. True unless congested.
+   */
+  private trySendChunk(id: number, fd: "stdout" | "stderr", data: Buffer): boolean {
+    if (this.closedError || this.stream.destroyed || !this.stream.writable) return true;
+    try {
+      this.stream.write(encodeChunkFrameHeader(id, fd, data.length, this.options.maxFrameBytes));
+      return this.stream.write(data);
+    } catch {
+      return true;
+    }
   }
 
   /** `send` for messages whose loss needs no reporting (notifications, error replies); true unless congested. */

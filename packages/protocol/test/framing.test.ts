@@ -6,7 +6,7 @@ function decodeAll(decoder: FrameDecoder, bytes: Buffer, nextSize: () => number)
   const out: unknown[] = [];
   for (let at = 0; at < bytes.length; ) {
     const size = nextSize();
-    out.push(...decoder.push(bytes.subarray(at, at + size)).map((frame) => JSON.parse(frame)));
+    out.push(...decoder.push(bytes.subarray(at, at + size)).map((frame) => JSON.parse(frame as string)));
     at += size;
   }
   return out;

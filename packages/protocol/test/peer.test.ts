@@ -100,7 +100,10 @@ for (const transport of transports) {
 
     it("refuses an incompatible protocol version, even when the hello has another shape", async () => {
       await assert.rejects(client.request("agent.hello", { protocolVersion: 99, client: "test" }), isCode(rpcErrorCodes.incompatibleVersion, /speaks version 99/));
-      await assert.rejects(client.request("agent.hello", { protocolVersion: 2, name: "future", capabilities: [] } as never), isCode(rpcErrorCodes.incompatibleVersion, /Upgrade the agent/));
+      await assert.rejects(
+        client.request("agent.hello", { protocolVersion: protocolVersion + 1, name: "future", capabilities: [] } as never),
+        isCode(rpcErrorCodes.incompatibleVersion, /Upgrade the agent/),
+      );
       assert.equal((await client.request("agent.hello", { protocolVersion, client: "test", extra: true } as never)).hostId, "h1", "extra hello fields are fine");
     });
 

@@ -5,7 +5,7 @@ import { classify } from "../src/jsonrpc";
 import { methodNames, methods } from "../src/method-map";
 import { agentEvent, eventData } from "../src/methods/events";
 import { runSpec } from "../src/methods/run";
-import { assertCompatibleVersion, checkHelloVersion, protocolVersion } from "../src/version";
+import { assertCompatibleVersion, checkHelloVersion, minProtocolVersion, protocolVersion } from "../src/version";
 
 describe("method schemas", () => {
   it("names every method of the contract", () => {
@@ -14,21 +14,64 @@ describe("method schemas", () => {
       "build.context.put",
       "events.ack",
       "events.pull",
+      "exec.close",
+      "exec.input",
+      "exec.open",
+      "exec.resize",
       "host.reconcile",
       "image.list",
       "image.pull",
+      "pool.configure",
+      "pool.status",
       "run.create",
       "run.destroy",
       "run.exec",
       "run.inspect",
       "run.logs",
       "run.logs.read",
+      "run.logs.stream",
       "run.results",
       "run.results.read",
       "run.start",
       "run.stop",
     ]);
     for (const name of methodNames) assert.ok(methods[name].params && methods[name].result, name);
+  });
+
+  it("exec.open takes a command or an attach, never both, and fills a session's defaults", () => {
+    const open = methods["exec.open"].params;
+    const base = { sessionId: "0f1e2d3c-aaaa", runId: "r1" };
+    assert.deepEqual(open.parse({ ...base, command: ["sh"] }), { ...base, command: ["sh"], attach: false, tty: false, stdin: false, env: {} });
+    assert.ok(open.safeParse({ ...base, attach: true }).success);
+    assert.ok(!open.safeParse(base).success, "neither a command nor attach");
+    assert.ok(!open.safeParse({ ...base, attach: true, command: ["sh"] }).success, "both");
+    assert.ok(!open.safeParse({ ...base, command: [] }).success, "an empty command");
+    assert.ok(!open.safeParse({ ...base, command: ["sh\0"] }).success, "a NUL byte");
+    assert.ok(!open.safeParse({ ...base, command: ["sh"], cols: 0 }).success && !open.safeParse({ ...base, command: ["sh"], rows: 1001 }).success);
+    assert.ok(!open.safeParse({ ...base, command: ["sh"], workdir: "tmp" }).success, "a relative workdir");
+    assert.ok(!open.safeParse({ ...base, command: ["sh"], env: { "A=B": "x" } }).success);
+    assert.ok(!open.safeParse({ ...base, command: ["sh"], resumeFromOffset: -1 }).success);
+    assert.ok(!open.safeParse({ ...base, command: ["sh"], user: "root" }).success, "strict: an unknown param is refused");
+    for (const sessionId of ["short", "x".repeat(65), "has space!", "a/b-c-d-e"]) assert.ok(!open.safeParse({ ...base, sessionId, command: ["sh"] }).success, sessionId);
+  });
+
+  it("exec.input, exec.resize and exec.close name a session and nothing else", () => {
+    const sessionId = "0f1e2d3c-aaaa";
+    const input = methods["exec.input"].params;
+    assert.deepEqual(input.parse({ sessionId, data: "aGk=" }), { sessionId, data: "aGk=", eof: false });
+    assert.ok(input.safeParse({ sessionId, data: "", eof: true }).success, "an eof without bytes");
+    assert.ok(!input.safeParse({ sessionId, data: "not base64!" }).success);
+    assert.ok(!input.safeParse({ sessionId, data: "A".repeat(1_400_004) }).success, "more than 1 MiB");
+    assert.ok(!input.safeParse({ sessionId, data: "", extra: 1 }).success);
+    assert.deepEqual(methods["exec.input"].result.parse({ written: 2 }), { written: 2 });
+    const resize = methods["exec.resize"].params;
+    assert.ok(resize.safeParse({ sessionId, cols: 120, rows: 40 }).success);
+    assert.ok(!resize.safeParse({ sessionId, cols: 120 }).success && !resize.safeParse({ sessionId, cols: 1.5, rows: 40 }).success);
+    assert.ok(methods["exec.close"].params.safeParse({ sessionId }).success);
+    assert.ok(!methods["exec.close"].params.safeParse({}).success);
+    const end = methods["exec.open"].result;
+    assert.ok(end.safeParse({ sessionId, exitCode: null, reason: "closed", outputBytes: 0 }).success, "an attach closed by its caller has no exit code");
+    assert.ok(!end.safeParse({ sessionId, exitCode: 0, reason: "killed", outputBytes: 0 }).success);
   });
 
   it("fills a run spec's defaults and explains a bare docker dependency", () => {
@@ -116,7 +159,9 @@ describe("errors and versions", () => {
 
   it("says which side to upgrade", () => {
     assert.equal(checkHelloVersion(protocolVersion, "agent"), null);
-    assert.match(checkHelloVersion(protocolVersion - 1, "agent")?.message ?? "", /Upgrade the agent/);
+    assert.equal(checkHelloVersion(minProtocolVersion, "agent"), null, "an older version still spoken is fine");
+    assert.match(checkHelloVersion(minProtocolVersion - 1, "agent")?.message ?? "", /Upgrade the agent/);
+    assert.match(checkHelloVersion(protocolVersion, "agent", minProtocolVersion)?.message ?? "", /Upgrade the control plane/, "a side held back to the oldest version refuses the newest");
     assert.match(checkHelloVersion(protocolVersion + 1, "agent")?.message ?? "", /Upgrade the control plane/);
     assert.match(checkHelloVersion(protocolVersion + 1, "control plane")?.message ?? "", /Upgrade the agent/);
     assert.throws(

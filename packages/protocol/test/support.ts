@@ -90,9 +90,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export function testHandlers(probe: Probe): Handlers {
   return {
-    "agent.hello": async (params) => {
+    "agent.hello": async (params, ctx) => {
       assertCompatibleVersion(params.protocolVersion, "control plane");
-      return hello;
+      return { ...hello, protocolVersion: ctx.protocolVersion ?? protocolVersion };
     },
     "run.inspect": async ({ runId }, ctx) => {
       if (runId === "missing") throw new RpcError(rpcErrorCodes.runNotFound, `Run ${runId} is not on this host.`);

@@ -1,12 +1,13 @@
 import type { RuntimeType } from "./types";
 
-export type Feature = "networks" | "sidecars" | "builds" | "bind mounts" | "docker:host";
+export type Feature = "networks" | "sidecars" | "builds" | "bind mounts" | "docker:host" | "interactive exec";
 
 const alternatives: Record<Feature, string> = {
   networks: "use Docker or Podman on this host, or a run without `docker:dind`",
   sidecars: "use Docker or Podman on this host, or `docker:host` instead of `docker:dind`",
   builds: "build the image elsewhere and reference it by tag, or use Docker or Podman on this host",
   "bind mounts": "a run's secretFiles need them: use `secrets` (environment variables) instead, or Docker or Podman on this host",
+  "interactive exec": "run.exec runs a command to its end without a terminal; for a terminal, place the run on a Docker or Podman host (placement labels)",
   "docker:host": "its containers are VMs with no engine socket on the host to share; run it on a Docker or Podman host (placement labels), or use `docker:dind` there",
 };
 

@@ -1,5 +1,5 @@
 import { UnsupportedFeatureError } from "./errors";
-import type { BuildManager, NetworkManager, Runtime, SidecarManager } from "./types";
+import type { BuildManager, InteractiveManager, NetworkManager, Runtime, SidecarManager } from "./types";
 
 export function requireNetworkManager(runtime: Runtime): NetworkManager {
   const manager = runtime.networkManager();
@@ -16,6 +16,12 @@ export function requireSidecarManager(runtime: Runtime): SidecarManager {
 export function requireBuildManager(runtime: Runtime): BuildManager {
   const manager = runtime.buildManager();
   if (!manager) throw new UnsupportedFeatureError("builds", runtime.type);
+  return manager;
+}
+
+export function requireInteractiveManager(runtime: Runtime): InteractiveManager {
+  const manager = runtime.interactiveManager();
+  if (!manager) throw new UnsupportedFeatureError("interactive exec", runtime.type);
   return manager;
 }
 

@@ -8,3 +8,4 @@ export { createPodmanRuntime, podmanProfile } from "./drivers/podman";
 export { AppleRuntime } from "./drivers/apple/runtime";
 export { detectRuntime, defaultProbes, type RuntimeProbe, type DetectOptions } from "./detect";
 export { parseImageReference, qualifiedImageReference, repoDigestFor, repositoryKey, type ImageReference } from "./image-reference";
+export * as kubernetes from "./kubernetes";

@@ -44,7 +44,10 @@ export interface ContainerSpec {
   readWriteBinds?: { source: string; target: string }[];
   /** uid or uid:gid the container's process runs as; the image's user when absent. */
   user?: string;
+  /** Give the main process a terminal (its output is then one raw stream: no stdout/stderr split). */
   tty?: boolean;
+  /** Keep the main process's stdin open for an attach (InteractiveManager.attach), not closed after the first attach ends. */
+  openStdin?: boolean;
 }
 
 /**
@@ -74,6 +77,10 @@ export interface ContainerInfo {
   networks: string[];
   /** Its IPv4 address on each network it is on (where it has one), from inspect. */
   ipAddresses?: Record<string, string>;
+  /** Whether its main process has a terminal (created with `tty`), where the backend reports it. */
+  tty?: boolean;
+  /** Whether its main process's stdin stays open for an attach (created with `openStdin`), where the backend reports it. */
+  openStdin?: boolean;
 }
 
 export interface ContainerSummary {
@@ -87,12 +94,63 @@ export interface ExecOptions {
   tty?: boolean;
   env?: Record<string, string>;
   workdir?: string;
+  /** uid[:gid] (or a name) the process runs as; the container's user when absent. */
+  user?: string;
 }
 
 export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+export interface InteractiveExecOptions extends ExecOptions {
+  /** Keep the process's stdin open for `write` (a TTY always has it). */
+  stdin?: boolean;
+  /** The terminal's size from the start (a TTY only). */
+  cols?: number;
+  rows?: number;
+}
+
+export interface AttachOptions {
+  /** Send input to the main process: only for a container created with `openStdin` (and `tty`). */
+  stdin?: boolean;
+}
+
+/**
+ * A live connection to a process in a container: an exec'd one or the container's main
+ * process (attach). Output flows with backpressure: while nobody reads `output`, the engine's
+ * connection is not read and the process blocks on its writes.
+ */
+export interface InteractiveStream {
+  /** Its output as it comes (a TTY's is all stdout); ends when the process ends, the container stops, or close() is called. */
+  readonly output: Readable & AsyncIterable<LogChunk>;
+  /** Writes to its stdin; resolves once the engine's connection has taken the bytes. Rejects when opened without stdin. */
+  write(data: Buffer): Promise<void>;
+  /** Closes its stdin (EOF); output keeps coming until the process ends. */
+  endInput(): Promise<void>;
+  /** Sets its terminal's size (a TTY only; the container's TTY for an attach). */
+  resize(cols: number, rows: number): Promise<void>;
+  /** Drops the connection. An exec'd process is not signalled by this (see ExecSession.kill); an attached main process runs on. */
+  close(): void;
+}
+
+export interface ExecSession extends InteractiveStream {
+  /** The process's exit code, once `output` has ended; null when the engine cannot say (its container was removed). */
+  exitCode(): Promise<number | null>;
+  /** SIGKILLs the process and everything it started (found from inside the container; needs a `sh` in the image). */
+  kill(): Promise<void>;
+}
+
+/**
+ * Interactive processes in containers: `docker exec -it` and `docker attach`, as streams.
+ * Engines without it have no manager (see requireInteractiveManager).
+ */
+export interface InteractiveManager {
+  /** Starts `command` in a running container and connects to it. */
+  execSession(id: string, command: string[], options?: InteractiveExecOptions): Promise<ExecSession>;
+  /** Connects to a running container's main process (its output from now on; its stdin with `stdin`). */
+  attach(id: string, options?: AttachOptions): Promise<InteractiveStream>;
 }
 
 export interface LogOptions {
@@ -238,6 +296,9 @@ export interface ImageDetails {
   digests: string[];
   sizeBytes: number;
   createdAt: string | null;
+  /** Its config's ENTRYPOINT and CMD, where the backend reports them (a warm pool's run execs them itself). */
+  entrypoint?: string[] | null;
+  cmd?: string[] | null;
 }
 
 /** What an imported image's config holds besides its files. */
@@ -283,5 +344,6 @@ export interface Runtime {
   networkManager(): NetworkManager | null;
   sidecarManager(): SidecarManager | null;
   buildManager(): BuildManager | null;
+  interactiveManager(): InteractiveManager | null;
   close(): Promise<void>;
 }

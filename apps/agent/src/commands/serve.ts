@@ -31,7 +31,17 @@ export async function serve(env: AgentEnv): Promise<void> {
     log,
   });
   await runs.resume();
-  const server = await startAgentServer({ socketPath: env.BAILEY_AGENT_SOCKET, hostId: env.BAILEY_HOST_ID, agentId, runtime, runs, journal, allowed: env.BAILEY_ALLOW });
+  const server = await startAgentServer({
+    socketPath: env.BAILEY_AGENT_SOCKET,
+    hostId: env.BAILEY_HOST_ID,
+    agentId,
+    runtime,
+    runs,
+    journal,
+    allowed: env.BAILEY_ALLOW,
+    log,
+    ...(env.BAILEY_AGENT_PROTOCOL_VERSION ? { protocolVersion: env.BAILEY_AGENT_PROTOCOL_VERSION } : {}),
+  });
   log(
     `serving host ${env.BAILEY_HOST_ID} (agent ${agentId}) on ${env.BAILEY_AGENT_SOCKET} (runtime ${runtime.type}, journal at seq ${journal.lastSequence}, allowing ${env.BAILEY_ALLOW.length ? env.BAILEY_ALLOW.join(",") : "no docker:dind, docker:host or sandbox:none"}, container logs capped at ${env.BAILEY_LOG_MAX_FILES} × ${env.BAILEY_LOG_MAX_SIZE})`,
   );

@@ -1,22 +1,25 @@
 import { constants } from "node:fs";
 import { mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { ContainerNotFoundError, type LogPosition, type Runtime } from "@bailey/runtime";
+import { ContainerNotFoundError, type InteractiveStream, type LogChunk, type LogPosition, type Runtime } from "@bailey/runtime";
 import { writeFileAtomic } from "../journal/atomic-write";
 
 /**
  * How far a run's log file is known good: its first `bytes` bytes are the container's output up
  * to the engine's `position` (null on engines or TTY runs without log timestamps), and
  * `complete` once the container has stopped and its log was read to the end. Bytes past `bytes`
- * (written before a crash, not yet committed) are cut off when the follow resumes.
+ * (written before a crash, not yet committed) are cut off when the follow resumes. `streams`: how
+ * many of those bytes are stdout and how many stderr, to resume without a position: the engine's
+ * log then starts at its beginning, and may interleave the two streams unlike the file did.
  */
 interface RunLogState {
   bytes: number;
   position: LogPosition | null;
   complete: boolean;
+  streams?: { stdout: number; stderr: number };
 }
 
-const emptyState: RunLogState = { bytes: 0, position: null, complete: false };
+const emptyState: RunLogState = { bytes: 0, position: null, complete: false, streams: { stdout: 0, stderr: 0 } };
 
 /** How often a follow commits what it wrote (at most): each commit is a small atomic file write and an fsync. */
 const commitEveryMs = 250;
@@ -62,9 +65,21 @@ export class RunLogFiles {
    * Follows the container's log into the run's file, picking up where the file's committed state
    * says (after an agent restart: no byte twice, none lost). Does nothing for a log already complete
    * or already followed.
+   *
+   * `attached`: a connection to the container's output opened before it started, read rather
+   * than the engine's log while it lasts. The engine holds the container's writes back while it
+   * is not read, so every byte reaches the file however fast the container writes. The engine's
+   * log has no such hold: it is rotated (BAILEY_LOG_MAX_SIZE × BAILEY_LOG_MAX_FILES, 10 MB × 3 of
+   * JSON by default, ~70 bytes a short line), and Docker's follower, once a file behind a fast
+   * writer (a million lines in two seconds), skips what rotated away. It is read after an agent
+   * restart, or when the connection breaks, from where the file stands.
    */
-  follow(runId: string, containerId: string): void {
-    if (this.follows.has(runId)) return;
+  follow(runId: string, containerId: string, attached?: InteractiveStream): void {
+    if (this.follows.has(runId)) {
+      attached?.close();
+      return;
+    }
+    let unread = attached ?? null;
     let stopped = false;
     let current: { destroy(): void } | null = null;
     let wake: (() => void) | null = null;
@@ -72,11 +87,15 @@ export class RunLogFiles {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       while (!stopped) {
         try {
+          // The connection serves one follow: after it, the engine's log.
+          const connection = unread;
+          unread = null;
           const finished = await this.followOnce(
             runId,
             containerId,
             () => stopped,
             (stream) => (current = stream),
+            connection,
           );
           if (finished) return;
         } catch (error) {
@@ -97,6 +116,7 @@ export class RunLogFiles {
     })()
       .catch((error: Error) => this.log?.(`run ${runId}: its log file cannot be written (${error.message}); run.logs.read serves what it holds`))
       .finally(() => {
+        unread?.close();
         if (this.follows.get(runId)?.done === done) this.follows.delete(runId);
       });
     this.follows.set(runId, {
@@ -110,19 +130,27 @@ export class RunLogFiles {
   }
 
   /** One follow of the engine's log from the committed state; true once the log is complete. */
-  private async followOnce(runId: string, containerId: string, stopped: () => boolean, opened: (stream: { destroy(): void }) => void): Promise<boolean> {
+  private async followOnce(runId: string, containerId: string, stopped: () => boolean, opened: (stream: { destroy(): void }) => void, attached: InteractiveStream | null): Promise<boolean> {
     const state = await this.state(runId);
+    // The connection has the output from the container's start: only for a file with nothing in it yet.
+    const fromStart = attached && state.bytes === 0 && !state.complete ? attached : null;
+    if (attached && !fromStart) attached.close();
     if (state.complete) return true;
     // Not O_APPEND: writes go at the committed end, which the truncate below makes the file's end.
     const file = await open(this.fileOf(runId), constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
       // What a crash left past the last commit is written again from the engine's log.
       await file.truncate(state.bytes);
-      const stream = await this.runtime.logs(containerId, { follow: true, ...(state.position ? { after: state.position } : {}) });
+      const stream: AsyncIterable<LogChunk> & { destroy(): void } = fromStart
+        ? { [Symbol.asyncIterator]: () => fromStart.output[Symbol.asyncIterator](), destroy: () => fromStart.close() }
+        : await this.runtime.logs(containerId, { follow: true, ...(state.position ? { after: state.position } : {}) });
       opened(stream);
       if (stopped()) stream.destroy();
-      // Without engine timestamps the follow starts at the log's beginning: the bytes the file has are skipped.
-      let skip = state.position ? 0 : state.bytes;
+      // Without engine timestamps the follow starts at the log's beginning: the bytes the file has
+      // are skipped, each stream's own (a file from before the counts: its bytes in all).
+      const skip = state.position || fromStart ? null : state.streams ? { ...state.streams } : null;
+      let skipAny = state.position || fromStart || state.streams ? 0 : state.bytes;
+      const streams = { ...(state.streams ?? { stdout: 0, stderr: 0 }) };
       let written = state.bytes;
       let position = state.position;
       let committedBytes = state.bytes;
@@ -132,7 +160,7 @@ export class RunLogFiles {
       const commitNow = (complete: boolean) => {
         if (timer) clearTimeout(timer);
         timer = null;
-        const snapshot = { bytes: written, position, complete };
+        const snapshot = { bytes: written, position, complete, streams: { ...streams } };
         commits = commits.then(async () => {
           await file.datasync();
           await this.commit(runId, snapshot);
@@ -143,14 +171,20 @@ export class RunLogFiles {
       try {
         for await (const chunk of stream) {
           let data = chunk.data;
-          if (skip > 0) {
-            const skipped = Math.min(skip, data.length);
-            skip -= skipped;
+          if (skip && skip[chunk.stream] > 0) {
+            const skipped = Math.min(skip[chunk.stream], data.length);
+            skip[chunk.stream] -= skipped;
+            data = data.subarray(skipped);
+          }
+          if (skipAny > 0) {
+            const skipped = Math.min(skipAny, data.length);
+            skipAny -= skipped;
             data = data.subarray(skipped);
           }
           if (data.length) {
             await file.write(data, 0, data.length, written);
             written += data.length;
+            streams[chunk.stream] += data.length;
           }
           if (chunk.position) position = chunk.position;
           // A quiet run's last lines are committed a moment later, not when (if ever) the next ones come.

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type AgentRun, buildImageTag, type GrantCredential, type RegistryAuth, RpcError, type RunCredentials, type RunSpec, rpcErrorCodes } from "@bailey/protocol";
 import {
   engineSocketInContainer,
+  type InteractiveStream,
   requireNetworkManager,
   requireSidecarManager,
   type Runtime,
@@ -21,6 +22,8 @@ import { ImagePuller } from "../images/image-puller";
 import { RunLogFiles } from "../logs/run-log-file";
 import type { Journal, NewJournalEvent } from "../journal/journal";
 import { RunWorkspaces, WorkspaceError } from "../workspaces/run-workspaces";
+import { type PooledContainer, PoolManager } from "../pools/pool-manager";
+import { startWarmExec, stopWarmRun, type WarmClaim } from "../pools/warm-run";
 import { readContainerFile } from "./container-file";
 import { defaultEgressNetwork, startEgressSidecar } from "./egress-sidecar";
 import { labelKeys, names, type RunRecord, toAgentRun } from "./run-record";
@@ -91,6 +94,12 @@ export class RunManager {
   readonly workspaces: RunWorkspaces;
   /** Each started run's output as a file, for run.logs.read; null without a state directory. */
   readonly runLogs: RunLogFiles | null;
+  /** The warm pools: run.create claims from them (see pools/). */
+  readonly pools: PoolManager;
+  /** Claimed runs not started yet: what their exec needs (in memory only, as it holds secrets' values). */
+  private readonly warmClaims = new Map<string, WarmClaim>();
+  /** Started warm runs: their exec's exit code, once it has ended. */
+  private readonly warmExits = new Map<string, Promise<number | null>>();
 
   constructor(private readonly options: RunManagerOptions) {
     this.buildContexts = options.stateDir ? BuildContextStore.inStateDir(options.stateDir) : null;
@@ -105,6 +114,13 @@ export class RunManager {
     this.runLogs = options.stateDir ? RunLogFiles.inStateDir(options.stateDir, options.runtime, options.log) : null;
     this.buildLogs = options.stateDir ? BuildLogs.inStateDir(options.stateDir) : null;
     this.images = new ImagePuller({ runtime: options.runtime, journal: options.journal, pullTimeoutMs: options.pullTimeoutMs ?? 15 * 60_000, ...(options.log ? { log: options.log } : {}) });
+    this.pools = new PoolManager({
+      runtime: options.runtime,
+      hostId: options.hostId,
+      images: this.images,
+      ...(options.allowed ? { allowed: options.allowed } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
   }
 
   /** Loads the runs a previous agent process left and takes up their supervision. */
@@ -113,12 +129,16 @@ export class RunManager {
       this.records.set(record.runId, record);
       await this.exclusive(record.runId, () => this.resumeOne(record));
     }
+    // Idle pool containers of the previous process go (the pools refill when configured); claimed ones are their runs'.
+    const claimed = [...this.records.values()].filter((record) => record.warm && !finalStates.has(record.state));
+    await this.pools.removeLeftovers(new Set(claimed.flatMap((record) => [record.containerId, record.networkId].filter((id): id is string => id !== null))));
     await this.pruneBuildContexts();
   }
 
   /** Stops following the runs' egress proxies and settling their exits (the agent is stopping; runs keep running, and the next agent takes them up). */
   close(): void {
     this.closed = true;
+    this.pools.close();
     for (const runId of [...this.timers.keys()]) this.clearTimer(runId);
     for (const follower of this.egressFollowers.values()) follower.stop();
     this.egressFollowers.clear();
@@ -159,23 +179,10 @@ export class RunManager {
       } catch (error) {
         throw toRpcError(error);
       }
-      const record: RunRecord = {
-        runId,
-        state: "provisioning",
-        containerId: null,
-        networkId: null,
-        networkName: null,
-        sidecars: [],
-        exitCode: null,
-        error: null,
-        imageDigest: null,
-        createdAt: new Date().toISOString(),
-        startedAt: null,
-        finishedAt: null,
-        spec,
-        deadline: null,
-        timedOut: false,
-      };
+      // Claimed synchronously (no await between the check and the take): one container, one run, ever.
+      const warm = this.pools.claim(spec);
+      if (warm) return this.createWarm(runId, spec, warm, secrets);
+      const record = newRunRecord(runId, spec);
       // Recorded before anything exists, so a crash mid-provisioning is found and undone on restart.
       await this.persist(record, { type: "run.created", runId, data: { image: spec.image, dependencies: spec.dependencies, sandbox: spec.sandbox } });
       try {
@@ -217,16 +224,90 @@ export class RunManager {
       }
       // Created before the host's BAILEY_ALLOW was narrowed (and the agent restarted): it does not start.
       this.refuseNotAllowed(runId, record.spec);
-      await this.options.runtime.startContainer(record.containerId);
+      if (record.warm) return this.startWarm(record);
+      // Its output, connected before it starts, so its log file gets every byte (see RunLogFiles.follow).
+      const attached = this.runLogs ? await this.attachOutput(runId, record.containerId) : null;
+      try {
+        await this.options.runtime.startContainer(record.containerId);
+      } catch (error) {
+        attached?.close();
+        throw error;
+      }
       record.state = "running";
       record.startedAt = new Date().toISOString();
       const timeout = record.spec.resources.timeoutSeconds;
       record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
       await this.persist(record, { type: "container.started", runId, data: { containerId: record.containerId } });
-      this.runLogs?.follow(runId, record.containerId);
+      this.runLogs?.follow(runId, record.containerId, attached ?? undefined);
       this.supervise(record);
       return toAgentRun(record);
     });
+  }
+
+  /** run.create that claimed a warm container: its network and container become the run's, as a normal run's would be. */
+  private async createWarm(runId: string, spec: RunSpec, warm: PooledContainer, secrets: Record<string, string>): Promise<AgentRun> {
+    const env = runEnvironment(runId, spec, secrets);
+    const record = newRunRecord(runId, spec, {
+      containerId: warm.containerId,
+      networkId: warm.networkId,
+      networkName: warm.networkName,
+      imageDigest: warm.imageDigest,
+      warm: { poolId: warm.poolId },
+    });
+    this.warmClaims.set(runId, { entrypoint: warm.entrypoint, cmd: warm.cmd, env });
+    await this.persist(record, { type: "run.created", runId, data: { image: spec.image, dependencies: spec.dependencies, sandbox: spec.sandbox, warm: { poolId: warm.poolId } } });
+    if (warm.networkId) await this.options.journal.append({ type: "network.created", runId, data: { networkId: warm.networkId, name: warm.networkName } });
+    await this.options.journal.append({ type: "container.created", runId, data: { containerId: warm.containerId, name: warm.name } });
+    record.state = "created";
+    await this.persist(record, { type: "run.state", runId, data: { state: "created" } });
+    return toAgentRun(record);
+  }
+
+  /** run.start of a warm run: its command is exec'd in the claimed container; the exec's output is the run's log and its exit the run's. */
+  private async startWarm(record: RunRecord): Promise<AgentRun> {
+    const { runId } = record;
+    const claim = this.warmClaims.get(runId);
+    if (!claim) {
+      throw new RpcError(
+        rpcErrorCodes.conflict,
+        `Run ${runId} claimed a warm container before the agent restarted, and its environment (held in memory only) is gone; destroy it and create the run again.`,
+      );
+    }
+    const containerId = record.containerId as string;
+    let session: Awaited<ReturnType<typeof startWarmExec>>;
+    try {
+      session = await startWarmExec(this.options.runtime, containerId, record.spec, claim);
+    } catch (error) {
+      throw new RpcError(rpcErrorCodes.internalError, `Starting warm run ${runId} in its pool container failed: ${(error as Error).message}; destroy it and create the run again.`);
+    }
+    this.warmClaims.delete(runId);
+    // The end of its output is the end of the process (the log file's follow reads it; without one, it is drained here).
+    const ended = new Promise<void>((resolve) => session.output.once("close", () => resolve()));
+    this.warmExits.set(
+      runId,
+      ended.then(() => session.exitCode()),
+    );
+    record.state = "running";
+    record.startedAt = new Date().toISOString();
+    const timeout = record.spec.resources.timeoutSeconds;
+    record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
+    await this.persist(record, { type: "container.started", runId, data: { containerId } });
+    if (this.runLogs) this.runLogs.follow(runId, containerId, session);
+    else session.output.resume();
+    this.supervise(record);
+    return toAgentRun(record);
+  }
+
+  /** A connection to a created container's output (stdout and stderr, no stdin); null where the engine has none, and the log file follows the engine's log. */
+  private async attachOutput(runId: string, containerId: string): Promise<InteractiveStream | null> {
+    const manager = this.options.runtime.interactiveManager();
+    if (!manager) return null;
+    try {
+      return await manager.attach(containerId);
+    } catch (error) {
+      this.options.log?.(`run ${runId}: its output could not be attached (${(error as Error).message}); its log file follows the engine's log`);
+      return null;
+    }
   }
 
   async stop(runId: string, graceSeconds: number): Promise<AgentRun> {
@@ -236,7 +317,8 @@ export class RunManager {
       record.state = "stopping";
       await this.persist(record, { type: "run.state", runId, data: { state: "stopping", graceSeconds } });
     });
-    await this.options.runtime.stopContainer(record.containerId, graceSeconds);
+    if (record.warm) await stopWarmRun(this.options.runtime, record.containerId, runId, graceSeconds, this.warmExits.get(runId) ?? Promise.resolve());
+    else await this.options.runtime.stopContainer(record.containerId, graceSeconds);
     await this.waitForFinal(runId);
     return toAgentRun(this.get(runId));
   }
@@ -246,6 +328,7 @@ export class RunManager {
       const record = this.records.get(runId);
       if (!record) return { runId, removed: [] };
       const removed = await this.teardown(record, true);
+      this.warmClaims.delete(runId);
       if (record.spec.build) removed.push(...(await this.removeBuildLeftovers(record)));
       removed.push(...(await this.workspaces.remove(runId)));
       if (await this.runLogs?.remove(runId)) removed.push(this.runLogs?.fileOf(runId) as string);
@@ -281,13 +364,17 @@ export class RunManager {
     const { runtime, hostId } = this.options;
     const found: ReconciledResource[] = [];
     const networks = runtime.networkManager();
+    // A pool's idle containers and networks belong to no run; claimed ones to the run that claimed them.
+    const warmRunOf = (id: string) => [...this.records.values()].find((record) => record.warm && (record.containerId === id || record.networkId === id))?.runId ?? null;
     for (const container of await runtime.listContainers({ [labelKeys.managed]: "true", [labelKeys.hostId]: hostId })) {
-      const runId = container.labels[labelKeys.runId] ?? null;
+      if (this.pools.holds(container.id) || this.pools.isStarting(container.name)) continue;
+      const runId = container.labels[labelKeys.runId] ?? warmRunOf(container.id);
       if (removable(runId)) found.push({ kind: "container", id: container.id, name: container.name, runId });
     }
     if (networks) {
       for (const network of await networks.listNetworks({ [labelKeys.managed]: "true", [labelKeys.hostId]: hostId })) {
-        const runId = network.name.startsWith("bailey-") ? network.name.slice("bailey-".length) : null;
+        if (this.pools.holds(network.id) || this.pools.isStarting(network.name)) continue;
+        const runId = warmRunOf(network.id) ?? (network.name.startsWith("bailey-pool-") ? null : network.name.startsWith("bailey-") ? network.name.slice("bailey-".length) : null);
         if (removable(runId)) found.push({ kind: "network", id: network.id, name: network.name, runId });
       }
     }
@@ -412,7 +499,7 @@ export class RunManager {
       ? await ensureEgressProxyImage({ runtime, ...(this.options.agentBundlePath ? { bundlePath: this.options.agentBundlePath } : {}), ...(this.options.log ? { log: this.options.log } : {}) })
       : null;
     const dind = spec.dependencies.includes("docker:dind");
-    const env: Record<string, string> = { ...spec.env, ...Object.fromEntries(Object.entries(spec.secrets).map(([envName, secret]) => [envName, secrets[secret] as string])), BAILEY_RUN_ID: runId };
+    const env = runEnvironment(runId, spec, secrets);
     // Every run on its own network, so it cannot reach another run (the default bridge lets it).
     const networks = runtime.networkManager();
     if (networks) {
@@ -490,6 +577,8 @@ export class RunManager {
       ...(extraHosts.length ? { extraHosts } : {}),
       mountEngineSocket: spec.dependencies.includes("docker:host"),
       privileged: dind && this.options.dindPrivileged !== false,
+      // An interactive agent: a terminal, and a stdin that stays open for exec.open {attach: true}.
+      ...(spec.tty ? { tty: true, openStdin: true } : {}),
       ...(binds.length ? { readOnlyBinds: binds } : {}),
     });
     await this.persist(record, { type: "container.created", runId, data: { containerId: record.containerId, name: names.main(runId) } });
@@ -778,19 +867,33 @@ export class RunManager {
         setTimeout(() => void this.timeOut(runId), delay),
       );
     }
-    this.options.runtime.waitContainer(containerId).then(
-      (exitCode) => this.onExit(runId, exitCode),
-      (error: Error) => this.onExit(runId, null, error.message),
-    );
+    // A warm run ends with its exec, not its container (which runs the pool's idle command).
+    const exited = this.warmExits.get(runId) ?? this.options.runtime.waitContainer(containerId);
+    exited
+      .then(
+        (exitCode) => this.onExit(runId, exitCode),
+        (error: Error) => this.onExit(runId, null, error.message),
+      )
+      // An engine error while ending one run must not end the agent (and every other run's supervision with it).
+      .catch((error: Error) => this.options.log?.(`run ${runId}: recording its end failed (${error.message}); the next reconcile removes what is left`));
   }
 
   private async timeOut(runId: string): Promise<void> {
     if (this.closed) return;
-    const record = this.records.get(runId);
-    if (record?.state !== "running" || !record.containerId) return;
-    record.timedOut = true;
-    await this.persist(record, { type: "run.timed_out", runId, data: { timeoutSeconds: record.spec.resources.timeoutSeconds } });
-    await this.options.runtime.stopContainer(record.containerId, 10).catch(() => undefined);
+    // Under the run's lock, as onExit journals container.exited: an exit racing the deadline then
+    // finds run.timed_out journaled before it (or the timeout finds the run ended and does nothing),
+    // so the control plane never reads an exit before the timeout that the agent's final state names.
+    const containerId = await this.exclusive(runId, async () => {
+      const record = this.records.get(runId);
+      if (record?.state !== "running" || !record.containerId) return null;
+      record.timedOut = true;
+      await this.persist(record, { type: "run.timed_out", runId, data: { timeoutSeconds: record.spec.resources.timeoutSeconds } });
+      return record.containerId;
+    });
+    if (!containerId) return;
+    const warmExit = this.warmExits.get(runId);
+    if (warmExit) await stopWarmRun(this.options.runtime, containerId, runId, 10, warmExit);
+    else await this.options.runtime.stopContainer(containerId, 10).catch(() => undefined);
   }
 
   private async onExit(runId: string, exitCode: number | null, error?: string): Promise<void> {
@@ -803,6 +906,9 @@ export class RunManager {
       record.exitCode = exitCode;
       record.finishedAt = new Date().toISOString();
       await this.options.journal.append({ type: "container.exited", runId, data: { exitCode, ...(error ? { error } : {}) } });
+      // A warm container is never reused, and keeps nothing the run needs (its output went to the log file): it goes now, before its network.
+      if (record.warm && record.containerId) await this.options.runtime.removeContainer(record.containerId);
+      this.warmExits.delete(runId);
       await this.teardown(record);
       // Before the run is reported ended: by then its results are complete (or say what is missing and why).
       await this.workspaces.collect(runId, record.spec);
@@ -825,6 +931,14 @@ export class RunManager {
       record.error = "The agent stopped while provisioning this run; everything it had created was removed.";
       record.finishedAt = new Date().toISOString();
       await this.persist(record, { type: "run.failed", runId: record.runId, data: { error: record.error, during: "provisioning" } });
+      return;
+    }
+    if (record.warm && (record.state === "running" || record.state === "stopping")) {
+      // Its exec cannot be followed again from a new process (nor its exit code learnt): it ends here, its container removed.
+      await this.options.runtime.removeContainer(record.containerId ?? "").catch(() => undefined);
+      // Its container gone, its log file is marked complete with what it holds.
+      if (record.containerId) this.runLogs?.follow(record.runId, record.containerId);
+      queueMicrotask(() => void this.onExit(record.runId, null, "The agent restarted while this warm-pool run ran; its process could not be followed again and was stopped."));
       return;
     }
     if (record.state === "created") await this.followEgressAgain(record);
@@ -953,4 +1067,31 @@ function toRpcError(error: unknown): RpcError {
   if (error instanceof UnsupportedFeatureError || error instanceof SandboxedEngineSocketError || error instanceof SandboxUnavailableError)
     return new RpcError(rpcErrorCodes.unsupportedFeature, error.message);
   return new RpcError(rpcErrorCodes.internalError, (error as Error).message);
+}
+
+/** A run's record as run.create makes it, before anything exists (a warm run's claimed container and network given). */
+function newRunRecord(runId: string, spec: RunSpec, made: Partial<Pick<RunRecord, "containerId" | "networkId" | "networkName" | "imageDigest" | "warm">> = {}): RunRecord {
+  return {
+    runId,
+    state: "provisioning",
+    containerId: null,
+    networkId: null,
+    networkName: null,
+    sidecars: [],
+    exitCode: null,
+    error: null,
+    imageDigest: null,
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    spec,
+    deadline: null,
+    timedOut: false,
+    ...made,
+  };
+}
+
+/** The main process's environment: the spec's, its secrets' values, and BAILEY_RUN_ID (a warm run's exec gets the same). */
+function runEnvironment(runId: string, spec: RunSpec, secrets: Record<string, string>): Record<string, string> {
+  return { ...spec.env, ...Object.fromEntries(Object.entries(spec.secrets).map(([envName, secret]) => [envName, secrets[secret] as string])), BAILEY_RUN_ID: runId };
 }

@@ -5,7 +5,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { protocolVersion, RpcPeer } from "@bailey/protocol";
+import { negotiateHello, RpcPeer } from "@bailey/protocol";
 import { removeByHost, requireDocker } from "./docker";
 
 /** The agent's entry point, run with tsx straight from the source. */
@@ -25,6 +25,8 @@ export interface AgentSettings {
   allow?: readonly ("docker:dind" | "sandbox:none" | "docker:host")[];
   /** BAILEY_AGENT_FAULT_STEP_DELAY_MS: a pause after each provisioning step, to kill the agent mid-way; 0 for none. */
   faultStepDelayMs?: number;
+  /** BAILEY_AGENT_PROTOCOL_VERSION: speak at most this protocol version, as an older release's agent does. */
+  protocolVersion?: number;
   /** More environment for the agent, applied last. */
   env?: Record<string, string>;
 }
@@ -80,6 +82,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     dindPrivileged: options.dindPrivileged,
     allow: options.allow,
     faultStepDelayMs: options.faultStepDelayMs,
+    protocolVersion: options.protocolVersion,
     env: options.env,
   };
 
@@ -94,6 +97,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     if (settings.dindPrivileged !== undefined) env.BAILEY_DIND_PRIVILEGED = String(settings.dindPrivileged);
     if (settings.allow) env.BAILEY_ALLOW = settings.allow.join(",");
     if (settings.faultStepDelayMs) env.BAILEY_AGENT_FAULT_STEP_DELAY_MS = String(settings.faultStepDelayMs);
+    if (settings.protocolVersion) env.BAILEY_AGENT_PROTOCOL_VERSION = String(settings.protocolVersion);
     output = "";
     child = spawn(process.execPath, ["--import", "tsx", agentMain, "serve"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env, ...settings.env } });
     const collect = (chunk: Buffer) => {
@@ -137,7 +141,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
       const socket = net.connect(socketPath);
       await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
       const peer = new RpcPeer(socket);
-      await peer.request("agent.hello", { protocolVersion, client: "test" });
+      await negotiateHello(peer, "test");
       return peer;
     },
     kill,

@@ -53,3 +53,18 @@ export async function removeByHost(hostId: string): Promise<void> {
       .remove()
       .catch(() => undefined);
 }
+
+/**
+ * A container's log as the engine keeps it (stdout and stderr interleaved, rotated by its log
+ * driver), demultiplexed here rather than by the code under test: the tests' independent oracle.
+ */
+export async function engineLog(containerName: string): Promise<Buffer> {
+  const raw = (await docker.getContainer(containerName).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  const parts: Buffer[] = [];
+  for (let at = 0; at < raw.length; ) {
+    const length = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + length));
+    at += 8 + length;
+  }
+  return Buffer.concat(parts);
+}

@@ -11,7 +11,7 @@ const env = (name: string) => {
   if (!value) throw new Error(`${name} is unset: run through \`npm test\`.`);
   return value;
 };
-const finalStates = ["succeeded", "failed", "cancelled", "lost"];
+const finalStates = ["succeeded", "failed", "cancelled", "lost", "timed_out"];
 
 async function contextTar(files: Record<string, string>): Promise<Buffer> {
   const dir = await mkdtemp(path.join(tmpdir(), "bailey-e2e-context-"));

@@ -14,7 +14,7 @@ const auth = () => {
 async function finish(request: import("@playwright/test").APIRequestContext, id: string) {
   for (let i = 0; i < 160; i++) {
     const { run } = await (await request.get(`/api/v1/runs/${id}`, { headers: auth() })).json();
-    if (["succeeded", "failed", "cancelled", "lost"].includes(run.state)) return run as { state: string; exitCode: number | null; lastError: string | null; stateReason: string | null };
+    if (["succeeded", "failed", "cancelled", "lost", "timed_out"].includes(run.state)) return run as { state: string; exitCode: number | null; lastError: string | null; stateReason: string | null };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`run ${id} did not finish`);

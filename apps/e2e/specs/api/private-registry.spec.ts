@@ -22,7 +22,7 @@ async function waitForEnd(request: APIRequestContext, headers: Record<string, st
   let run = { state: "" } as Run;
   for (let i = 0; i < 240; i++) {
     run = (await (await request.get(`/api/v1/runs/${id}`, { headers })).json()).run;
-    if (["succeeded", "failed", "cancelled", "lost"].includes(run.state)) return run;
+    if (["succeeded", "failed", "cancelled", "lost", "timed_out"].includes(run.state)) return run;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`run ${id} stayed ${run.state} (${run.lastError ?? ""})`);

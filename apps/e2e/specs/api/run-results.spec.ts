@@ -12,7 +12,7 @@ const env = (name: string) => {
   if (!value) throw new Error(`${name} is unset: run through \`npm test\` (its global setup starts Bailey and the git daemon).`);
   return value;
 };
-const finalStates = ["succeeded", "failed", "cancelled", "lost"];
+const finalStates = ["succeeded", "failed", "cancelled", "lost", "timed_out"];
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 interface Results {

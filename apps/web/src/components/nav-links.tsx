@@ -4,12 +4,14 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const links = [
+  { href: "/overview", label: "Overview" },
   { href: "/runs", label: "Runs" },
   { href: "/hosts", label: "Hosts" },
   { href: "/tokens", label: "Tokens" },
   { href: "/registries", label: "Registries" },
   { href: "/secrets", label: "Secrets" },
   { href: "/grants", label: "Grants" },
+  { href: "/webhooks", label: "Webhooks" },
   { href: "/audit", label: "Audit" },
   { href: "/team", label: "Team" },
 ] as const;

@@ -12,6 +12,7 @@ const tones: Record<RunState, Tone> = {
   failed: "bad",
   cancelled: "neutral",
   lost: "bad",
+  timed_out: "bad",
 };
 
 const toneClasses: Record<Tone, string> = {

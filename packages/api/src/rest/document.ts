@@ -93,7 +93,13 @@ function buildDocument(): OpenAPIObject {
         "x-bailey-scope": stream.scope,
         parameters,
         responses: {
-          "200": { description: "Streamed", content: { [stream.contentType]: { schema: { type: "string" } } } },
+          ...(stream.webSocket
+            ? {
+                "101": { description: "Switched to a WebSocket speaking Bailey's exec protocol (packages/protocol/src/exec-socket.ts)" },
+                "409": { description: "The run is not running", content: errorContent },
+                "426": { description: "Sent without an upgrade: the caller may exec, over a WebSocket", content: errorContent },
+              }
+            : { "200": { description: "Streamed", content: { [stream.contentType]: { schema: { type: "string" } } } } }),
           "401": { description: "No token or session", content: errorContent },
           "403": { description: "The token lacks the scope", content: errorContent },
           "404": { description: "Not found in the caller's team", content: errorContent },

@@ -14,6 +14,8 @@ export const streamOperations: readonly {
   query?: Record<string, { type: string; description: string }>;
   /** Path parameters besides {id}. */
   pathParams?: Record<string, { description: string }>;
+  /** A WebSocket: the success is 101 Switching Protocols, and a plain GET gets 426. */
+  webSocket?: true;
 }[] = [
   {
     method: "GET",
@@ -52,5 +54,14 @@ export const streamOperations: readonly {
     scope: "audit:read",
     summary: "The team's whole audit chain as JSON lines, oldest first; signed checkpoints follow their events and a signed head ends the file (npm run audit:verify checks it offline)",
     contentType: "application/x-ndjson",
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}/exec",
+    scope: "runs:exec",
+    summary:
+      "A WebSocket into the running run: an interactive exec session (a command, or attach to its main process), with stdin, output, PTY resize, exit code and resume after a drop (docs/exec.md). A refusal is answered before the upgrade with the usual JSON error; 409 when the run is not running",
+    contentType: "application/octet-stream",
+    webSocket: true,
   },
 ];

@@ -33,6 +33,7 @@ export const runSummary = z
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
     exitCode: z.number().int().nullable(),
+    timeoutSeconds: z.number().int().nullable().describe("The run's timeout; a run that hits it ends timed_out"),
     waitReason: z.string().nullable().describe("Why a queued run is not placed yet, refreshed by the scheduler; null once placed"),
     waitReasonAt: timestamp.nullable().describe("Since when the run has waited for this reason"),
     unplaceableSince: timestamp.nullable().describe("Since when no host of the team could ever take it; it fails after the team's unplaceableTimeoutSeconds"),
@@ -90,6 +91,7 @@ export const runDetail = z
     imageDigest: z.string().nullable(),
     /** The pull of the image while the run provisions; null when none was reported. */
     pullProgress: pullProgress.nullable(),
+    warmPoolId: z.string().nullable().describe("The warm pool whose pre-started container the run claimed (a warm start); null for a cold start"),
     createdAt: timestamp,
     scheduledAt: timestamp.nullable(),
     startedAt: timestamp.nullable(),

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@bailey/db";
 import { appendAuditEvents } from "../audit";
 import { defaultPasswordCost, hashPassword, passwordNeedsRehash, verifyPassword } from "./password";
 import { admitAttempt, defaultSignInThrottlePolicy, deleteStaleRateLimitBuckets, forgetKey, signInKeys, takeBackAttempt, type SignInThrottlePolicy, type ThrottleAttempt } from "./sign-in-throttle";
+import { lineLogger, logger } from "../observability/logger";
 
 // Compared against when the email is unknown or has no password, so every path costs one
 // scrypt and response time does not reveal which emails have accounts.
@@ -45,7 +46,7 @@ export async function authenticateCredentials({
   address,
   policy = defaultSignInThrottlePolicy,
   passwordCost = defaultPasswordCost,
-  log = (message) => console.warn(message),
+  log = lineLogger(logger().child({ component: "sign-in" }), "warn"),
 }: AuthenticateCredentialsOptions): Promise<CredentialsSignIn> {
   const normalizedEmail = email.trim().toLowerCase();
   const keys = signInKeys(policy, normalizedEmail, address);

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@bailey/db";
 import type { BlobStore } from "../blobs/blob-store";
 import { type MissingResult, missingResults, specAsksForResults } from "./results-spec";
 import { type ResultsAgent, shipRunResults } from "./ship-run-results";
+import { runLogger } from "../observability/logger";
 
 /** How long a destroy waits for a run's results to ship before the host removes them. */
 const shipBeforeDestroyMs = 30_000;
@@ -21,7 +22,7 @@ export async function shipResultsBeforeDestroy({ prisma, blobs, agent, runId }: 
       const shipped = await shipRunResults({ prisma, blobs, agent, runId, budgetBytes: 64 * 1024 * 1024 });
       if (shipped.finished || shipped.bytes === 0) return;
     }
-  })().catch((error: unknown) => console.error(`[destroy] shipping run ${runId}'s results failed; it keeps what was stored: ${(error as Error).message}`));
+  })().catch((error: unknown) => runLogger(runId).error(`shipping run ${runId}'s results before its destroy failed; it keeps what was stored: ${(error as Error).message}`));
   await Promise.race([shipping, new Promise((resolve) => (timer = setTimeout(resolve, shipBeforeDestroyMs)))]);
   clearTimeout(timer);
 }

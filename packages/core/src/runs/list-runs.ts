@@ -40,15 +40,24 @@ export async function listRuns({ prisma, ctx, state, hostId, createdById, text, 
       startedAt: true,
       finishedAt: true,
       exitCode: true,
+      timeoutSeconds: true,
       waitReason: true,
       waitReasonAt: true,
       unplaceableSince: true,
-      host: { select: { name: true } },
     },
   });
   const page = rows.slice(0, limit);
+  // Host names by a second query of only the distinct hosts on the page (none: no query), not
+  // Prisma's relation load, which sends every row's hostId, nulls included (51 parameters a page).
+  const hostIds = [...new Set(page.flatMap((run) => (run.hostId ? [run.hostId] : [])))];
+  const hosts = hostIds.length ? await prisma.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } }) : [];
+  const hostName = new Map(hosts.map((host) => [host.id, host.name]));
+  const runs = page.map((run) => {
+    const name = run.hostId ? hostName.get(run.hostId) : undefined;
+    return { ...run, host: name === undefined ? null : { name } };
+  });
   const last = page.at(-1);
-  return { runs: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { runs, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
 function encodeCursor(run: { createdAt: Date; id: string }): string {

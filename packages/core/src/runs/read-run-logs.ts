@@ -4,6 +4,7 @@ import type { TeamContext } from "../authz";
 import { type BlobStore, runLogKey } from "../blobs/blob-store";
 import { AppError } from "../errors";
 import type { HostConnections } from "../scheduler/host-connections";
+import { type LogFileAgent, logFileState, readLogFile } from "./agent-log-stream";
 import { getRun } from "./run-operations";
 
 interface RunLogsOptions {
@@ -20,6 +21,13 @@ export interface RunLogStream {
   chunks: AsyncIterable<StreamChunk>;
   cancel(): void;
 }
+
+/**
+ * Run states before the container has started: the host may not know the run yet (it would be
+ * taken for forgotten and answered with an empty stored log) or has no container to read, so
+ * there is no stream yet — the caller says so (REST: 409) and asks again once the run is running.
+ */
+const notStartedStates = new Set(["queued", "scheduled", "provisioning"]);
 
 /** Host states whose agent is not asked: its runs' logs come from the blob store. */
 const unreachableHostStates = new Set(["offline", "removed", "key_mismatch"]);
@@ -42,8 +50,9 @@ export async function openRunLogs({
 }: RunLogsOptions & { follow: boolean; tailBytes?: number }): Promise<{ run: Awaited<ReturnType<typeof getRun>>; stream: RunLogStream | null }> {
   const run = await getRun({ prisma, ctx, runId });
   const storedBytes = Number(run.logBytesStored);
-  const stored = blobs && !run.blobsExpiredAt ? () => ({ run, stream: storedLog(blobs, runId, storedBytes, tailBytes) }) : null;
+  const stored = blobs && !run.blobsExpiredAt ? () => ({ run, stream: storedLog(blobs, runId, storedBytes, tailStart(storedBytes, tailBytes), storedBytes) }) : null;
   if (stored && run.logsCompleteAt) return stored();
+  if (notStartedStates.has(run.state)) return { run, stream: null };
   if (!run.host) {
     // Its host was deleted (the run had reached it), or it never reached one.
     return stored && (storedBytes > 0 || run.finishedAt) ? stored() : { run, stream: null };
@@ -56,6 +65,9 @@ export async function openRunLogs({
   try {
     const agent = connections.get(host);
     // Asked first, so a host that no longer knows the run (destroyed there, a new agent) is told apart from a live one.
+    const file = await logFileState(agent, runId);
+    if (file) return { run, stream: fileLog({ prisma, agent, runId, follow, tailBytes, file, ended: run.finishedAt !== null, blobs: stored ? blobs : undefined, storedBytes }) };
+    // An agent without log files: its engine's log is all there is.
     if (stored) await agent.request("run.inspect", { runId }, { timeoutMs: 15_000 });
     return { run, stream: await agent.openStream("run.logs", { runId, follow }) };
   } catch (error) {
@@ -67,10 +79,66 @@ export async function openRunLogs({
   }
 }
 
-/** The shipped bytes of a run's log as one stream (its last `tailBytes` when asked). */
-function storedLog(blobs: BlobStore, runId: string, sizeBytes: number, tailBytes?: number): RunLogStream {
-  const start = tailBytes === undefined ? 0 : Math.max(0, sizeBytes - tailBytes);
-  const source = blobs.read(runLogKey(runId), sizeBytes, { start, end: sizeBytes });
+/**
+ * The run's log from its agent's log file, whose bytes are the ones the blob store gets, at the
+ * same offsets: what is shipped already is read from the blob store, the rest from the agent. A
+ * follow, or the log of a run that has ended, goes on until the agent has the container's last
+ * byte; a live run's log without follow ends where it stood when asked.
+ */
+function fileLog({
+  prisma,
+  agent,
+  runId,
+  follow,
+  tailBytes,
+  file,
+  ended,
+  blobs,
+  storedBytes,
+}: {
+  prisma: PrismaClient;
+  agent: LogFileAgent;
+  runId: string;
+  follow: boolean;
+  tailBytes: number | undefined;
+  file: { sizeBytes: number; complete: boolean };
+  ended: boolean;
+  blobs: BlobStore | undefined;
+  storedBytes: number;
+}): RunLogStream {
+  const from = tailStart(file.sizeBytes, tailBytes);
+  const shipped = blobs && storedBytes > from ? storedLog(blobs, runId, storedBytes, from, storedBytes) : null;
+  const rest = readLogFile({
+    agent,
+    runId,
+    from: Math.max(from, shipped ? storedBytes : 0),
+    until: follow || ended || file.complete ? "complete" : file.sizeBytes,
+    ended,
+    ...(blobs
+      ? {
+          afterLoss: async (offset: number) => {
+            const now = await prisma.run.findUnique({ where: { id: runId }, select: { logBytesStored: true, blobsExpiredAt: true } });
+            const size = Number(now?.logBytesStored ?? 0);
+            return now && !now.blobsExpiredAt && size > offset ? storedLog(blobs, runId, size, offset, size).chunks : null;
+          },
+        }
+      : {}),
+  });
+  return {
+    chunks: (async function* () {
+      if (shipped) yield* shipped.chunks;
+      yield* rest.chunks;
+    })(),
+    cancel: () => {
+      shipped?.cancel();
+      rest.cancel();
+    },
+  };
+}
+
+/** Bytes [start, end) of a run's shipped log as one stream. */
+function storedLog(blobs: BlobStore, runId: string, sizeBytes: number, start: number, end: number): RunLogStream {
+  const source = blobs.read(runLogKey(runId), sizeBytes, { start, end });
   return {
     chunks: (async function* () {
       for await (const data of source) yield { fd: "stdout" as const, data: data as Buffer };
@@ -78,6 +146,8 @@ function storedLog(blobs: BlobStore, runId: string, sizeBytes: number, tailBytes
     cancel: () => source.destroy(),
   };
 }
+
+const tailStart = (sizeBytes: number, tailBytes: number | undefined) => (tailBytes === undefined ? 0 : Math.max(0, sizeBytes - tailBytes));
 
 /** The end of a run's output as text (at most maxBytes), from its host's agent or the blob store. */
 export async function readRunLogs({ maxBytes = 1024 * 1024, ...options }: RunLogsOptions & { maxBytes?: number }) {

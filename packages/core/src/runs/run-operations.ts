@@ -10,6 +10,7 @@ import type { HostConnections } from "../scheduler/host-connections";
 import { runBuildSteps } from "./run-build-steps";
 import { finalRunStates } from "./state-machine";
 import { transitionRun } from "./transition-run";
+import { runLogger } from "../observability/logger";
 
 /** A team's run with its timeline, host, sidecars and network; another team's is NOT_FOUND. */
 export async function getRun({ prisma, ctx, runId }: { prisma: PrismaClient; ctx: Pick<TeamContext, "teamId">; runId: string }) {
@@ -98,7 +99,7 @@ async function shipLogsBeforeDestroy(options: Parameters<typeof shipRunLogs>[0])
       // The tick is shipping it right now: wait for it to let go.
       if (shipped.busy) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  })().catch((error: unknown) => console.error(`[destroy] shipping the rest of run ${options.runId}'s log failed; it keeps what was shipped: ${(error as Error).message}`));
+  })().catch((error: unknown) => runLogger(options.runId).error(`shipping the rest of run ${options.runId}'s log before its destroy failed; it keeps what was shipped: ${(error as Error).message}`));
   await Promise.race([shipping, new Promise((resolve) => (timer = setTimeout(resolve, shipBeforeDestroyMs)))]);
   clearTimeout(timer);
 }

@@ -1,6 +1,7 @@
 import type { Prisma, RunState } from "@bailey/db";
 import { appendAuditEvent } from "../audit";
-import { canTransition } from "./state-machine";
+import { enqueueRunWebhook } from "../webhooks/enqueue";
+import { canTransition, finalRunStates } from "./state-machine";
 
 export interface TransitionOptions {
   runId: string;
@@ -30,7 +31,7 @@ export async function transitionRun(tx: Prisma.TransactionClient, options: Trans
       ...(options.reason !== undefined ? { stateReason: options.reason } : {}),
       ...(options.to === "scheduled" ? { scheduledAt: now } : {}),
       ...(options.to === "running" ? { startedAt: now } : {}),
-      ...(["succeeded", "failed", "cancelled", "lost"].includes(options.to) ? { finishedAt: now } : {}),
+      ...(finalRunStates.includes(options.to) ? { finishedAt: now } : {}),
       ...options.data,
     },
   });
@@ -47,5 +48,7 @@ export async function transitionRun(tx: Prisma.TransactionClient, options: Trans
     hostId: run.hostId,
     data: { from: run.state, to: options.to, ...(options.reason ? { reason: options.reason } : {}) },
   });
+  // The outbox: a final state's webhook event commits with the state or not at all.
+  await enqueueRunWebhook(tx, options.runId, options.to);
   return true;
 }

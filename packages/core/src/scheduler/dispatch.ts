@@ -12,6 +12,8 @@ import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
 import type { HostConnections } from "./host-connections";
 import { ingestHostEvents } from "./ingest";
+import { runLogger } from "../observability/logger";
+import { observeRunStarted } from "../observability/run-metrics";
 
 const maxDispatchAttempts = 3;
 /** Unanswered dispatches are retried this often before the run is given up on (≈ 20 min at the default lease). */
@@ -68,7 +70,7 @@ export async function dispatchScheduledRuns({ prisma, connections, limit = 100, 
     claimed.map((runId) =>
       dispatchOne(prisma, connections, runId, leaseMs).catch((error: unknown) => {
         // Left provisioning: its lease runs out and the next dispatch takes it over.
-        console.error(`[scheduler] dispatching run ${runId} failed: ${(error as Error).message}`);
+        runLogger(runId).error({ err: error }, `dispatching run ${runId} failed: ${(error as Error).message}`);
       }),
     ),
   );
@@ -150,10 +152,11 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     const registryAuth = await registryAuthFor(prisma, run.teamId, agentSpec.image);
     // run.create includes the image pull, which may take minutes: the lease is held while it is answered.
     const lease = keepDispatchLease(prisma, runId, leaseMs);
+    let created: { warm?: { poolId: string } | undefined } | undefined;
     try {
       // The context goes first: the build in run.create reads it from the host's store.
       if (agentSpec.build?.context && buildContext) await putBuildContextOnHost(agent, agentSpec.build.context, buildContext);
-      await agent.request(
+      created = await agent.request(
         "run.create",
         {
           runId,
@@ -167,18 +170,21 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
       lease.stop();
     }
     const started = await agent.request("run.start", { runId }, { timeoutMs: 60_000 });
+    // The agent gave it a warm pool's container (said in run.create's answer, and again in run.start's).
+    const warmPoolId = started.warm?.poolId ?? created?.warm?.poolId ?? null;
     await prisma.$transaction(async (tx) => {
       const moved = await transitionRun(tx, {
         runId,
         from: ["provisioning"],
         to: "running",
         actor: { actorType: "agent", actorId: run.hostId },
-        data: { containerId: started.containerId, imageDigest: started.imageDigest, dispatchLeaseUntil: null },
+        data: { containerId: started.containerId, imageDigest: started.imageDigest, dispatchLeaseUntil: null, ...(warmPoolId ? { warmPoolId } : {}) },
       });
       // Ingested agent events may have moved it on already; the container id and digest still belong here.
       if (!moved) {
         await tx.run.updateMany({ where: { id: runId, containerId: null }, data: { containerId: started.containerId } });
         if (started.imageDigest) await tx.run.updateMany({ where: { id: runId, imageDigest: null }, data: { imageDigest: started.imageDigest } });
+        if (warmPoolId) await tx.run.updateMany({ where: { id: runId, warmPoolId: null }, data: { warmPoolId } });
       }
       if (started.networkId && started.networkName) {
         await tx.network.upsert({
@@ -195,6 +201,8 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
         });
       }
     });
+    // Committed: the agent started it, whether this transition or its own events recorded it.
+    observeRunStarted(run.createdAt);
   } catch (error) {
     const message = (error as Error).message;
     // The agent did its part and only recording it failed (the database is away): nothing to
@@ -205,7 +213,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
       // The build's steps (build.failed with its error) are in the host's journal now: taken in
       // before the run is reported failed, so whoever sees it failed also sees why in its timeline.
       await ingestHostEvents({ prisma, connections, host }).catch((ingestError: unknown) =>
-        console.error(`[scheduler] ingesting ${host.id}'s events for failed build ${runId}: ${(ingestError as Error).message}`),
+        runLogger(runId, host.id).error(`ingesting ${host.id}'s events for failed build ${runId}: ${(ingestError as Error).message}`),
       );
       return giveUp(message, { keepOnHost: true });
     }

@@ -1,4 +1,5 @@
 import { AgentConnection, LocalTransport, SshTransport, type HostKeyMismatchError } from "@bailey/agent-client";
+import { countAgentConnectFailure, countAgentReconnect } from "../observability/agent-metrics";
 
 export interface HostEndpoint {
   id: string;
@@ -27,7 +28,12 @@ export class HostConnections {
     if (cached?.key === key) return cached.connection;
     cached?.connection.close();
     const owner = { hostId: host.id };
-    const connection = new AgentConnection(this.transportFor(host, owner));
+    const connection = new AgentConnection(this.transportFor(host, owner), {
+      onConnect: ({ reconnect }) => {
+        if (reconnect) countAgentReconnect(owner.hostId);
+      },
+      onConnectFailed: () => countAgentConnectFailure(owner.hostId),
+    });
     this.connections.set(host.id, { key, connection, owner });
     return connection;
   }

@@ -9,6 +9,7 @@ import { holdForResults, resultsNeverMade } from "../results/hold-for-results";
 import { applyRunResultEvent, resultEventTypes } from "../results/result-events";
 import { applyRunEgressEvent, egressEventTypes } from "./egress-ingest";
 import type { HostConnections, HostEndpoint } from "./host-connections";
+import { observeEventsIngested } from "../observability/ingest-metrics";
 
 type Host = HostEndpoint & { teamId: string; eventCursor: bigint };
 
@@ -26,6 +27,7 @@ export async function ingestHostEvents({ prisma, connections, host, batch = 500 
   for (;;) {
     const { events } = await agent.request("events.pull", { afterSeq: cursor, limit: batch });
     if (!events.length) break;
+    const stored: Date[] = [];
     await prisma.$transaction(async (tx) => {
       // The runs these events touch are locked up front, in id order, before the audit
       // chain's head: taking a run's lock while holding the head would deadlock against a
@@ -46,9 +48,11 @@ export async function ingestHostEvents({ prisma, connections, host, batch = 500 
         if (inserted.length) {
           await applyEvent(tx, host, event);
           ingested += 1;
+          stored.push(new Date(event.at));
         }
       }
     });
+    observeEventsIngested(stored);
     cursor = events.at(-1)!.seq;
     await agent.request("events.ack", { seq: cursor });
     if (events.length < batch) break;
@@ -88,11 +92,11 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent, ...(containerId ? { data: { containerId } } : {}) });
     } else if (event.type === "container.exited") {
       const exitCode = typeof event.data.exitCode === "number" ? event.data.exitCode : null;
-      // The agent stopped it at its timeout: failed, whatever the code it exited with, and the reason says so.
-      const timedOut = !run.stopRequestedAt && run.stateReason?.startsWith("timed out") === true;
-      const to = run.stopRequestedAt ? "cancelled" : exitCode === 0 && !timedOut ? "succeeded" : "failed";
+      const timeout = await timeoutOf(tx, host.id, run);
+      // Timed out whatever code it exited with (the engine's code is kept in exitCode); stopped by the user: cancelled.
+      const to = timeout ? "timed_out" : run.stopRequestedAt ? "cancelled" : exitCode === 0 ? "succeeded" : "failed";
       if (run.state === "provisioning") await transitionRun(tx, { runId: run.id, from: ["provisioning"], to: "running", reason: "started on the agent", actor: agent });
-      const reason = timedOut ? `${run.stateReason} (exit code ${exitCode})` : `exit code ${exitCode}`;
+      const reason = timeout ? timedOutReason(timeout.timeoutSeconds) : `exit code ${exitCode}`;
       // Its results are stored first (results shipper); the run takes `to` once they are.
       if (await holdForResults(tx, { ...run, state: run.state === "provisioning" ? "running" : run.state }, { to, reason, exitCode })) return;
       await transitionRun(tx, { runId: run.id, from: ["running", "stopping"], to, reason, actor: agent, data: { exitCode } });
@@ -101,7 +105,8 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       if (await holdForResults(tx, run, { to: "failed", reason })) return;
       await transitionRun(tx, { runId: run.id, from: [...activeRunStates], to: "failed", reason, actor: agent, data: resultsNeverMade(run.spec, reason) });
     } else if (event.type === "run.timed_out") {
-      await tx.run.update({ where: { id: run.id }, data: { stateReason: `timed out after ${String(event.data.timeoutSeconds)}s` } });
+      // The agent is stopping it now; the run ends timed_out at its container.exited. A run the user already stopped keeps its reason.
+      await tx.run.updateMany({ where: { id: run.id, state: "running", stopRequestedAt: null }, data: { stateReason: timedOutReason(event.data.timeoutSeconds) } });
     } else if (event.type === "network.created" || event.type === "network.removed") {
       // Every run has a network, and a short run's removal may be ingested before the dispatcher
       // records the network: whichever comes first makes the row, and a removal is never undone.
@@ -135,6 +140,24 @@ async function applyEvent(tx: Prisma.TransactionClient, host: Host, event: Agent
       data: { seq: event.seq, ...event.data },
     });
   }
+}
+
+/** A run's timeout as its reason; the exit code the engine reported stays in exitCode. */
+export function timedOutReason(timeoutSeconds: unknown): string {
+  return `timed out after ${String(timeoutSeconds)} s`;
+}
+
+/**
+ * The agent's timeout of this run (its run.timed_out, journaled before the container's exit), when
+ * it counts: a stop the user asked for before the control plane learned of the timeout wins (the
+ * run is cancelled even if the timeout fired on the agent meanwhile); one asked for after it, while
+ * the timed-out container was being stopped, does not.
+ */
+async function timeoutOf(tx: Prisma.TransactionClient, hostId: string, run: { id: string; stopRequestedAt: Date | null }): Promise<{ timeoutSeconds: unknown } | null> {
+  const event = await tx.hostEvent.findFirst({ where: { hostId, runId: run.id, type: "run.timed_out" }, orderBy: { seq: "asc" }, select: { payload: true, ingestedAt: true } });
+  if (!event) return null;
+  if (run.stopRequestedAt && run.stopRequestedAt <= event.ingestedAt) return null;
+  return { timeoutSeconds: (event.payload as { timeoutSeconds?: unknown } | null)?.timeoutSeconds };
 }
 
 /** Why the agent failed a run, as the run's state reason: a failed build says so, as dispatch's refusal of run.create does. */

@@ -1,10 +1,12 @@
 import { Prisma, type PrismaClient } from "@bailey/db";
+import type { RunSpec } from "@bailey/protocol";
 import { appendAuditEvents } from "../audit";
 import { cachedImageKeys, hostHasImage } from "../images/image-match";
 import { activeRunStates } from "../runs/state-machine";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim } from "./dispatch-lease";
 import { type HostTraits, hostFits } from "./host-fit";
+import { agentSpecsOf, type HostWarmPool, idleWarmPools, warmPoolFor } from "./warm-preference";
 
 interface QueuedRun {
   id: string;
@@ -16,6 +18,8 @@ interface QueuedRun {
   build: boolean;
   workspace: boolean;
   createdAt: Date;
+  /** The spec its agent gets, known when some candidate host has an idle warm pool. */
+  agentSpec?: RunSpec;
 }
 
 interface CandidateHost extends HostTraits {
@@ -24,12 +28,19 @@ interface CandidateHost extends HostTraits {
   active: number;
   /** Keys of the images the host has (images/image-match.ts): placement prefers a host that need not pull. */
   imageKeys: Set<string>;
+  /** Its pools that had idle containers at its last report (absent: none). */
+  warmPools?: HostWarmPool[];
 }
 
-/** The host a run fits on: same team, free capacity, required features, matching labels, allowed by its BAILEY_ALLOW; one that has the run's image first, then least loaded. */
+/**
+ * The host a run fits on: same team, free capacity, required features, matching labels, allowed
+ * by its BAILEY_ALLOW; one with an idle warm container the run can claim first, then one that
+ * has the run's image, then least loaded.
+ */
 export function chooseHost(run: QueuedRun, hosts: CandidateHost[]): CandidateHost | null {
   const fits = hosts.filter((host) => host.teamId === run.teamId && host.active < host.capacityRuns && hostFits(run, host));
-  fits.sort((a, b) => Number(hostHasImage(b.imageKeys, run.image)) - Number(hostHasImage(a.imageKeys, run.image)) || a.active / a.capacityRuns - b.active / b.capacityRuns);
+  const warm = (host: CandidateHost) => Number(warmPoolFor(run.agentSpec, host.warmPools) !== undefined);
+  fits.sort((a, b) => warm(b) - warm(a) || Number(hostHasImage(b.imageKeys, run.image)) - Number(hostHasImage(a.imageKeys, run.image)) || a.active / a.capacityRuns - b.active / b.capacityRuns);
   return fits[0] ?? null;
 }
 
@@ -101,21 +112,37 @@ export async function placeAndClaim({
       // NO KEY UPDATE: inserting a row that references a host (a Network, a HostEvent) takes a
       // KEY SHARE lock on it, which FOR UPDATE would block — a deadlock against an ingest that
       // holds the audit head this placement waits for.
-      const hosts = await tx.$queryRaw<(Omit<CandidateHost, "active" | "imageKeys"> & { cachedImages: unknown })[]>`
-        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "hasRunscHostUds", "hasWorkspaces", "runtimeType", "allowedCapabilities", "cachedImages"
+      const hosts = await tx.$queryRaw<(Omit<CandidateHost, "active" | "imageKeys"> & { cachedImages: unknown; poolStatus: unknown })[]>`
+        SELECT id, "teamId", name, labels, "capacityRuns", "hasNetworks", "hasSidecars", "hasBuilds", "hasRunsc", "hasRunscHostUds", "hasWorkspaces", "runtimeType", "allowedCapabilities", "cachedImages", "poolStatus"
         FROM "Host" WHERE status = 'online' AND "teamId" = ANY(${teamIds}) ORDER BY id FOR NO KEY UPDATE`;
       const counts = await tx.run.groupBy({ by: ["hostId"], where: { hostId: { in: hosts.map((host) => host.id) }, state: { in: [...activeRunStates] } }, _count: true });
       const teamCounts = await tx.run.groupBy({ by: ["teamId"], where: { teamId: { in: teamIds }, state: { in: [...activeRunStates] } }, _count: true });
-      const candidates: CandidateHost[] = hosts.map(({ cachedImages, ...host }) => ({
+      const warmPools = await idleWarmPools(tx, hosts);
+      const candidates: CandidateHost[] = hosts.map(({ cachedImages, poolStatus: _poolStatus, ...host }) => ({
         ...host,
         active: counts.find((count) => count.hostId === host.id)?._count ?? 0,
         imageKeys: cachedImageKeys(cachedImages),
+        ...(warmPools.has(host.id) ? { warmPools: warmPools.get(host.id) } : {}),
       }));
+      // Specs are read only when some host has an idle pool to match them against.
+      if (warmPools.size) {
+        const specs = await agentSpecsOf(
+          tx,
+          runs.map((run) => run.id),
+        );
+        for (const run of runs) {
+          const spec = specs.get(run.id);
+          if (spec) run.agentSpec = spec;
+        }
+      }
       const assignments: { runId: string; teamId: string; hostId: string }[] = [];
       for (const run of fairOrder(runs, new Map(teamCounts.map((count) => [count.teamId, count._count])))) {
         const host = chooseHost(run, candidates);
         if (!host) continue;
         host.active += 1;
+        // The next run counts on one idle container fewer there.
+        const pool = warmPoolFor(run.agentSpec, host.warmPools);
+        if (pool) pool.idle -= 1;
         assignments.push({ runId: run.id, teamId: run.teamId, hostId: host.id });
       }
       await scheduleRuns(tx, assignments);

@@ -3,6 +3,7 @@ import { appendAuditEvent } from "../audit";
 import { auditActor, requireRole, teamScope, type TeamContext } from "../authz";
 import { AppError } from "../errors";
 import { isTokenScope, tokenScopes, type TokenScope } from "./scopes";
+import { apiTokenAuthCache } from "./token-auth-cache";
 import { mintToken, parseToken, tokenMatches } from "./token-format";
 
 export interface CreateApiTokenOptions {
@@ -52,6 +53,8 @@ export interface AuthenticatedToken {
   userId: string;
   role: Role;
   scopes: TokenScope[];
+  /** null: never. A cached principal is refused from this moment without asking the database. */
+  expiresAt: Date | null;
 }
 
 const lastUsedResolutionMs = 60_000;
@@ -69,7 +72,7 @@ export async function authenticateApiToken({ prisma, token, now = new Date() }: 
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > lastUsedResolutionMs) {
     await prisma.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: now } });
   }
-  return { tokenId: record.id, teamId: record.teamId, userId: record.createdById, role: membership.role, scopes: record.scopes.filter(isTokenScope) };
+  return { tokenId: record.id, teamId: record.teamId, userId: record.createdById, role: membership.role, scopes: record.scopes.filter(isTokenScope), expiresAt: record.expiresAt };
 }
 
 export function requireScope(token: Pick<AuthenticatedToken, "scopes">, scope: TokenScope): void {
@@ -95,9 +98,12 @@ export async function revokeApiToken({ prisma, ctx, tokenId }: { prisma: PrismaC
     throw new AppError("FORBIDDEN", "This token belongs to another member: only they or a team admin can revoke it.");
   }
   if (token.revokedAt) return token;
-  return prisma.$transaction(async (tx) => {
+  const revoked = await prisma.$transaction(async (tx) => {
     const revoked = await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() }, select: tokenView });
     await appendAuditEvent(tx, { teamId: ctx.teamId, ...auditActor(ctx), action: "token.revoked", targetType: "api_token", targetId: token.id, data: { name: token.name } });
     return revoked;
   });
+  // Refused at once on this replica; other replicas' caches let go within tokenAuthTtlMs.
+  apiTokenAuthCache.forgetToken(token.id);
+  return revoked;
 }

@@ -10,24 +10,13 @@ import { docker, ensureStandinImage, repoRoot, standinImage, startAgent } from "
 import { createScratchTeam } from "@bailey/db/testing";
 import type { PrismaClient } from "@bailey/db";
 import { createRun, HostConnections, reconcileHost, verifyAuditChain } from "../../src";
-import { useFaultSetup } from "../support/fault-setup";
+import { seededRandom, useFaultSetup } from "../support/fault-setup";
 
 const kills = 20;
 const plainRuns = 54;
 const dindRuns = 6;
 const leaseMs = 2_000;
 const seed = Number(process.env.BAILEY_FAULT_SEED ?? Date.now() % 1_000_000);
-
-/** A small seeded generator, so a failing sequence of kill instants can be replayed. */
-function seededRandom(start: number): () => number {
-  let state = start >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 const hostId = `sigkill-${randomBytes(3).toString("hex")}`;
 const setup = useFaultSetup({ hostId, maxConnections: 8 });

@@ -35,3 +35,14 @@ export function useFaultSetup(options: { hostId: string; maxConnections: number 
   });
   return setup;
 }
+
+/** A small seeded generator, so a failing sequence of kill instants can be replayed. */
+export function seededRandom(start: number): () => number {
+  let state = start >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}

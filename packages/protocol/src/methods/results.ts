@@ -160,4 +160,23 @@ export const resultMethods = {
       .strict(),
     result: z.object({ data: z.string(), sizeBytes: z.number().int().min(0), complete: z.boolean() }),
   },
+  /**
+   * The same log as a stream from byte `offset`, read in large pieces and written as fast as
+   * the caller reads (the agent stops reading the file while the connection is congested):
+   * to `until`, or to the log's end as it stands when `until` is past it; without `until`,
+   * on as the run writes until the log is complete (a follow). A connection of protocol
+   * version 2 or later carries the chunks as binary frames, so control planes use it only
+   * there and keep `run.logs.read` for older agents (which do not have it). The result: the
+   * bytes sent, and the log's `sizeBytes` and `complete` when the stream ended.
+   */
+  "run.logs.stream": {
+    params: z
+      .object({
+        runId,
+        offset: z.number().int().min(0),
+        until: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    result: z.object({ bytes: z.number().int().min(0), sizeBytes: z.number().int().min(0), complete: z.boolean() }),
+  },
 } as const;

@@ -94,6 +94,11 @@ export const runSpec = z
     artifacts: z.array(artifactGlob).max(64).default([]),
     /** Push the run's commits to this branch when it ends; needs a workspace. */
     push: runPush.optional(),
+    /**
+     * Give the main process a terminal and keep its stdin open, for interactive agents: attach
+     * to it with exec.open {attach: true}. Its output is then one stream (no stdout/stderr split).
+     */
+    tty: z.boolean().default(false),
     dependencies: z.array(dependency).max(2).default([]),
     sandbox: z.enum(["gvisor", "none"]).default("gvisor"),
     resources: z
@@ -137,6 +142,8 @@ export const agentRun = z.object({
   error: z.string().nullable(),
   /** The image's content digest (`sha256:…`) as the engine resolved it for this run; null before it is known. */
   imageDigest: z.string().nullable().default(null),
+  /** Set when the run claimed a warm pool's container (see methods/pool.ts) instead of having one created for it. */
+  warm: z.object({ poolId: z.string() }).optional(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
 import { ContainerNotFoundError, ImagePullError, SandboxedEngineSocketError, SandboxUnavailableError } from "../errors";
 import { parseImageReference, repositoryKey } from "../image-reference";
+import { MockInteractiveManager } from "./mock-interactive";
 import type {
   BuildManager,
   BuildOptions,
@@ -10,6 +11,7 @@ import type {
   ContainerSummary,
   ExecResult,
   ImageDetails,
+  InteractiveManager,
   LogChunk,
   LogOptions,
   NetworkInfo,
@@ -68,7 +70,7 @@ export interface MockCall {
 export interface MockRuntimeOptions {
   behaviour?: MockBehaviour;
   sandbox?: boolean;
-  features?: { networks?: boolean; sidecars?: boolean; builds?: boolean };
+  features?: { networks?: boolean; sidecars?: boolean; builds?: boolean; interactive?: boolean };
   images?: string[];
   /** What the mock "registry" holds: reference → manifest digest; a pull of anything else fails not_found. Unset: every reference pulls. */
   registry?: Record<string, string>;
@@ -96,6 +98,7 @@ export class MockRuntime implements Runtime {
   private readonly networkManagerImpl: NetworkManager | null;
   private readonly sidecarManagerImpl: SidecarManager | null;
   private readonly buildManagerImpl: BuildManager | null;
+  private readonly interactiveManagerImpl: InteractiveManager | null;
 
   constructor(private readonly options: MockRuntimeOptions = {}) {
     this.behaviour = options.behaviour ?? conformanceBehaviour;
@@ -103,10 +106,20 @@ export class MockRuntime implements Runtime {
     this.images = new Set(options.images ?? []);
     this.registry = options.registry ? new Map(Object.entries(options.registry)) : null;
     this.pullDelayMs = options.pullDelayMs ?? 0;
-    const features = { networks: true, sidecars: true, builds: true, ...options.features };
+    const features = { networks: true, sidecars: true, builds: true, interactive: true, ...options.features };
     this.networkManagerImpl = features.networks ? this.createNetworkManager() : null;
     this.sidecarManagerImpl = features.sidecars ? this.createSidecarManager() : null;
     this.buildManagerImpl = features.builds ? this.createBuildManager() : null;
+    this.interactiveManagerImpl = features.interactive
+      ? new MockInteractiveManager({
+          record: (method, ...args) => this.record(method, ...args),
+          container: (id) => {
+            const { info, spec, exited } = this.get(id);
+            return { running: info.running, tty: spec.tty === true, openStdin: spec.openStdin === true, exited };
+          },
+          behaviour: this.behaviour,
+        })
+      : null;
   }
 
   private record(method: string, ...args: unknown[]): void {
@@ -152,6 +165,8 @@ export class MockRuntime implements Runtime {
       startedAt: null,
       finishedAt: null,
       networks: [...(spec.network ? [spec.network] : []), ...(spec.extraNetworks ?? [])],
+      tty: spec.tty === true,
+      openStdin: spec.openStdin === true,
     };
     const container: MockContainer = { info, spec, output: [], exited, exit: () => undefined };
     container.exit = (code) => {
@@ -268,6 +283,10 @@ export class MockRuntime implements Runtime {
 
   buildManager(): BuildManager | null {
     return this.buildManagerImpl;
+  }
+
+  interactiveManager(): InteractiveManager | null {
+    return this.interactiveManagerImpl;
   }
 
   async close(): Promise<void> {

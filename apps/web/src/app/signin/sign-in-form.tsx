@@ -2,7 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { throttledSeconds, tooManyAttemptsMessage } from "~/lib/too-many-attempts";
@@ -20,6 +20,10 @@ export function SignInForm({ providers, initialError }: Props) {
   const router = useRouter();
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState(false);
+  // Until React has hydrated, a click would submit the form natively (a GET putting the password in
+  // the URL, the browser history and access logs); the button stays disabled until onSubmit is wired.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -43,7 +47,7 @@ export function SignInForm({ providers, initialError }: Props) {
 
   return (
     <div className="mt-6 space-y-4">
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
         <div className="space-y-1.5">
           <label htmlFor="email" className="text-sm font-medium">
             Email
@@ -61,7 +65,7 @@ export function SignInForm({ providers, initialError }: Props) {
             {error}
           </p>
         ) : null}
-        <Button type="submit" className="w-full" disabled={pending}>
+        <Button type="submit" className="w-full" disabled={pending || !hydrated}>
           {pending ? "Signing in…" : "Sign in"}
         </Button>
       </form>

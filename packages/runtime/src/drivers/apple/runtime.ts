@@ -151,6 +151,11 @@ export class AppleRuntime implements Runtime {
     return null;
   }
 
+  /** The CLI's `exec --interactive --tty` wants a terminal of its own on this side, which the agent does not have. */
+  interactiveManager(): null {
+    return null;
+  }
+
   async close(): Promise<void> {}
 
   private async checked(id: string, args: string[]): Promise<string> {

@@ -27,6 +27,8 @@ export function toContainerInfo(raw: Docker.ContainerInspectInfo): ContainerInfo
     ociRuntime: (raw.HostConfig as { Runtime?: string } | undefined)?.Runtime ?? null,
     startedAt: date(raw.State?.StartedAt),
     finishedAt: finished ? date(raw.State?.FinishedAt) : null,
+    tty: raw.Config?.Tty === true,
+    openStdin: raw.Config?.OpenStdin === true,
     networks: Object.keys(raw.NetworkSettings?.Networks ?? {}),
     ipAddresses: Object.fromEntries(
       Object.entries(raw.NetworkSettings?.Networks ?? {})

@@ -9,7 +9,15 @@ export async function imageExists(engine: Docker, name: string): Promise<boolean
 export async function inspectImage(engine: Docker, name: string): Promise<ImageDetails | null> {
   try {
     const info = await engine.getImage(name).inspect();
-    return { id: info.Id, tags: info.RepoTags ?? [], digests: info.RepoDigests ?? [], sizeBytes: info.Size ?? 0, createdAt: info.Created ?? null };
+    return {
+      id: info.Id,
+      tags: info.RepoTags ?? [],
+      digests: info.RepoDigests ?? [],
+      sizeBytes: info.Size ?? 0,
+      createdAt: info.Created ?? null,
+      entrypoint: toList(info.Config?.Entrypoint),
+      cmd: toList(info.Config?.Cmd),
+    };
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
@@ -25,4 +33,10 @@ export async function listImages(engine: Docker): Promise<ImageDetails[]> {
     sizeBytes: row.Size ?? 0,
     createdAt: typeof row.Created === "number" ? new Date(row.Created * 1000).toISOString() : null,
   }));
+}
+
+/** The engine answers a string for a shell-form ENTRYPOINT/CMD in old images, an array otherwise. */
+function toList(value: string | string[] | null | undefined): string[] | null {
+  if (value == null) return null;
+  return typeof value === "string" ? ["/bin/sh", "-c", value] : value;
 }

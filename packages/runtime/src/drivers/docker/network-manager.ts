@@ -135,7 +135,16 @@ export class DockerNetworkManager implements NetworkManager {
       // Podman keeps a stopped container (a run's exited main, kept for its logs) on its network
       // and refuses the removal; disconnected, the container keeps its logs.
       await this.disconnectAll(idOrName);
-      await this.removeOnce(idOrName);
+      // A container being removed (a forced removal elsewhere, e.g. reconcile's) leaves the
+      // network only when its removal finishes: wait for that rather than fail.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.removeOnce(idOrName);
+        } catch (retryError) {
+          if (!isInUse(retryError) || attempt >= 20) throw retryError;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     }
   }
 
@@ -154,7 +163,8 @@ export class DockerNetworkManager implements NetworkManager {
     const inspected = (await network.inspect()) as { Containers?: Record<string, unknown> };
     for (const container of Object.keys(inspected.Containers ?? {})) {
       await network.disconnect({ Container: container, Force: true }).catch((error: unknown) => {
-        if (isNotFound(error)) return;
+        // Gone, or on its way out (Docker: 500 "is marked for removal"): it leaves the network itself.
+        if (isNotFound(error) || isBeingRemoved(error)) return;
         throw error;
       });
     }
@@ -164,6 +174,10 @@ export class DockerNetworkManager implements NetworkManager {
     const rows = await this.engine.listNetworks({ filters: { label: labelFilters(labels) } });
     return rows.map((row) => ({ id: row.Id, name: row.Name }));
   }
+}
+
+function isBeingRemoved(error: unknown): boolean {
+  return statusOf(error) === 500 && /marked for removal|removal .* in progress/i.test(engineMessage(error));
 }
 
 /** Docker: 403 "has active endpoints"; Podman: 500 "network is being used". */

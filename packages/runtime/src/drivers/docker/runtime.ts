@@ -11,6 +11,7 @@ import type {
   ExecResult,
   ImageDetails,
   ImageImportOptions,
+  InteractiveManager,
   LogChunk,
   LogLimits,
   LogOptions,
@@ -29,6 +30,7 @@ import { followAcrossRotations } from "./follow-logs";
 import { importImage } from "./image-import";
 import { pullImage } from "./image-pull";
 import { imageExists, inspectImage, listImages } from "./images";
+import { DockerInteractiveManager } from "./interactive";
 import { labelFilters } from "./labels";
 import { collect, demultiplex, rawToChunks } from "./log-demux";
 import { DockerNetworkManager } from "./network-manager";
@@ -85,6 +87,7 @@ export class DockerRuntime implements Runtime {
   private readonly networks: NetworkManager | null;
   private readonly sidecars: SidecarManager | null;
   private readonly builds: BuildManager | null;
+  private readonly interactive: InteractiveManager;
 
   constructor(readonly options: DockerRuntimeOptions) {
     this.profile = options.profile ?? dockerProfile;
@@ -95,6 +98,7 @@ export class DockerRuntime implements Runtime {
     this.networks = this.profile.networks ? new DockerNetworkManager(this.engine, this.profile.type === "podman") : null;
     this.sidecars = this.profile.sidecars ? new DockerSidecarManager(this) : null;
     this.builds = this.profile.builds ? new DockerBuildManager(this.engine, options.log) : null;
+    this.interactive = new DockerInteractiveManager(this.engine);
   }
 
   async ping(): Promise<void> {
@@ -174,6 +178,8 @@ export class DockerRuntime implements Runtime {
         ...(spec.hostname ? { Hostname: spec.hostname } : {}),
         ...(spec.user ? { User: spec.user } : {}),
         Tty: spec.tty === true,
+        // Open for attaches to come, and not closed when the first one ends (`docker run -it` without the run's own attach).
+        ...(spec.openStdin ? { OpenStdin: true, StdinOnce: false } : {}),
         HostConfig: hardenedHostConfig(spec, {
           sandboxRuntime: this.profile.sandboxSelection === "per-container" ? this.sandboxRuntime : undefined,
           hostUdsRuntime: this.profile.sandboxSelection === "per-container" ? this.hostUdsRuntime : undefined,
@@ -256,6 +262,7 @@ export class DockerRuntime implements Runtime {
         Tty: tty,
         Env: toEnvList(options.env),
         ...(options.workdir ? { WorkingDir: options.workdir } : {}),
+        ...(options.user ? { User: options.user } : {}),
       });
       const stream = (await exec.start({ hijack: true, stdin: false, Tty: tty })) as Readable;
       const { stdout, stderr } = await collect(tty ? rawToChunks(stream) : demultiplex(stream));
@@ -322,6 +329,10 @@ export class DockerRuntime implements Runtime {
 
   buildManager(): BuildManager | null {
     return this.builds;
+  }
+
+  interactiveManager(): InteractiveManager | null {
+    return this.interactive;
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { useTRPC } from "~/trpc/client";
 import { AddHost } from "./add-host";
 import { HostActivityChart } from "./host-activity-chart";
 import { HostImages } from "./host-images";
+import { HostPools } from "./host-pools";
 import { HostStatusBadge } from "./host-status-badge";
 import { PullImage } from "./pull-image";
 
@@ -29,6 +30,7 @@ export function HostsView() {
   const [pulling, setPulling] = useState(false);
   const hosts = useQuery(trpc.hosts.list.queryOptions(undefined, { refetchInterval: 3000 }));
   const imagePulls = useQuery(trpc.hosts.imagePulls.queryOptions({ limit: 200 }, { refetchInterval: 3000 }));
+  const pools = useQuery(trpc.pools.list.queryOptions(undefined, { refetchInterval: 2000 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
   const drain = useMutation(trpc.hosts.drain.mutationOptions({ onSettled: refresh }));
   const resume = useMutation(trpc.hosts.resume.mutationOptions({ onSettled: refresh }));
@@ -143,6 +145,11 @@ export function HostsView() {
                   <tr className="align-top" data-host-images={host.name}>
                     <td colSpan={9} className="px-4 pb-3">
                       <HostImages images={host.cachedImages} listedAt={host.cachedImagesAt} pulls={(imagePulls.data?.pulls ?? []).filter((pull) => pull.hostId === host.id).slice(0, 5)} />
+                    </td>
+                  </tr>
+                  <tr className="align-top" data-host-pools-row={host.name}>
+                    <td colSpan={9} className="px-4 pb-3">
+                      <HostPools hostId={host.id} hostName={host.name} pools={(pools.data?.pools ?? []).filter((pool) => pool.hostId === host.id)} />
                     </td>
                   </tr>
                 </Fragment>

@@ -1,11 +1,16 @@
 "use client";
 
+import type { RunState } from "@bailey/db";
 import { useQuery } from "@tanstack/react-query";
 import { Input } from "~/components/ui/input";
 import { Select } from "~/components/ui/select";
 import { useTRPC } from "~/trpc/client";
 
-export const runStates = ["queued", "scheduled", "provisioning", "running", "stopping", "succeeded", "failed", "cancelled", "lost"] as const;
+export const runStates = ["queued", "scheduled", "provisioning", "running", "stopping", "succeeded", "failed", "timed_out", "cancelled", "lost"] as const satisfies readonly RunState[];
+
+// A state added to the schema fails the typecheck here until the filter offers it.
+const everyStateOffered: Exclude<RunState, (typeof runStates)[number]> extends never ? true : never = true;
+void everyStateOffered;
 
 export interface RunFilters {
   state?: (typeof runStates)[number];

@@ -95,6 +95,7 @@ function RunsTable({ filters }: { filters: RunFilters }) {
                       {run.waitReason}
                     </p>
                   ) : null}
+                  {run.state === "timed_out" && run.timeoutSeconds !== null ? <p className="mt-1 text-xs text-red-700 dark:text-red-300">hit its {run.timeoutSeconds} s timeout</p> : null}
                 </td>
                 <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">{run.host?.name ?? "—"}</td>
                 <td className="px-4 py-2 text-zinc-500 dark:text-zinc-400">

@@ -13,6 +13,7 @@ import { useTRPC } from "~/trpc/client";
 const scopes = [
   ["runs:read", "Read runs and logs"],
   ["runs:write", "Start, stop and destroy runs"],
+  ["runs:exec", "Open terminals and run commands in running runs (members)"],
   ["hosts:read", "Read hosts"],
   ["hosts:write", "Add, drain and remove hosts"],
   ["audit:read", "Read and verify the audit log"],
@@ -21,6 +22,8 @@ const scopes = [
   ["registries:write", "Save and remove registry credentials (admins)"],
   ["secrets:read", "List the team's secrets (names, never values)"],
   ["secrets:write", "Create, update and delete team secrets (admins)"],
+  ["webhooks:read", "List webhook endpoints and their delivery logs (members; never their secrets)"],
+  ["webhooks:write", "Add, change, test and remove webhook endpoints, redeliver events (admins)"],
 ] as const;
 
 type Scope = (typeof scopes)[number][0];

@@ -14,8 +14,11 @@ import { RunLogs } from "./run-logs";
 import { RunResults } from "./run-results";
 import { RunWaitReason } from "./run-wait-reason";
 import { RunPullStep } from "./run-pull-step";
+import { RunOutputTabs } from "./terminal/run-output-tabs";
+import { RunTerminal } from "./terminal/run-terminal";
+import { specHasTty } from "./terminal/terminal-status";
 
-const finalStates = ["succeeded", "failed", "cancelled", "lost"];
+const finalStates = ["succeeded", "failed", "cancelled", "lost", "timed_out"];
 
 interface TimelineRun {
   transitions: { id: bigint; toState: string; reason: string | null; at: Date }[];
@@ -88,10 +91,11 @@ export function RunDetail({ runId }: { runId: string }) {
         </p>
       ) : null}
       <RunWaitReason run={data} />
-      {data.lastError || (data.stateReason && ["failed", "lost"].includes(data.state)) ? (
+      {data.lastError || (data.stateReason && ["failed", "lost", "timed_out"].includes(data.state)) ? (
         <p role="alert" className="rounded-md border border-red-300 p-3 text-sm text-red-700 dark:border-red-800 dark:text-red-300">
-          {data.state === "lost" ? "Bailey lost contact with the run: " : "The run failed: "}
-          {data.stateReason ?? data.lastError}
+          {data.state === "timed_out"
+            ? `The run hit its timeout of ${data.timeoutSeconds} s and was stopped${data.exitCode === null ? "" : ` (exit code ${data.exitCode})`}.`
+            : `${data.state === "lost" ? "Bailey lost contact with the run: " : "The run failed: "}${data.stateReason ?? data.lastError}`}
         </p>
       ) : null}
 
@@ -134,6 +138,10 @@ export function RunDetail({ runId }: { runId: string }) {
             </dd>
             <dt className="text-zinc-500">Container</dt>
             <dd className="break-all font-mono text-xs">{data.containerId ?? "—"}</dd>
+            <dt className="text-zinc-500">Start</dt>
+            <dd data-testid="run-start-kind" title={data.warmPoolId ? `Claimed a container that its host's warm pool (${data.warmPoolId}) started ahead` : undefined}>
+              {data.warmPoolId ? <span className="text-emerald-700 dark:text-emerald-400">warm start</span> : data.containerId ? "cold start" : "—"}
+            </dd>
             <dt className="text-zinc-500">Exit code</dt>
             <dd>{data.exitCode ?? "—"}</dd>
             {data.networks.map((network) => (
@@ -163,7 +171,11 @@ export function RunDetail({ runId }: { runId: string }) {
         <RunResults runId={runId} active={active} exited={data.exitCode !== null} state={data.state} />
       </section>
 
-      <RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />
+      <RunOutputTabs
+        terminalAvailable={data.state === "running"}
+        logs={<RunLogs runId={runId} phase={data.state === "running" || data.state === "stopping" ? "running" : active ? "waiting" : data.host ? "finished" : "waiting"} />}
+        terminal={<RunTerminal runId={runId} state={data.state} tty={specHasTty(data.spec)} />}
+      />
 
       <Section title="Egress">
         <RunEgress runId={runId} spec={data.spec as EgressSpec} active={active} state={data.state} />

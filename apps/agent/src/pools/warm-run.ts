@@ -1,0 +1,51 @@
+import type { RunSpec } from "@bailey/protocol";
+import type { ExecSession, Runtime } from "@bailey/runtime";
+
+/** The warm container of a claimed run: what run.start execs, kept in memory between run.create and run.start. */
+export interface WarmClaim {
+  /** The image's ENTRYPOINT and CMD (the container itself runs the pool's idle command). */
+  entrypoint: string[];
+  cmd: string[];
+  /** The run's environment, secrets' values included: never stored, so an agent restart before run.start loses it. */
+  env: Record<string, string>;
+}
+
+/** What a container made for the run would have run: the image's entrypoint, then the run's command or else the image's CMD. */
+export function warmCommand(spec: RunSpec, claim: WarmClaim): string[] {
+  return [...claim.entrypoint, ...(spec.command ?? claim.cmd)];
+}
+
+/** Starts the run's command in its claimed container, as the run's user, in its workdir, with its environment. */
+export async function startWarmExec(runtime: Runtime, containerId: string, spec: RunSpec, claim: WarmClaim): Promise<ExecSession> {
+  const command = warmCommand(spec, claim);
+  if (!command.length) throw new Error(`The image ${spec.image} has neither ENTRYPOINT nor CMD and the run gives no command; give the run a command.`);
+  const manager = runtime.interactiveManager();
+  if (!manager) throw new Error(`The ${runtime.type} runtime cannot exec into a container, so a warm pool's run cannot start there.`);
+  return manager.execSession(containerId, command, {
+    env: claim.env,
+    tty: spec.tty,
+    ...(spec.user ? { user: spec.user } : {}),
+    ...(spec.workdir ? { workdir: spec.workdir } : {}),
+  });
+}
+
+/**
+ * Ends a warm run: SIGTERM to its processes (found by their BAILEY_RUN_ID, as the container's
+ * idle command would not pass a stop on), up to `graceSeconds` for them to exit, then the
+ * container is stopped at once, which kills whatever is left.
+ */
+export async function stopWarmRun(runtime: Runtime, containerId: string, runId: string, graceSeconds: number, exited: Promise<unknown>): Promise<void> {
+  if (graceSeconds > 0) {
+    const script = `for d in /proc/[0-9]*; do tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx 'BAILEY_RUN_ID=${runId}' && kill -TERM "\${d#/proc/}" 2>/dev/null; done; true`;
+    const signalled = await runtime.exec(containerId, ["sh", "-c", script], { user: "0" }).then(
+      () => true,
+      () => false,
+    );
+    if (signalled) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceSeconds * 1000)))]);
+      clearTimeout(timer);
+    }
+  }
+  await runtime.stopContainer(containerId, 0).catch(() => undefined);
+}

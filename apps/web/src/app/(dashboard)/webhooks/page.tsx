@@ -1,0 +1,5 @@
+import { WebhooksView } from "./webhooks-view";
+
+export default function WebhooksPage() {
+  return <WebhooksView />;
+}

@@ -1,0 +1,1 @@
+export { authorizeExec, type ExecSession, type ExecStart, openExecSession } from "./open-exec-session";
