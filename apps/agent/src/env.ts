@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { minProtocolVersion, protocolVersion } from "@bailey/protocol";
-import { type LogLimits, logSizeBytes } from "@bailey/runtime";
+import { defaultRunSubnets, type LogLimits, logSizeBytes, parseRunSubnetPool, type RunSubnetPool } from "@bailey/runtime";
 import { z } from "zod";
 
 // The agent's settings; nothing else in the agent reads process.env.
@@ -66,6 +66,20 @@ const agentEnvSchema = z.object({
       .min(1, { error: "BAILEY_LOG_MAX_FILES must be at least 1. Example: BAILEY_LOG_MAX_FILES=3" })
       .max(100, { error: "BAILEY_LOG_MAX_FILES must be at most 100; raise BAILEY_LOG_MAX_SIZE instead. Example: BAILEY_LOG_MAX_FILES=3" })
       .default(3),
+  ),
+  // Where run networks get their subnets once the engine's own pools (about 30 networks on Docker) are used up; "off": nowhere.
+  BAILEY_RUN_SUBNETS: z.preprocess(
+    optional,
+    z
+      .string()
+      .default(defaultRunSubnets)
+      .transform((value, context): RunSubnetPool | null => {
+        if (value.trim() === "off") return null;
+        const pool = parseRunSubnetPool(value);
+        if (typeof pool !== "string") return pool;
+        context.addIssue({ code: "custom", message: `BAILEY_RUN_SUBNETS: ${pool}. Use a private range no LAN of this host uses, or "off". Example: BAILEY_RUN_SUBNETS=10.213.0.0/16` });
+        return z.NEVER;
+      }),
   ),
   // Seconds one image pull may take before it is abandoned (the control plane waits for run.create a while longer).
   BAILEY_PULL_TIMEOUT: z.preprocess(

@@ -22,3 +22,12 @@ it("an image pull may take 900 s unless BAILEY_PULL_TIMEOUT says otherwise, with
   assert.equal(readAgentEnv({ BAILEY_PULL_TIMEOUT: "120" }).BAILEY_PULL_TIMEOUT, 120);
   for (const value of ["0", "soon", "3601"]) assert.throws(() => readAgentEnv({ BAILEY_PULL_TIMEOUT: value }), /BAILEY_PULL_TIMEOUT must be .*Example: BAILEY_PULL_TIMEOUT=900/, value);
 });
+
+it("run networks fall back to 10.213.0.0/16 in /28s; BAILEY_RUN_SUBNETS moves or turns that off, and a bad range is named with an example", () => {
+  assert.deepEqual(readAgentEnv({}).BAILEY_RUN_SUBNETS, { base: { address: 0x0ad50000, prefix: 16 }, prefix: 28 });
+  assert.deepEqual(readAgentEnv({ BAILEY_RUN_SUBNETS: "172.30.0.0/20" }).BAILEY_RUN_SUBNETS, { base: { address: 0xac1e0000, prefix: 20 }, prefix: 28 });
+  assert.equal(readAgentEnv({ BAILEY_RUN_SUBNETS: "off" }).BAILEY_RUN_SUBNETS, null);
+  for (const value of ["10.213.0.0", "10.213.0.1/16", "300.1.0.0/16", "10.213.0.0/26", "fd00::/64"]) {
+    assert.throws(() => readAgentEnv({ BAILEY_RUN_SUBNETS: value }), /BAILEY_RUN_SUBNETS: .*Example: BAILEY_RUN_SUBNETS=10\.213\.0\.0\/16/, value);
+  }
+});

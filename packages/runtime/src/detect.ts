@@ -6,6 +6,7 @@ import { createPodmanRuntime } from "./drivers/podman";
 import { NoRuntimeError, type ProbeAttempt } from "./errors";
 import { MockRuntime } from "./testing/mock-runtime";
 import type { LogLimits, Runtime, RuntimeType } from "./types";
+import type { RunSubnetPool } from "./drivers/docker/run-subnets";
 import { processEnvironment } from "./env";
 
 export interface RuntimeProbe {
@@ -22,6 +23,8 @@ export interface DetectOptions {
   probes?: RuntimeProbe[];
   /** Caps on every container's log on disk (the agent's BAILEY_LOG_MAX_SIZE, BAILEY_LOG_MAX_FILES). */
   logLimits?: LogLimits;
+  /** Where run networks go once the engine's address pools are used up (the agent's BAILEY_RUN_SUBNETS; null: off). */
+  runSubnets?: RunSubnetPool | null;
   log?: (line: string) => void;
 }
 
@@ -41,7 +44,7 @@ async function answering(runtime: Runtime): Promise<Runtime> {
 }
 
 /** The probes in the order they are tried: Docker, Podman (rootful, then rootless), Apple on macOS. */
-export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), platform = process.platform, logLimits?: LogLimits): RuntimeProbe[] {
+export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), platform = process.platform, logLimits?: LogLimits, runSubnets?: RunSubnetPool | null): RuntimeProbe[] {
   const dockerSocket = socketFromDockerHost(env.DOCKER_HOST);
   const rootlessPodman = env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR}/podman/podman.sock` : `/run/user/${process.getuid?.() ?? 1000}/podman/podman.sock`;
   const probes: RuntimeProbe[] = [
@@ -49,19 +52,19 @@ export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), pla
       name: "docker",
       target: dockerSocket,
       fix: "install Docker (sudo apt-get install -y docker.io) and start it (sudo systemctl start docker), or set DOCKER_HOST=unix:///path/to/docker.sock",
-      open: () => answering(new DockerRuntime({ socketPath: dockerSocket, ...(logLimits ? { logLimits } : {}) })),
+      open: () => answering(new DockerRuntime({ socketPath: dockerSocket, ...(logLimits ? { logLimits } : {}), ...(runSubnets !== undefined ? { runSubnets } : {}) })),
     },
     {
       name: "podman",
       target: "/run/podman/podman.sock",
       fix: "install Podman (sudo apt-get install -y podman) and start its API (sudo systemctl start podman.socket)",
-      open: () => answering(createPodmanRuntime("/run/podman/podman.sock", undefined, logLimits)),
+      open: () => answering(createPodmanRuntime("/run/podman/podman.sock", undefined, logLimits, runSubnets)),
     },
     {
       name: "podman",
       target: rootlessPodman,
       fix: "start Podman's user API: systemctl --user start podman.socket",
-      open: () => answering(createPodmanRuntime(rootlessPodman, undefined, logLimits)),
+      open: () => answering(createPodmanRuntime(rootlessPodman, undefined, logLimits, runSubnets)),
     },
   ];
   if (platform === "darwin") {
@@ -80,7 +83,7 @@ export function defaultProbes(env: NodeJS.ProcessEnv = processEnvironment(), pla
 
 /** Finds the runtime to use: the explicit override, else the first probe that answers. */
 export async function detectRuntime(options: DetectOptions = {}): Promise<Runtime> {
-  const probes = options.probes ?? defaultProbes(processEnvironment(), process.platform, options.logLimits);
+  const probes = options.probes ?? defaultProbes(processEnvironment(), process.platform, options.logLimits, options.runSubnets);
   const override = options.override?.trim();
   if (override) {
     if (override === "mock") return new MockRuntime();

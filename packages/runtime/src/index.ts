@@ -5,6 +5,7 @@ export { capabilityAllowlist, defaultLimits, defaultLogLimits, engineSocketInCon
 export { DockerRuntime, dockerProfile, type DockerRuntimeOptions, type EngineProfile } from "./drivers/docker/runtime";
 export { planBuild, type BuildPlan, type BuildPlanInput } from "./drivers/docker/build-plan";
 export { createPodmanRuntime, podmanProfile } from "./drivers/podman";
+export { defaultRunSubnets, parseRunSubnetPool, type RunSubnetPool } from "./drivers/docker/run-subnets";
 export { AppleRuntime } from "./drivers/apple/runtime";
 export { detectRuntime, defaultProbes, type RuntimeProbe, type DetectOptions } from "./detect";
 export { parseImageReference, qualifiedImageReference, repoDigestFor, repositoryKey, type ImageReference } from "./image-reference";

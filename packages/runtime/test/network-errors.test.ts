@@ -12,7 +12,7 @@ const exhausted = Object.assign(new Error("(HTTP code 400) unexpected - could no
 it("an engine out of subnets for a run's network says how to give it more", async () => {
   const engine = { createNetwork: async () => Promise.reject(exhausted) } as unknown as Docker;
   await assert.rejects(
-    new DockerNetworkManager(engine).createNetwork("bailey-r1", {}),
+    new DockerNetworkManager(engine, false, null).createNetwork("bailey-r1", {}),
     /no free subnet left for network bailey-r1 \(every run gets its own\).*default-address-pools.*restart the engine/,
   );
 });

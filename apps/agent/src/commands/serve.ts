@@ -8,7 +8,7 @@ import { startAgentServer } from "../server";
 
 export async function serve(env: AgentEnv): Promise<void> {
   const log = (line: string) => console.log(`[bailey-agent] ${line}`);
-  const runtime = await detectRuntime({ ...(env.BAILEY_RUNTIME ? { override: env.BAILEY_RUNTIME } : {}), logLimits: logLimitsOf(env), log });
+  const runtime = await detectRuntime({ ...(env.BAILEY_RUNTIME ? { override: env.BAILEY_RUNTIME } : {}), logLimits: logLimitsOf(env), runSubnets: env.BAILEY_RUN_SUBNETS, log });
   const agentId = await loadOrCreateAgentId(env.BAILEY_AGENT_STATE_DIR);
   const journal = await Journal.open(env.BAILEY_AGENT_STATE_DIR);
   const store = await RunStore.open(env.BAILEY_AGENT_STATE_DIR);

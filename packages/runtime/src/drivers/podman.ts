@@ -1,4 +1,5 @@
 import type { LogLimits } from "../types";
+import type { RunSubnetPool } from "./docker/run-subnets";
 import { DockerRuntime, type EngineProfile } from "./docker/runtime";
 
 /**
@@ -27,6 +28,6 @@ export const podmanProfile: EngineProfile = {
   logDriver: "k8s-file",
 };
 
-export function createPodmanRuntime(socketPath: string, log?: (line: string) => void, logLimits?: LogLimits): DockerRuntime {
-  return new DockerRuntime({ socketPath, profile: podmanProfile, ...(log ? { log } : {}), ...(logLimits ? { logLimits } : {}) });
+export function createPodmanRuntime(socketPath: string, log?: (line: string) => void, logLimits?: LogLimits, runSubnets?: RunSubnetPool | null): DockerRuntime {
+  return new DockerRuntime({ socketPath, profile: podmanProfile, ...(log ? { log } : {}), ...(logLimits ? { logLimits } : {}), ...(runSubnets !== undefined ? { runSubnets } : {}) });
 }

@@ -4,6 +4,7 @@ import type { NetworkInfo, NetworkManager, NetworkOptions } from "../../types";
 import { engineMessage, isConflict, isNotFound, statusOf } from "./engine-errors";
 import { engineRequest } from "./engine-request";
 import { labelFilters } from "./labels";
+import { type Cidr, formatCidr, freeSubnets, hostRoutes, parseCidr, parseRunSubnetPool, defaultRunSubnets, type RunSubnetPool } from "./run-subnets";
 
 /**
  * Every network made here is a run's own bridge, cut off from every other run's. Docker does that
@@ -11,10 +12,17 @@ import { labelFilters } from "./labels";
  * its `isolate` option, which is asked for and checked.
  */
 export class DockerNetworkManager implements NetworkManager {
-  /** Podman: ask for isolation, and check that the network isolates and resolves container names (a sidecar as `buildkit`). */
+  /** One fallback allocation at a time in this process: two would pick the same free subnet. */
+  private allocating: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Podman: ask for isolation, and check that the network isolates and resolves container names (a sidecar as `buildkit`).
+   * `subnets`: where run networks go once the engine's own pools are used up (null: nowhere, the engine's refusal stands).
+   */
   constructor(
     private readonly engine: Docker,
     private readonly podman = false,
+    private readonly subnets: RunSubnetPool | null = parseRunSubnetPool(defaultRunSubnets) as RunSubnetPool,
   ) {}
 
   async createNetwork(name: string, labels: Record<string, string>, options: NetworkOptions = {}): Promise<NetworkInfo> {
@@ -54,36 +62,75 @@ export class DockerNetworkManager implements NetworkManager {
 
   private async createOrFindOwn(name: string, labels: Record<string, string>, internal: boolean): Promise<NetworkInfo> {
     try {
-      const network = await this.engine.createNetwork({
-        Name: name,
-        Driver: "bridge",
-        Labels: labels,
-        CheckDuplicate: true,
-        ...(internal ? { Internal: true } : {}),
-        ...(this.podman ? { Options: { isolate: "true" } } : {}),
-      });
-      return { id: network.id, name };
+      return await this.createOnce(name, labels, internal);
     } catch (error) {
-      // A retried create finds the network it made before: the same labels mean it is ours.
-      if (isConflict(error)) {
-        const existing = await this.ownership(name);
-        const ours = Object.entries(labels).every(([key, value]) => existing.labels[key] === value);
-        if (ours && existing.internal !== internal) {
-          throw new Error(
-            `Network ${name} already exists ${existing.internal ? "internal" : "with a way out"}, not ${internal ? "internal" : "with a way out"} as asked: remove it (docker network rm ${name}) and try again.`,
-          );
+      if (isPoolExhausted(error) && this.subnets) return this.createInOwnSubnet(name, labels, internal, this.subnets, error);
+      return this.existingOrThrow(name, labels, internal, error);
+    }
+  }
+
+  private async createOnce(name: string, labels: Record<string, string>, internal: boolean, subnet?: Cidr): Promise<NetworkInfo> {
+    const network = await this.engine.createNetwork({
+      Name: name,
+      Driver: "bridge",
+      Labels: labels,
+      CheckDuplicate: true,
+      ...(internal ? { Internal: true } : {}),
+      ...(this.podman ? { Options: { isolate: "true" } } : {}),
+      ...(subnet ? { IPAM: { Driver: "default", Config: [{ Subnet: formatCidr(subnet) }] } } : {}),
+    });
+    return { id: network.id, name };
+  }
+
+  /** The engine's pools are used up: a subnet from the agent's own range that no network or host route uses. */
+  private createInOwnSubnet(name: string, labels: Record<string, string>, internal: boolean, pool: RunSubnetPool, exhausted: unknown): Promise<NetworkInfo> {
+    const attempt = this.allocating.then(async () => {
+      const used = [...(await this.subnetsInUse()), ...hostRoutes()];
+      let tried = 0;
+      for (const subnet of freeSubnets(pool, used)) {
+        // Another engine client (a second agent, a person) may take a subnet between the list and the create.
+        if (++tried > 64) break;
+        try {
+          return await this.createOnce(name, labels, internal, subnet);
+        } catch (error) {
+          if (isOverlap(error)) continue;
+          return this.existingOrThrow(name, labels, internal, error);
         }
-        if (ours) return { id: existing.id, name };
-        throw new Error(`A network named ${name} already exists and was not created by this run.`);
       }
-      if (/address pool|non-overlapping/i.test(engineMessage(error))) {
+      throw new Error(
+        `The engine has no free subnet left for network ${name} (every run gets its own): ${engineMessage(exhausted)}, and BAILEY_RUN_SUBNETS (${formatCidr(pool.base)}) has no /${pool.prefix} left either. ` +
+          'Give the agent a larger range (BAILEY_RUN_SUBNETS=10.0.0.0/12) or the engine larger pools, e.g. in /etc/docker/daemon.json: {"default-address-pools":[{"base":"10.200.0.0/16","size":24}]}, then restart it.',
+      );
+    });
+    this.allocating = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async subnetsInUse(): Promise<Cidr[]> {
+    const networks = (await this.engine.listNetworks()) as { IPAM?: { Config?: { Subnet?: string }[] | null } }[];
+    return networks.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => parseCidr(config.Subnet ?? "")).filter((cidr): cidr is Cidr => typeof cidr !== "string"));
+  }
+
+  /** A create the engine refused: a retried create finds the network it made before (the same labels mean it is ours). */
+  private async existingOrThrow(name: string, labels: Record<string, string>, internal: boolean, error: unknown): Promise<NetworkInfo> {
+    if (isConflict(error)) {
+      const existing = await this.ownership(name);
+      const ours = Object.entries(labels).every(([key, value]) => existing.labels[key] === value);
+      if (ours && existing.internal !== internal) {
         throw new Error(
-          `The engine has no free subnet left for network ${name} (every run gets its own): ${engineMessage(error)}. ` +
-            'Give it larger address pools, e.g. in /etc/docker/daemon.json: {"default-address-pools":[{"base":"10.200.0.0/16","size":24}]} (256 networks), then restart the engine.',
+          `Network ${name} already exists ${existing.internal ? "internal" : "with a way out"}, not ${internal ? "internal" : "with a way out"} as asked: remove it (docker network rm ${name}) and try again.`,
         );
       }
-      throw error;
+      if (ours) return { id: existing.id, name };
+      throw new Error(`A network named ${name} already exists and was not created by this run.`);
     }
+    if (isPoolExhausted(error)) {
+      throw new Error(
+        `The engine has no free subnet left for network ${name} (every run gets its own): ${engineMessage(error)}. ` +
+          'Give it larger address pools, e.g. in /etc/docker/daemon.json: {"default-address-pools":[{"base":"10.200.0.0/16","size":24}]} (256 networks), then restart the engine; or let the agent allocate from a range of its own (BAILEY_RUN_SUBNETS=10.213.0.0/16).',
+      );
+    }
+    throw error;
   }
 
   /**
@@ -174,6 +221,15 @@ export class DockerNetworkManager implements NetworkManager {
     const rows = await this.engine.listNetworks({ filters: { label: labelFilters(labels) } });
     return rows.map((row) => ({ id: row.Id, name: row.Name }));
   }
+}
+
+function isPoolExhausted(error: unknown): boolean {
+  return /address pool|non-overlapping/i.test(engineMessage(error));
+}
+
+/** Docker: "Pool overlaps with other one on this address space"; Podman: "subnet ... is already used". */
+function isOverlap(error: unknown): boolean {
+  return /overlaps|already used|already in use on the host/i.test(engineMessage(error));
 }
 
 function isBeingRemoved(error: unknown): boolean {

@@ -34,6 +34,7 @@ import { DockerInteractiveManager } from "./interactive";
 import { labelFilters } from "./labels";
 import { collect, demultiplex, rawToChunks } from "./log-demux";
 import { DockerNetworkManager } from "./network-manager";
+import type { RunSubnetPool } from "./run-subnets";
 import { DockerSidecarManager } from "./sidecar-manager";
 
 /** What differs between engines that speak the Docker API; see drivers/podman.ts. */
@@ -74,6 +75,8 @@ export interface DockerRuntimeOptions {
   hostUdsRuntime?: string;
   /** Caps on every container's log on disk; defaultLogLimits when unset. */
   logLimits?: LogLimits;
+  /** Where run networks go once the engine's address pools are used up (BAILEY_RUN_SUBNETS; null: off). */
+  runSubnets?: RunSubnetPool | null;
   log?: (line: string) => void;
 }
 
@@ -95,7 +98,7 @@ export class DockerRuntime implements Runtime {
     this.sandboxRuntime = options.sandboxRuntime ?? "runsc";
     this.hostUdsRuntime = options.hostUdsRuntime ?? hostUdsRuntime;
     this.engine = new Docker({ socketPath: options.socketPath });
-    this.networks = this.profile.networks ? new DockerNetworkManager(this.engine, this.profile.type === "podman") : null;
+    this.networks = this.profile.networks ? new DockerNetworkManager(this.engine, this.profile.type === "podman", options.runSubnets) : null;
     this.sidecars = this.profile.sidecars ? new DockerSidecarManager(this) : null;
     this.builds = this.profile.builds ? new DockerBuildManager(this.engine, options.log) : null;
     this.interactive = new DockerInteractiveManager(this.engine);
