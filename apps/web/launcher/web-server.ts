@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
-import { createObservabilityEndpoints, HostConnections, lineLogger, logger, metricsTokenFromEnv, observeHttpRequest } from "@bailey/core";
+import { createObservabilityEndpoints, HostConnections, lineLogger, logger, metricsTokenFromEnv, observeHttpRequest, withRequestContext } from "@bailey/core";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import next from "next";
 import { webServerEnv } from "./env";
@@ -46,15 +46,19 @@ async function main(): Promise<void> {
   });
   // /metrics, /livez, /readyz: here, not as Next routes, so they read this process's registry.
   const observability = createObservabilityEndpoints({ prisma, metricsToken: metricsTokenFromEnv() });
-  const server = createServer((request, response) => {
-    observeHttpRequest(request, response);
-    if (observability(request, response)) return;
-    if (execSockets.handleRequest(request, response)) return;
-    void handle(request, response);
-  });
-  server.on("upgrade", (request, socket, head) => {
-    if (!execSockets.handleUpgrade(request, socket, head)) socket.destroy();
-  });
+  const server = createServer((request, response) =>
+    withRequestContext(request, response, () => {
+      observeHttpRequest(request, response);
+      if (observability(request, response)) return;
+      if (execSockets.handleRequest(request, response)) return;
+      void handle(request, response);
+    }),
+  );
+  server.on("upgrade", (request, socket, head) =>
+    withRequestContext(request, null, () => {
+      if (!execSockets.handleUpgrade(request, socket, head)) socket.destroy();
+    }),
+  );
   // The scheduler (when BAILEY_TICK_INTERVAL_MS > 0) stands for leader once this replica serves.
   let scheduler: ReturnType<typeof startReplicaScheduler> = null;
   server.listen(port, hostname, () => {

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
-import { createLogger, lineLogger, logFormatFromEnv, routePattern } from "../src";
+import { createLogger, lineLogger, logFormatFromEnv, routePattern, runLogger, setLogger, withRequestContext } from "../src";
 
 function capture(): { stream: Writable; lines: () => string[] } {
   const chunks: string[] = [];
@@ -50,6 +53,44 @@ describe("logger", () => {
     assert.equal(logFormatFromEnv({ BAILEY_LOG_FORMAT: "json" }, true), "json");
     assert.equal(logFormatFromEnv({ BAILEY_LOG_FORMAT: "pretty" }, false), "pretty");
     assert.throws(() => logFormatFromEnv({ BAILEY_LOG_FORMAT: "xml" }, false), /BAILEY_LOG_FORMAT is "xml"; set it to "json" or "pretty"/);
+  });
+});
+
+describe("request ids", () => {
+  it("every line made while serving a request carries its id, deep in async code too; the response names it; a proxy's sane X-Request-Id is kept", async () => {
+    const out = capture();
+    setLogger(createLogger({ format: "json", destination: out.stream }));
+    // As apps/web/launcher/web-server.ts serves: the context first, then whatever handles the request.
+    const server = createServer((request, response) =>
+      withRequestContext(request, response, () => {
+        void (async () => {
+          await sleep(5);
+          runLogger("run_r", "host_r").info(`handled ${request.url}`);
+          response.end("ok");
+        })();
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const [one, two] = await Promise.all([fetch(`${url}/one`), fetch(`${url}/two`)]);
+      const kept = await fetch(`${url}/kept`, { headers: { "X-Request-Id": "lb-7f3a.22" } });
+      const replaced = await fetch(`${url}/replaced`, { headers: { "X-Request-Id": "bad id <script>alert(1)</script>" } });
+      const ids = [one, two, kept, replaced].map((response) => response.headers.get("x-request-id"));
+      assert.equal(ids[2], "lb-7f3a.22");
+      assert.match(ids[3] ?? "", /^[0-9a-f-]{36}$/, "an id that is not a plain token is replaced, never echoed");
+      assert.equal(new Set(ids).size, 4);
+      const entries = out.lines().map((line) => JSON.parse(line) as Record<string, string>);
+      for (const [index, path] of ["/one", "/two", "/kept", "/replaced"].entries()) {
+        const entry = entries.find((candidate) => candidate.msg === `handled ${path}`);
+        assert.deepEqual([entry?.requestId, entry?.runId, entry?.hostId], [ids[index], "run_r", "host_r"], path);
+      }
+      // Outside a request, no request id.
+      runLogger("run_r").info("outside");
+      assert.equal((JSON.parse(out.lines().at(-1)!) as Record<string, string>).requestId, undefined);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -21,7 +21,11 @@ test("/metrics parses and its counters move with a real run; /livez and /readyz 
   const ready = await request.get("/readyz");
   expect(ready.status()).toBe(200);
   expect(await ready.json()).toEqual({ status: "ok" });
-  expect((await request.get("/api/health")).status()).toBe(200);
+  // Every answer names its request id (a Next route as well as the server's own endpoints); a proxy's is kept.
+  const health = await request.get("/api/health");
+  expect(health.status()).toBe(200);
+  expect(health.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  expect((await request.get("/api/health", { headers: { "X-Request-Id": "proxy-42" } })).headers()["x-request-id"]).toBe("proxy-42");
 
   const before = await scrape();
   expect(value(before, "bailey_database_up")).toBe(1);

@@ -6,4 +6,5 @@ export { checkReadiness, type Readiness } from "./readiness";
 export { checkLiveness } from "./liveness";
 export { createLogger, lineLogger, logger, logFormatFromEnv, runLogger, setLogger, type LineLog, type LogFormat, type Logger, type LoggerOptions } from "./logger";
 export { metricsTokenFromEnv } from "./env";
+export { currentRequestId, requestIdFor, withRequestContext, type RequestContext } from "./request-context";
 export { parsePrometheusText, sampleValue, type MetricFamily, type Sample } from "./prometheus-text";

@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import { logSettingsFromEnv } from "./env";
+import { currentRequestId } from "./request-context";
 
 export type { Logger };
 export type LogFormat = "json" | "pretty";
@@ -32,7 +33,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? logFormatFromEnv();
   const level = options.level ?? logSettingsFromEnv().level ?? "info";
   // Level names ("info"), not pino's numbers: the lines are read by people as well as collectors.
-  const base = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } };
+  const base = {
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    // A line made while serving a request carries its id, however deep in the code it was made.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+  };
   if (format === "pretty") return pino(base, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), destination: options.destination ?? 1 }));
   return pino(base, options.destination ?? pino.destination({ dest: 1, sync: true }));
 }
