@@ -21,11 +21,20 @@ interface RunLogState {
 
 const emptyState: RunLogState = { bytes: 0, position: null, complete: false, streams: { stdout: 0, stderr: 0 } };
 
-/** How often a follow commits what it wrote (at most): each commit is a small atomic file write and an fsync. */
+/**
+ * How often a follow commits what it wrote (at most): each commit is a small atomic file write and
+ * an fsync. The first bytes after a quiet spell are committed at once (a run's first line reaches a
+ * follower in milliseconds), what comes within the next quarter second with the commit after it.
+ */
 const commitEveryMs = 250;
 const commitEveryBytes = 4 * 1024 * 1024;
 /** A follow the engine broke off (the engine restarted, a socket error) is opened again after this long. */
 const retryAfterMs = 1000;
+
+export interface LogCommitWatch {
+  wait(withinMs: number, signal?: AbortSignal): Promise<void>;
+  cancel(): void;
+}
 
 interface Follow {
   stop(): void;
@@ -42,6 +51,8 @@ interface Follow {
  */
 export class RunLogFiles {
   private readonly follows = new Map<string, Follow>();
+  /** Who waits for a run's next commit (run.logs.stream), woken instead of polling. */
+  private readonly commitWaiters = new Map<string, Set<() => void>>();
 
   constructor(
     readonly dir: string,
@@ -157,9 +168,11 @@ export class RunLogFiles {
       // Commits run one after another (they share a temporary file), each of what was written when it was asked for.
       let commits: Promise<void> = Promise.resolve();
       let timer: NodeJS.Timeout | null = null;
+      let lastCommitAt = Number.NEGATIVE_INFINITY;
       const commitNow = (complete: boolean) => {
         if (timer) clearTimeout(timer);
         timer = null;
+        lastCommitAt = Date.now();
         const snapshot = { bytes: written, position, complete, streams: { ...streams } };
         commits = commits.then(async () => {
           await file.datasync();
@@ -189,7 +202,11 @@ export class RunLogFiles {
           if (chunk.position) position = chunk.position;
           // A quiet run's last lines are committed a moment later, not when (if ever) the next ones come.
           if (written - committedBytes >= commitEveryBytes) await commitNow(false);
-          else if (!timer && written > committedBytes) timer = setTimeout(() => void commitNow(false).catch(() => undefined), commitEveryMs);
+          else if (!timer && written > committedBytes) {
+            const sinceLast = Date.now() - lastCommitAt;
+            if (sinceLast >= commitEveryMs) void commitNow(false).catch(() => undefined);
+            else timer = setTimeout(() => void commitNow(false).catch(() => undefined), commitEveryMs - sinceLast);
+          }
         }
       } finally {
         if (timer) clearTimeout(timer);
@@ -233,6 +250,43 @@ export class RunLogFiles {
   private async commit(runId: string, state: RunLogState): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.stateFileOf(runId), JSON.stringify(state));
+    for (const wake of [...(this.commitWaiters.get(runId) ?? [])]) wake();
+  }
+
+  /**
+   * Watches for the run's next commit from now on: `wait` resolves at once if one came since, else
+   * at the commit, after `withinMs` or on abort. `cancel` when no longer needed.
+   */
+  watchCommit(runId: string): LogCommitWatch {
+    let committed = false;
+    let wake: (() => void) | null = null;
+    const waiters = this.commitWaiters.get(runId) ?? new Set<() => void>();
+    this.commitWaiters.set(runId, waiters);
+    const onCommit = () => {
+      committed = true;
+      wake?.();
+    };
+    waiters.add(onCommit);
+    const cancel = () => {
+      waiters.delete(onCommit);
+      if (!waiters.size && this.commitWaiters.get(runId) === waiters) this.commitWaiters.delete(runId);
+    };
+    return {
+      cancel,
+      wait: (withinMs, signal) =>
+        new Promise<void>((resolve) => {
+          if (committed || signal?.aborted) return resolve(cancel());
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            cancel();
+            resolve();
+          };
+          const timer = setTimeout(done, withinMs);
+          signal?.addEventListener("abort", done, { once: true });
+          wake = done;
+        }),
+    };
   }
 
   /**

@@ -19,7 +19,7 @@ import { guardedRunIds, guardHostInput, releaseHostInput, strictContainerNetwork
 import { ensureEgressProxyImage } from "../egress/proxy-image";
 import { mainCaMountDir, proxyAlias, proxyEnvironment, type RunEgressFiles, writeCaBundle, writeRunEgressFiles } from "../egress/run-files";
 import { ImagePuller } from "../images/image-puller";
-import { RunLogFiles } from "../logs/run-log-file";
+import { type LogCommitWatch, RunLogFiles } from "../logs/run-log-file";
 import type { Journal, NewJournalEvent } from "../journal/journal";
 import { RunWorkspaces, WorkspaceError } from "../workspaces/run-workspaces";
 import { type PooledContainer, PoolManager } from "../pools/pool-manager";
@@ -698,6 +698,11 @@ export class RunManager {
     const buildLog = (record.spec.build || record.spec.workspace) && this.buildLogs ? this.buildLogs.fileOf(runId) : null;
     const container = record.startedAt ? "started" : finalStates.has(record.state) ? "never" : "not-yet";
     return this.runLogs.read(runId, { offset, length, buildLog, container });
+  }
+
+  /** For run.logs.stream: wakes a follower at the run's next log commit instead of its next poll. */
+  watchLogCommit(runId: string): LogCommitWatch | null {
+    return this.runLogs?.watchCommit(runId) ?? null;
   }
 
   /** run.results: the run's results as they stand (collected after its main container exited). */
