@@ -31,21 +31,42 @@ export async function startWarmExec(runtime: Runtime, containerId: string, spec:
 
 /**
  * Ends a warm run: SIGTERM to its processes (found by their BAILEY_RUN_ID, as the container's
- * idle command would not pass a stop on), up to `graceSeconds` for them to exit, then the
- * container is stopped at once, which kills whatever is left.
+ * idle command would not pass a stop on), up to `graceSeconds` for them to exit, then, if they
+ * have not, the container is stopped at once, which kills whatever is left. A run that exited in
+ * its grace leaves its container to the run's end, which removes it: a stop racing that removal
+ * can hold both up (seen under gVisor).
  */
 export async function stopWarmRun(runtime: Runtime, containerId: string, runId: string, graceSeconds: number, exited: Promise<unknown>): Promise<void> {
   if (graceSeconds > 0) {
     const script = `for d in /proc/[0-9]*; do tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx 'BAILEY_RUN_ID=${runId}' && kill -TERM "\${d#/proc/}" 2>/dev/null; done; true`;
-    const signalled = await runtime.exec(containerId, ["sh", "-c", script], { user: "0" }).then(
-      () => true,
-      () => false,
+    // An exec that does not come back (a sandbox in trouble) must not hold the stop: the container stop below ends it all.
+    const signalled = await orAfter(
+      runtime.exec(containerId, ["sh", "-c", script], { user: "0" }).then(
+        () => true,
+        () => false,
+      ),
+      signalTimeoutMs,
+      false,
     );
-    if (signalled) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceSeconds * 1000)))]);
-      clearTimeout(timer);
-    }
+    const ended = (settled: Promise<unknown>) =>
+      settled.then(
+        () => true,
+        () => true,
+      );
+    if (signalled && (await orAfter(ended(exited), graceSeconds * 1000, false))) return;
   }
-  await runtime.stopContainer(containerId, 0).catch(() => undefined);
+  await orAfter(
+    runtime.stopContainer(containerId, 0).catch(() => undefined),
+    stopTimeoutMs,
+    undefined,
+  );
+}
+
+const signalTimeoutMs = 10_000;
+const stopTimeoutMs = 20_000;
+
+/** What `promise` gives, or `fallback` if it has not settled within `ms`. */
+function orAfter<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]).finally(() => clearTimeout(timer));
 }

@@ -912,7 +912,12 @@ export class RunManager {
       record.finishedAt = new Date().toISOString();
       await this.options.journal.append({ type: "container.exited", runId, data: { exitCode, ...(error ? { error } : {}) } });
       // A warm container is never reused, and keeps nothing the run needs (its output went to the log file): it goes now, before its network.
-      if (record.warm && record.containerId) await this.options.runtime.removeContainer(record.containerId);
+      // An engine that cannot remove it now (a stop still under way) must not leave the run unended: reconcile removes it later.
+      if (record.warm && record.containerId) {
+        await this.options.runtime
+          .removeContainer(record.containerId)
+          .catch((removeError: Error) => this.options.log?.(`run ${runId}: its warm container could not be removed yet (${removeError.message}); the next reconcile removes it`));
+      }
       this.warmExits.delete(runId);
       await this.teardown(record);
       // Before the run is reported ended: by then its results are complete (or say what is missing and why).
