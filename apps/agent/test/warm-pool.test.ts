@@ -239,12 +239,12 @@ describe("warm pool: 200 concurrent run.create from two connections on a pool of
       runIds.map((runId, i) => (peers[i % 2] as RpcPeer).request("run.create", { runId, spec: { image, sandbox: "none", command: ["true"] } }, { timeoutMs: 600_000 })),
     );
     const created = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-    // The normal path needs a network per run: an engine with Docker's default address pools has ~30, so most of the rest fail there, as they would without a pool.
+    // The normal path needs a network per run: past the engine's ~30 default address pools they come from the agent's own range (BAILEY_RUN_SUBNETS).
     const refused = settled.flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
-    for (const message of refused) assert.match(message, /^Provisioning run race-\S+ failed, and what it had created was removed: The engine has no free subnet left/);
+    assert.deepEqual(refused.slice(0, 3), [], `${refused.length} of 200 refused`);
     const warm = created.filter((run) => run.warm);
     const warmIds = warm.map((run) => run.containerId as string);
-    console.log(`# ${warm.length} of 200 runs claimed a warm container; ${created.length - warm.length} took the normal path, ${refused.length} more failed there for lack of a subnet`);
+    console.log(`# ${warm.length} of 200 runs claimed a warm container; ${created.length - warm.length} took the normal path, each with its own network`);
     assert.equal(new Set(warmIds).size, warmIds.length, "no container was given to two runs");
     for (const id of pooled) assert.ok(warmIds.includes(id), "every container pooled before the burst was claimed");
     assert.equal(warm.length, (await poolOf(peers[0] as RpcPeer, poolId)).claimedTotal, "claimedTotal counts every claim");
