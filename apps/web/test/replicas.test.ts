@@ -17,9 +17,8 @@ import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "
 import { tryTakeSchedulerLock } from "@bailey/db/scheduler-lock";
 import { launcherMain } from "./launcher-process";
 
-// 300 in the issue; on this 2-core machine shared with other test runs, each run's own Docker
-// network makes 300 take minutes past the time box, so the default is 60 (BAILEY_REPLICAS_TEST_RUNS=300 for the full count).
-const runCount = Number(process.env.BAILEY_REPLICAS_TEST_RUNS ?? 60);
+// 300, as the issue asks (about 2 minutes here); BAILEY_REPLICAS_TEST_RUNS changes it.
+const runCount = Number(process.env.BAILEY_REPLICAS_TEST_RUNS ?? 300);
 const hostId = `replicas-${randomBytes(3).toString("hex")}`;
 const replicaScript = fileURLToPath(new URL("./support/scheduler-replica.ts", import.meta.url));
 const migrationsDir = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
@@ -91,7 +90,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 const leaderLine = "this replica is the leader";
 
-it(`two replicas: migrations once, one leader, the leader SIGKILLed mid-dispatch of ${runCount} runs is replaced within 10 s and no run is dispatched twice`, { timeout: 330_000 }, async () => {
+it(`two replicas: migrations once, one leader, the leader SIGKILLed mid-dispatch of ${runCount} runs is replaced within 10 s and no run is dispatched twice`, { timeout: 540_000 }, async () => {
   // The one-shot command, started twice at once against the external database (as two deploy jobs might).
   const migrations = await Promise.all([runMigrateCommand(path.join(dir, "m1")), runMigrateCommand(path.join(dir, "m2"))]);
   for (const result of migrations) assert.equal(result.code, 0, result.output);
@@ -119,9 +118,9 @@ it(`two replicas: migrations once, one leader, the leader SIGKILLed mid-dispatch
 
   agent = await startAgent({ dir, runtime: "docker", hostId, allow: ["sandbox:none"] });
   const { team, ctx } = await createScratchTeam(prisma, { role: "admin" });
-  // 16 at a time: every run gets its own network, and the engine's default address pools hold ~30.
+  // 24 at a time: every run has its own network, past the engine's ~30 default pools from the agent's BAILEY_RUN_SUBNETS.
   await prisma.host.create({
-    data: { teamId: team.id, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 16, status: "online", hasRunsc: true, lastSeenAt: new Date() },
+    data: { teamId: team.id, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 24, status: "online", hasRunsc: true, lastSeenAt: new Date() },
   });
   for (let i = 0; i < runCount; i += 4) {
     await Promise.all(Array.from({ length: Math.min(4, runCount - i) }, () => createRun({ prisma, ctx, spec: { image: "bailey-test/busybox:latest", sandbox: "none", command: ["true"] } })));
@@ -163,7 +162,7 @@ it(`two replicas: migrations once, one leader, the leader SIGKILLed mid-dispatch
   await until(
     "every run to finish",
     async () => (await prisma.run.count({ where: { teamId: team.id, state: { notIn: ["succeeded", "failed", "cancelled", "lost", "timed_out"] } } })) === 0,
-    240_000,
+    420_000,
     500,
   ).catch(async (error: Error) => {
     const states = await prisma.run.groupBy({ by: ["state"], where: { teamId: team.id }, _count: true });
