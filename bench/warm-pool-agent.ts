@@ -33,6 +33,32 @@ async function firstOutputMs(agent: AgentProcess, peer: RpcPeer, sandbox: "none"
   return elapsed;
 }
 
+/**
+ * What a follower sees: run.create + run.start, then run.logs.stream opened at once, until its
+ * first chunk arrives (the agent wakes the stream at the log file's commit, no poll in between).
+ */
+async function firstStreamedMs(peer: RpcPeer, sandbox: "none" | "gvisor", expectWarm: boolean): Promise<number> {
+  if (expectWarm) await waitForIdle(peer, `bench-${sandbox}`);
+  const runId = `bench-${randomBytes(5).toString("hex")}`;
+  const start = performance.now();
+  const created = await peer.request("run.create", { runId, spec: { image, sandbox, command: ["echo", "first"] } });
+  await peer.request("run.start", { runId });
+  const stream = peer.openStream("run.logs.stream", { runId, offset: 0 });
+  let elapsed = Number.NaN;
+  for await (const chunk of stream) {
+    if (chunk.data.length) {
+      elapsed = performance.now() - start;
+      break;
+    }
+  }
+  stream.cancel();
+  if (Number.isNaN(elapsed)) throw new Error(`run ${runId}: its log stream ended without output`);
+  if (Boolean(created.warm) !== expectWarm) throw new Error(`run ${runId} was ${created.warm ? "warm" : "cold"}, expected ${expectWarm ? "warm" : "cold"}`);
+  await waitForEnd(peer, runId);
+  await peer.request("run.destroy", { runId });
+  return elapsed;
+}
+
 /** The floor: the engine's own exec into a running container of that runtime, from the exec's creation to its first output byte. */
 async function engineExecMs(containerId: string): Promise<number> {
   const start = performance.now();
@@ -85,13 +111,17 @@ export async function benchWarmPoolAgent(): Promise<BenchRow[]> {
       { label: "warm pool run.create+start → first output byte (runc)", once: () => firstOutputMs(warm, warmPeer, "none", true) },
       { label: "cold run.create+start → first output byte (gVisor)", once: () => firstOutputMs(cold, coldPeer, "gvisor", false) },
       { label: "warm pool run.create+start → first output byte (gVisor)", once: () => firstOutputMs(warm, warmPeer, "gvisor", true) },
+      { label: "cold run.create+start → first chunk on run.logs.stream (runc)", once: () => firstStreamedMs(coldPeer, "none", false) },
+      { label: "warm pool run.create+start → first chunk on run.logs.stream (runc)", once: () => firstStreamedMs(warmPeer, "none", true) },
+      { label: "cold run.create+start → first chunk on run.logs.stream (gVisor)", once: () => firstStreamedMs(coldPeer, "gvisor", false) },
+      { label: "warm pool run.create+start → first chunk on run.logs.stream (gVisor)", once: () => firstStreamedMs(warmPeer, "gvisor", true) },
       { label: "floor: the engine's exec into a running container → first output byte (runc)", once: () => engineExecMs(floors.none) },
       { label: "floor: the engine's exec into a running container → first output byte (gVisor)", once: () => engineExecMs(floors.gvisor) },
     ]);
     coldPeer.close();
     warmPeer.close();
-    // Each row against the cold row of its runtime (the floors after the four).
-    const coldOf = (index: number) => (index < 4 ? rows[index - (index % 2)] : rows[(index - 4) * 2]) as BenchRow;
+    // Each row against the cold file-byte row of its runtime: rows 0-3 and 4-7 pair cold/warm per runtime, the two floors follow.
+    const coldOf = (index: number) => (index < 8 ? rows[(index % 4) - (index % 2)] : rows[(index - 8) * 2]) as BenchRow;
     return rows.map((row, index) => ({ ...row, ratio: row.median / coldOf(index).median }));
   } finally {
     for (const id of Object.values(floors)) await docker.getContainer(id).remove({ force: true });
