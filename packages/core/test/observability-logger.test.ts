@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
-import { createLogger, lineLogger, logFormatFromEnv, routePattern, runLogger, setLogger, withRequestContext } from "../src";
+import { createLogger, lineLogger, logFormatFromEnv, parsePrometheusText, routePattern, runLogger, sampleValue, setLogger, withRequestContext } from "../src";
 
 function capture(): { stream: Writable; lines: () => string[] } {
   const chunks: string[] = [];
@@ -103,5 +103,17 @@ describe("HTTP route patterns", () => {
     assert.equal(routePattern("/_next/static/chunks/app-1234.js", 200), "/_next/*");
     assert.equal(routePattern("/anything/at/all", 404), "{unmatched}");
     assert.equal(routePattern("/a/b/c/d/e/f/g/h", 200), "/a/b/c/d/e/f/*");
+  });
+});
+
+describe("the Prometheus text parser the tests scrape with", () => {
+  it("reads NaN and Inf in any case, as Prometheus does (prom-client writes NaN as Nan), and refuses anything else that is not a number", () => {
+    const text = ["# TYPE a gauge", "a Nan", "# TYPE b gauge", "b +Inf", "# TYPE c gauge", "c -inf", "# TYPE d gauge", "d 1.5e3"].join("\n");
+    const families = parsePrometheusText(`${text}\n`);
+    assert.ok(Number.isNaN(sampleValue(families, "a")));
+    assert.equal(sampleValue(families, "b"), Infinity);
+    assert.equal(sampleValue(families, "c"), -Infinity);
+    assert.equal(sampleValue(families, "d"), 1500);
+    assert.throws(() => parsePrometheusText("# TYPE e gauge\ne twelve\n"), /bad value twelve/);
   });
 });

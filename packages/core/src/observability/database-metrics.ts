@@ -46,11 +46,15 @@ export function registerDatabaseMetrics(prisma: () => PrismaClient): void {
   // The latest registration's client is read (the gauges are made once per process).
   source.prisma = prisma;
   let pending: Promise<DatabaseSnapshot | null> | null = null;
-  // The gauges of one scrape are collected together: they share one read.
+  // The gauges of one scrape are collected together (prom-client collects every metric at once):
+  // they share the read in flight. A scrape after it has settled reads again, so what it reports is
+  // never older than the scrape, nor from a client that has since been replaced.
   const snapshot = () => {
     pending ??= readSnapshot(source.prisma!())
       .catch(() => null)
-      .finally(() => setTimeout(() => (pending = null), 250).unref());
+      .finally(() => {
+        pending = null;
+      });
     return pending;
   };
   const gauge = (name: string, help: string, labelNames: string[], fill: (gauge: Gauge, snapshot: DatabaseSnapshot) => void) =>

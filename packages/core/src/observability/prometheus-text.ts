@@ -104,8 +104,11 @@ function parseSample(line: string, where: string): Sample {
   const valueMatch = /^ (\S+)(?: (-?\d+))?$/.exec(rest);
   if (!valueMatch) throw new Error(`${where}: expected " value [timestamp]"`);
   const raw = valueMatch[1] as string;
-  const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : raw === "NaN" ? NaN : Number(raw);
-  if (Number.isNaN(value) && raw !== "NaN") throw new Error(`${where}: bad value ${raw}`);
+  // As Prometheus reads them (Go's ParseFloat): NaN and Inf in any case; prom-client writes NaN as "Nan".
+  const special = /^([+-]?)(inf|infinity)$/i.exec(raw);
+  const isNaNText = /^nan$/i.test(raw);
+  const value = special ? (special[1] === "-" ? -Infinity : Infinity) : isNaNText ? NaN : Number(raw);
+  if (Number.isNaN(value) && !isNaNText) throw new Error(`${where}: bad value ${raw}`);
   return { name, labels, value };
 }
 
