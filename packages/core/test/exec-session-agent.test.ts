@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AgentProcess, startAgent } from "@bailey/agent/testing";
-import { createPrismaClient, type PrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { type AppError, createRun, HostConnections, openExecSession, type TeamContext, tick } from "../src";
+import type { PrismaClient } from "@bailey/db";
+import { type AppError, createRun, type HostConnections, openExecSession, type TeamContext, tick } from "../src";
+import { type AgentControlPlane, startAgentControlPlane } from "./support/agent-control-plane";
 
 const image = "bailey-test/busybox:latest";
 
@@ -27,27 +21,15 @@ async function readUntil(output: AsyncIterable<{ data: Buffer }>, done: (text: s
 // The real agent (local transport) on real Docker under gVisor and real Postgres: exec sessions
 // through core's openExecSession, its authorisation, and its audit events.
 describe("exec sessions through the control plane (real agent, Docker/gVisor, Postgres)", () => {
-  let db: ScratchDatabase;
+  let plane: AgentControlPlane;
   let prisma: PrismaClient;
-  let dir = "";
   let ctx: TeamContext;
-  let agent: AgentProcess;
   let connections: HostConnections;
   let runId = "";
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "bailey-exec-session-"));
-    await chmod(dir, 0o755);
-    db = await createScratchDatabase();
-    await migrateDatabase(db.url);
-    prisma = createPrismaClient(db.url, { maxConnections: 10 });
-    ({ ctx } = await createScratchTeam(prisma, { role: "member" }));
-    const agentHostId = `exec-session-${randomBytes(3).toString("hex")}`;
-    agent = await startAgent({ dir, runtime: "docker", hostId: agentHostId });
-    await prisma.host.create({
-      data: { teamId: ctx.teamId, name: agentHostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
-    });
-    connections = new HostConnections();
+    plane = await startAgentControlPlane("exec-session", { role: "member" });
+    ({ prisma, ctx, connections } = plane);
     const { run } = await createRun({ prisma, ctx, spec: { image, command: ["sleep", "300"] } });
     runId = run.id;
     let current = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
@@ -58,13 +40,7 @@ describe("exec sessions through the control plane (real agent, Docker/gVisor, Po
     }
     assert.equal(current.state, "running", current.stateReason ?? "");
   });
-  after(async () => {
-    connections?.close();
-    await agent?.stop();
-    await prisma?.$disconnect();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => plane?.stop());
 
   it("a command's output and exit code come back, stdin is written in order, and start and end are audited", async () => {
     const session = await openExecSession({ prisma, ctx, connections, runId, start: { type: "start", command: ["cat"], stdin: true } });

@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AgentProcess, docker, engineLog, startAgent } from "@bailey/agent/testing";
-import { createPrismaClient, type PrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { createRun, destroyRun, HostConnections, openRunLogs, type TeamContext, tick } from "../src";
+import { type AgentProcess, docker, engineLog } from "@bailey/agent/testing";
+import type { PrismaClient } from "@bailey/db";
+import { createRun, destroyRun, type HostConnections, type TeamContext, tick } from "../src";
 import { DirectoryBlobStore } from "../src/blobs/directory-blob-store";
+import { type AgentControlPlane, readWholeRunLog, startAgentControlPlane } from "./support/agent-control-plane";
 
 const image = "bailey-test/busybox:latest";
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -17,9 +14,8 @@ const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex")
 // The real agent (local transport) on real Docker, real Postgres, the directory blob store: a run's
 // log ships while it runs, and stays readable, byte for byte, after destroy and the host's loss.
 describe("durable run logs, end to end (real agent, Docker, Postgres)", () => {
-  let db: ScratchDatabase;
+  let plane: AgentControlPlane;
   let prisma: PrismaClient;
-  let dir = "";
   let ctx: TeamContext;
   let agent: AgentProcess;
   let connections: HostConnections;
@@ -27,37 +23,13 @@ describe("durable run logs, end to end (real agent, Docker, Postgres)", () => {
   let hostId = "";
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "bailey-log-ship-agent-"));
-    await chmod(dir, 0o755);
-    db = await createScratchDatabase();
-    await migrateDatabase(db.url);
-    prisma = createPrismaClient(db.url, { maxConnections: 10 });
-    ({ ctx } = await createScratchTeam(prisma, { role: "admin" }));
-    const agentHostId = `log-ship-${randomBytes(3).toString("hex")}`;
-    agent = await startAgent({ dir, runtime: "docker", hostId: agentHostId });
-    hostId = (
-      await prisma.host.create({
-        data: { teamId: ctx.teamId, name: agentHostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
-      })
-    ).id;
-    connections = new HostConnections();
-    blobs = new DirectoryBlobStore(path.join(dir, "blobs"));
+    plane = await startAgentControlPlane("log-ship");
+    ({ prisma, ctx, agent, connections, hostId } = plane);
+    blobs = new DirectoryBlobStore(path.join(plane.dir, "blobs"));
   });
-  after(async () => {
-    connections?.close();
-    await agent?.stop();
-    await prisma?.$disconnect();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => plane?.stop());
 
-  const readAll = async (runId: string) => {
-    const { stream } = await openRunLogs({ prisma, ctx, connections, blobs, runId, follow: true });
-    assert.ok(stream, "the run has logs to read");
-    const parts: Buffer[] = [];
-    for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk.data));
-    return Buffer.concat(parts);
-  };
+  const readAll = (runId: string) => readWholeRunLog({ prisma, ctx, connections, blobs, runId, follow: true });
 
   it("a run's log ships while it runs; after it ends, is destroyed on its host, and the host is lost and removed, the log reads back byte-identical", async () => {
     const script = [

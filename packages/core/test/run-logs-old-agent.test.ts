@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type AgentProcess, startAgent } from "@bailey/agent/testing";
-import { createPrismaClient, type PrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
+import type { PrismaClient } from "@bailey/db";
 import { minProtocolVersion, protocolVersion } from "@bailey/protocol";
-import { createRun, HostConnections, openRunLogs, type TeamContext, tick } from "../src";
+import { createRun, type HostConnections, type TeamContext, tick } from "../src";
+import { type AgentControlPlane, readWholeRunLog, startAgentControlPlane } from "./support/agent-control-plane";
 
 const image = "bailey-test/busybox:latest";
 const lineCount = 300_000;
@@ -26,42 +21,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // with the old.
 for (const agentVersion of [minProtocolVersion, protocolVersion]) {
   describe(`run logs from an agent speaking protocol version ${agentVersion} (real agent, Docker, Postgres)`, () => {
-    let db: ScratchDatabase;
+    let plane: AgentControlPlane;
     let prisma: PrismaClient;
-    let dir = "";
     let ctx: TeamContext;
-    let agent: AgentProcess;
     let connections: HostConnections;
 
     before(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), "bailey-run-logs-version-"));
-      await chmod(dir, 0o755);
-      db = await createScratchDatabase();
-      await migrateDatabase(db.url);
-      prisma = createPrismaClient(db.url, { maxConnections: 10 });
-      ({ ctx } = await createScratchTeam(prisma, { role: "admin" }));
-      const hostId = `logs-v${agentVersion}-${randomBytes(3).toString("hex")}`;
-      agent = await startAgent({ dir, runtime: "docker", hostId, protocolVersion: agentVersion });
-      await prisma.host.create({
-        data: { teamId: ctx.teamId, name: hostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
-      });
-      connections = new HostConnections();
+      plane = await startAgentControlPlane(`logs-v${agentVersion}`, { protocolVersion: agentVersion });
+      ({ prisma, ctx, connections } = plane);
     });
-    after(async () => {
-      connections?.close();
-      await agent?.stop();
-      await prisma?.$disconnect();
-      await db?.drop();
-      await rm(dir, { recursive: true, force: true });
-    });
+    after(() => plane?.stop());
 
-    const readAll = async (runId: string, follow: boolean) => {
-      const { stream } = await openRunLogs({ prisma, ctx, connections, runId, follow });
-      assert.ok(stream, "the run has logs to read");
-      const parts: Buffer[] = [];
-      for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk.data));
-      return Buffer.concat(parts);
-    };
+    const readAll = (runId: string, follow: boolean) => readWholeRunLog({ prisma, ctx, connections, runId, follow });
 
     it("agrees on the older version in agent.hello, and streams the log byte-identical, followed and after the end", async () => {
       const host = await prisma.host.findFirstOrThrow({ where: { teamId: ctx.teamId } });

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AgentProcess, engineLog, startAgent } from "@bailey/agent/testing";
-import { createPrismaClient, type PrismaClient } from "@bailey/db";
-import { migrateDatabase } from "@bailey/db/admin";
-import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
-import { createRun, HostConnections, openRunLogs, readRunLogs, type TeamContext, tick } from "../src";
+import { engineLog } from "@bailey/agent/testing";
+import type { PrismaClient } from "@bailey/db";
+import { createRun, type HostConnections, readRunLogs, type TeamContext, tick } from "../src";
 import { shipRunLogs } from "../src/logs/ship-run-logs";
 import { DirectoryBlobStore } from "../src/blobs/directory-blob-store";
+import { type AgentControlPlane, readWholeRunLog, startAgentControlPlane } from "./support/agent-control-plane";
 
 const image = "bailey-test/busybox:latest";
 const lineCount = 1_000_000;
@@ -24,44 +21,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // of JSON), real Postgres: a million lines are ~75 MB of JSON, so the engine keeps only the last
 // third of them; the run page, `bailey logs` and `--follow` must still get every line.
 describe("a run's whole log, past the engine's log rotation (real agent, Docker, Postgres)", () => {
-  let db: ScratchDatabase;
+  let plane: AgentControlPlane;
   let prisma: PrismaClient;
-  let dir = "";
   let ctx: TeamContext;
-  let agent: AgentProcess;
   let connections: HostConnections;
   let blobs: DirectoryBlobStore;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "bailey-run-logs-rotated-"));
-    await chmod(dir, 0o755);
-    db = await createScratchDatabase();
-    await migrateDatabase(db.url);
-    prisma = createPrismaClient(db.url, { maxConnections: 10 });
-    ({ ctx } = await createScratchTeam(prisma, { role: "admin" }));
-    const agentHostId = `logs-rotated-${randomBytes(3).toString("hex")}`;
-    agent = await startAgent({ dir, runtime: "docker", hostId: agentHostId });
-    await prisma.host.create({
-      data: { teamId: ctx.teamId, name: agentHostId, transport: "local", address: agent.socketPath, capacityRuns: 4, status: "online", hasRunsc: true, lastSeenAt: new Date() },
-    });
-    connections = new HostConnections();
-    blobs = new DirectoryBlobStore(path.join(dir, "blobs"));
+    plane = await startAgentControlPlane("logs-rotated");
+    ({ prisma, ctx, connections } = plane);
+    blobs = new DirectoryBlobStore(path.join(plane.dir, "blobs"));
   });
-  after(async () => {
-    connections?.close();
-    await agent?.stop();
-    await prisma?.$disconnect();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => plane?.stop());
 
-  const readAll = async (runId: string, follow: boolean) => {
-    const { stream } = await openRunLogs({ prisma, ctx, connections, blobs, runId, follow });
-    assert.ok(stream, "the run has logs to read");
-    const parts: Buffer[] = [];
-    for await (const chunk of stream.chunks) parts.push(Buffer.from(chunk.data));
-    return Buffer.concat(parts);
-  };
+  const readAll = (runId: string, follow: boolean) => readWholeRunLog({ prisma, ctx, connections, blobs, runId, follow });
 
   it("a follow opened while the run runs ends with its last line; read after it ended, the log is whole, from the agent, the blob store, or both", async () => {
     const { run } = await createRun({ prisma, ctx, spec: { image, sandbox: "gvisor", command: ["sh", "-c", "sleep 2; seq 1 1000000"] } });
