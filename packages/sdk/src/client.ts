@@ -134,9 +134,9 @@ export class BaileyClient {
   }
 
   /**
-   * The run's output as a byte stream; with follow it stays open until the run ends. A run whose
-   * container has not started yet answers CONFLICT (409): wait for it to leave
-   * `queued`/`scheduled`/`provisioning` (getRun), as `bailey logs -f` does.
+   * The run's output as a byte stream; with follow it stays open until the run ends, and for a run
+   * not started yet the answer waits (up to 5 minutes) until it starts. Without follow such a run
+   * answers CONFLICT (409): wait for it to leave `queued`/`scheduled`/`provisioning` (getRun).
    */
   async logs(id: string, options: { follow?: boolean; signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> {
     const { data } = await this.api.GET("/runs/{id}/logs", {

@@ -12,6 +12,7 @@ import { removeByHost, requireDocker } from "./docker";
 export const agentMain = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** The repository root: where tsx resolves, and the agent's working directory. */
 export const repoRoot = path.resolve(path.dirname(agentMain), "../../..");
+const agentBundle = path.join(repoRoot, "apps/agent/dist/bailey-agent.cjs");
 
 /** What may change from one start of the agent to the next. */
 export interface AgentSettings {
@@ -29,6 +30,8 @@ export interface AgentSettings {
   protocolVersion?: number;
   /** More environment for the agent, applied last. */
   env?: Record<string, string>;
+  /** Run the built bundle hosts install (apps/agent/dist/bailey-agent.cjs) instead of the source under tsx: for measuring what ships (its memory). */
+  bundle?: boolean;
 }
 
 export interface StartAgentOptions extends AgentSettings {
@@ -99,7 +102,8 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     if (settings.faultStepDelayMs) env.BAILEY_AGENT_FAULT_STEP_DELAY_MS = String(settings.faultStepDelayMs);
     if (settings.protocolVersion) env.BAILEY_AGENT_PROTOCOL_VERSION = String(settings.protocolVersion);
     output = "";
-    child = spawn(process.execPath, ["--import", "tsx", agentMain, "serve"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env, ...settings.env } });
+    if (settings.bundle && !existsSync(agentBundle)) throw new Error(`${agentBundle} is missing: build it with \`npm run build -w @bailey/agent\`.`);
+    child = spawn(process.execPath, [...(settings.bundle ? [agentBundle] : ["--import", "tsx", agentMain]), "serve"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env, ...settings.env } });
     const collect = (chunk: Buffer) => {
       output += chunk;
       if (output.length > maxOutput) output = output.slice(-maxOutput);

@@ -80,6 +80,22 @@ test("a long run's logs stream while it runs; it is stopped and destroyed over R
   expect(leftovers.trim(), "no container or network of the run is left").toBe("");
 });
 
+test("a follow asked right after the POST waits for the run to start, then streams it to its end", async ({ request }) => {
+  const created = await request.post("/api/v1/runs", {
+    headers: auth(),
+    data: { image: "bailey-test/busybox:latest", command: ["sh", "-c", "echo first line; sleep 1; echo last line"], sandbox: "gvisor" },
+  });
+  const { run } = await created.json();
+  // Asked before the run can have started (gVisor's start alone takes longer than this request):
+  // a plain read says 409 and how to wait, a follow waits instead.
+  const followed = fetch(`${process.env.BAILEY_E2E_BASE_URL}/api/v1/runs/${run.id}/logs?follow=true`, { headers: auth() });
+  const plain = await request.get(`/api/v1/runs/${run.id}/logs`, { headers: auth() });
+  if (plain.status() === 409) expect((await plain.json()).error.message).toMatch(/follow=true waits/);
+  const response = await followed;
+  expect(response.status).toBe(200);
+  expect(await response.text()).toBe("first line\nlast line\n");
+});
+
 test("a moat.yaml posted as YAML runs, and what Bailey cannot do yet is reported back", async ({ request }) => {
   const moat = ["agent: yaml-agent", "image: bailey-test/busybox:latest", "dependencies:", "  - node@20", "env:", "  GREETING: 42", "ports: [3000]", "command: echo greeting $GREETING", ""].join("\n");
   const created = await request.post("/api/v1/runs", { headers: { ...auth(), "content-type": "application/yaml" }, data: moat });

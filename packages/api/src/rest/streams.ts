@@ -21,7 +21,8 @@ export const streamOperations: readonly {
     method: "GET",
     path: "/runs/{id}/logs",
     scope: "runs:read",
-    summary: "The run's output as text; follow=true keeps streaming until the run ends or the client leaves",
+    summary:
+      "The run's output as text; follow=true keeps streaming until the run ends or the client leaves, and for a run not started yet first waits (up to 5 minutes) for it to start; without follow such a run is 409",
     contentType: "text/plain",
     query: { follow: { type: "boolean", description: "Stream until the run ends." } },
   },

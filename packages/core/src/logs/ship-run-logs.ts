@@ -1,11 +1,15 @@
 import type { AgentConnection } from "@bailey/agent-client";
 import type { PrismaClient } from "@bailey/db";
-import { maxResultChunkBytes, RpcError, rpcErrorCodes } from "@bailey/protocol";
+import { binaryChunksVersion, maxResultChunkBytes, RpcError, rpcErrorCodes } from "@bailey/protocol";
 import { type BlobStore, runLogKey } from "../blobs/blob-store";
 import { finalRunStates } from "../runs/state-machine";
 
-/** What the log shipper asks of a host's agent: run.logs.read (a fake in tests). */
-export type LogsAgent = Pick<AgentConnection, "request">;
+/**
+ * What the log shipper asks of a host's agent (a fake in tests): `run.logs.stream` where the agent
+ * speaks protocol version 2 (binary chunks: no base64 copy of every MiB in the agent's memory),
+ * else `run.logs.read`.
+ */
+export type LogsAgent = Pick<AgentConnection, "request"> & Partial<Pick<AgentConnection, "openStream" | "protocolVersion">>;
 
 export interface ShipLogsOptions {
   prisma: PrismaClient;
@@ -85,36 +89,88 @@ export async function shipRunLogs({ prisma, blobs, agent, runId, budgetBytes = d
       if (!run || run.logsCompleteAt) return { bytes: 0, complete: run?.logsCompleteAt != null, busy: false };
       let offset = Number(run.logBytesStored);
       let shipped = 0;
-      while (shipped < budgetBytes) {
-        let answer: { data: string; sizeBytes: number; complete: boolean };
-        try {
-          answer = await agent.request("run.logs.read", { runId, offset, length: Math.min(chunk, budgetBytes - shipped) }, { timeoutMs: 60_000 });
-        } catch (error) {
-          if (error instanceof RpcError && error.code === rpcErrorCodes.runNotFound) {
-            // A run being dispatched is not on its host yet: only an ended one is given up.
-            if (!finalRunStates.includes(run.state)) return { bytes: shipped, complete: false, busy: false };
-            await advance(tx, runId, offset, offset, true);
-            return { bytes: shipped, complete: true, busy: false };
+      const pieces = logPieces(agent, runId, offset, budgetBytes, chunk)[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          let next: IteratorResult<LogPiece>;
+          try {
+            next = await pieces.next();
+          } catch (error) {
+            if (error instanceof RpcError && error.code === rpcErrorCodes.runNotFound) {
+              // A run being dispatched is not on its host yet: only an ended one is given up.
+              if (!finalRunStates.includes(run.state)) return { bytes: shipped, complete: false, busy: false };
+              await advance(tx, runId, offset, offset, true);
+              return { bytes: shipped, complete: true, busy: false };
+            }
+            // An agent from before durable logs: its runs' logs stay on the host (read live).
+            if (error instanceof RpcError && error.code === rpcErrorCodes.methodNotFound) return { bytes: 0, complete: false, busy: false };
+            // Unreachable: what was shipped stays, the rest next tick.
+            if (shipped === 0) throw error;
+            return { bytes: shipped, complete: false, busy: false };
           }
-          // An agent from before durable logs: its runs' logs stay on the host (read live).
-          if (error instanceof RpcError && error.code === rpcErrorCodes.methodNotFound) return { bytes: 0, complete: false, busy: false };
-          // Unreachable: what was shipped stays, the rest next tick.
-          if (shipped === 0) throw error;
-          return { bytes: shipped, complete: false, busy: false };
+          if (next.done) break;
+          const { data, complete } = next.value;
+          if (!data.length && !complete) break;
+          if (data.length) await blobs.putPart(runLogKey(runId), offset, data);
+          if (!(await advance(tx, runId, offset, offset + data.length, complete))) return { bytes: shipped, complete: false, busy: true };
+          offset += data.length;
+          shipped += data.length;
+          if (complete) return { bytes: shipped, complete: true, busy: false };
         }
-        const data = Buffer.from(answer.data, "base64");
-        const done = answer.complete && offset + data.length >= answer.sizeBytes;
-        if (data.length === 0 && !done) break;
-        if (data.length) await blobs.putPart(runLogKey(runId), offset, data);
-        if (!(await advance(tx, runId, offset, offset + data.length, done))) return { bytes: shipped, complete: false, busy: true };
-        offset += data.length;
-        shipped += data.length;
-        if (done) return { bytes: shipped, complete: true, busy: false };
+      } finally {
+        await pieces.return?.(undefined);
       }
       return { bytes: shipped, complete: false, busy: false };
     },
     { maxWait: 10_000, timeout: 120_000 },
   );
+}
+
+interface LogPiece {
+  data: Buffer;
+  /** The log is complete with this piece: the container has stopped and nothing more will come. */
+  complete: boolean;
+}
+
+/**
+ * The run's log from `offset`, at most `budget` bytes, in pieces of about `chunk` bytes: streamed
+ * from an agent of protocol version 2 or later, read piece by piece from an older one. Ends early
+ * (without a complete piece) where the log ends for now.
+ */
+async function* logPieces(agent: LogsAgent, runId: string, offset: number, budget: number, chunk: number): AsyncGenerator<LogPiece> {
+  if (agent.openStream && agent.protocolVersion && (await agent.protocolVersion()) >= binaryChunksVersion) {
+    const stream = await agent.openStream("run.logs.stream", { runId, offset, until: offset + budget });
+    try {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let end = offset;
+      for await (const { data } of stream) {
+        pending.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        pendingBytes += data.byteLength;
+        end += data.byteLength;
+        if (pendingBytes >= chunk) {
+          yield { data: Buffer.concat(pending, pendingBytes), complete: false };
+          pending = [];
+          pendingBytes = 0;
+        }
+      }
+      const { sizeBytes, complete } = await stream.result;
+      yield { data: Buffer.concat(pending, pendingBytes), complete: complete && end >= sizeBytes };
+    } finally {
+      stream.cancel();
+    }
+    return;
+  }
+  for (let read = 0; read < budget; ) {
+    const answer = await agent.request("run.logs.read", { runId, offset, length: Math.min(chunk, budget - read) }, { timeoutMs: 60_000 });
+    const data = Buffer.from(answer.data, "base64");
+    const complete = answer.complete && offset + data.length >= answer.sizeBytes;
+    if (data.length === 0 && !complete) return;
+    yield { data, complete };
+    if (complete) return;
+    offset += data.length;
+    read += data.length;
+  }
 }
 
 /** The tick ships every host at once: the slots bound how many database connections the shippers hold across them. */

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import type { HostConnections } from "../scheduler/host-connections";
 import { type LogFileAgent, logFileState, readLogFile } from "./agent-log-stream";
 import { getRun } from "./run-operations";
+import { waitForRunState } from "./run-state-signal";
 
 interface RunLogsOptions {
   prisma: PrismaClient;
@@ -25,7 +26,8 @@ export interface RunLogStream {
 /**
  * Run states before the container has started: the host may not know the run yet (it would be
  * taken for forgotten and answered with an empty stored log) or has no container to read, so
- * there is no stream yet — the caller says so (REST: 409) and asks again once the run is running.
+ * there is no stream yet — the caller says so (REST: 409) and asks again once the run is running,
+ * or (a follow) waits for it to start.
  */
 const notStartedStates = new Set(["queued", "scheduled", "provisioning"]);
 
@@ -47,8 +49,17 @@ export async function openRunLogs({
   follow,
   blobs,
   tailBytes,
-}: RunLogsOptions & { follow: boolean; tailBytes?: number }): Promise<{ run: Awaited<ReturnType<typeof getRun>>; stream: RunLogStream | null }> {
-  const run = await getRun({ prisma, ctx, runId });
+  waitForStart,
+}: RunLogsOptions & {
+  follow: boolean;
+  tailBytes?: number;
+  /** A follow of a run not started yet waits this long for it to start (or end) instead of answering `stream: null`. */
+  waitForStart?: { timeoutMs: number; abort?: AbortSignal };
+}): Promise<{ run: Awaited<ReturnType<typeof getRun>>; stream: RunLogStream | null }> {
+  let run = await getRun({ prisma, ctx, runId });
+  if (follow && waitForStart && notStartedStates.has(run.state)) {
+    if (await waitForRunState({ prisma, runId, reached: (state) => !notStartedStates.has(state), ...waitForStart })) run = await getRun({ prisma, ctx, runId });
+  }
   const storedBytes = Number(run.logBytesStored);
   const stored = blobs && !run.blobsExpiredAt ? () => ({ run, stream: storedLog(blobs, runId, storedBytes, tailStart(storedBytes, tailBytes), storedBytes) }) : null;
   if (stored && run.logsCompleteAt) return stored();

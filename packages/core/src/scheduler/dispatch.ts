@@ -8,6 +8,7 @@ import { registryAuthFor } from "../registries";
 import { referencedSecretNames, teamSecretValues } from "../team-secrets/run-secrets";
 import { runGrantNames, teamGrantCredentials } from "../grants/run-grants";
 import { validateRunSpec } from "../runs/run-spec";
+import { announceRunStateChanged } from "../runs/run-state-signal";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
 import type { HostConnections } from "./host-connections";
@@ -115,6 +116,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
         .request("run.destroy", { runId }, { timeoutMs: 60_000 })
         .catch(() => undefined);
     await prisma.$transaction((tx) => transitionRun(tx, { runId, from: ["provisioning"], to: "failed", reason: message, data: { lastError: message, dispatchLeaseUntil: null } }));
+    announceRunStateChanged(runId);
   };
   let agentSpec: ReturnType<typeof validateRunSpec>["agentSpec"];
   try {
@@ -203,6 +205,7 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
     });
     // Committed: the agent started it, whether this transition or its own events recorded it.
     observeRunStarted(run.createdAt);
+    announceRunStateChanged(runId);
   } catch (error) {
     const message = (error as Error).message;
     // The agent did its part and only recording it failed (the database is away): nothing to

@@ -608,7 +608,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The run's output as text; follow=true keeps streaming until the run ends or the client leaves */
+    /** The run's output as text; follow=true keeps streaming until the run ends or the client leaves, and for a run not started yet first waits (up to 5 minutes) for it to start; without follow such a run is 409 */
     get: operations["runs.id.logs"];
     put?: never;
     post?: never;

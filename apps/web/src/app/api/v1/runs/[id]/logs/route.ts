@@ -15,11 +15,28 @@ export const dynamic = "force-dynamic";
  */
 const firstChunkWaitMs = 1000;
 
+/** How long a follow of a run that has not started waits for it to start, before answering 409 as a plain read does. */
+const followStartWaitMs = 5 * 60_000;
+
 /** The run's output as plain text; `follow=true` keeps streaming until the run ends or the client leaves. */
 export const GET = streamRoute("runs:read", async ({ ctx, params, request }) => {
   const follow = new URL(request.url).searchParams.get("follow") === "true";
-  const { run, stream } = await openRunLogs({ prisma: db(), ctx, connections: hostConnections(), blobs: blobStore(), runId: params.id ?? "", follow });
-  if (!stream) throw new AppError("CONFLICT", `Run ${run.id} has not started on a host yet (it is ${run.state}); its logs start once it is running.`);
+  const { run, stream } = await openRunLogs({
+    prisma: db(),
+    ctx,
+    connections: hostConnections(),
+    blobs: blobStore(),
+    runId: params.id ?? "",
+    follow,
+    waitForStart: { timeoutMs: followStartWaitMs, abort: request.signal },
+  });
+  if (!stream)
+    throw new AppError(
+      "CONFLICT",
+      follow
+        ? `Run ${run.id} has not started on a host yet (it is still ${run.state} after ${followStartWaitMs / 60_000} minutes of waiting); follow its logs again later, or see why it waits with GET /api/v1/runs/${run.id}.`
+        : `Run ${run.id} has not started on a host yet (it is ${run.state}); its logs start once it is running (follow=true waits for that).`,
+    );
   request.signal.addEventListener("abort", () => stream.cancel(), { once: true });
   // Pull-based: the agent's stream advances only as fast as the HTTP client reads, so a slow
   // client holds back the agent (through the protocol's flow control), not this process's memory.
