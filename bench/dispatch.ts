@@ -19,6 +19,8 @@ const docker = new Docker({ socketPath: "/var/run/docker.sock" });
 type Sandbox = "none" | "gvisor";
 const runtimeOf = { none: "runc", gvisor: "runsc" } as const;
 const named = { none: "runc", gvisor: "gVisor" } as const;
+/** What the pools are kept for and the warm runs ask for; the cold runs ask for no resources, so they never match a pool. */
+const warmResources = { pids: 4096 };
 
 /** When each container started, as the engine's event stream reports it (no polling delay). */
 async function watchStarts(): Promise<{ waitFor(name: string): Promise<number>; close(): void }> {
@@ -41,7 +43,14 @@ async function watchStarts(): Promise<{ waitFor(name: string): Promise<number>; 
   return {
     waitFor: (name) => {
       const at = started.get(name);
-      return at !== undefined ? Promise.resolve(at) : new Promise((resolve) => waiters.set(name, resolve));
+      if (at !== undefined) return Promise.resolve(at);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the engine reported no start of ${name} within 60 s`)), 60_000);
+        waiters.set(name, (startedAt) => {
+          clearTimeout(timer);
+          resolve(startedAt);
+        });
+      });
     },
     close: () => stream.destroy(),
   };
@@ -110,7 +119,7 @@ export async function benchDispatch(): Promise<BenchRow[]> {
   try {
     const { hosts } = await api<{ hosts: { id: string; name: string }[] }>("GET", "/hosts");
     const hostId = hosts.find((host) => host.name === "e2e-ssh-host")!.id;
-    for (const sandbox of ["none", "gvisor"] as const) pools[sandbox] = (await api<{ pool: { id: string } }>("POST", "/pools", { hostId, image, sandbox, size: 2 })).pool.id;
+    for (const sandbox of ["none", "gvisor"] as const) pools[sandbox] = (await api<{ pool: { id: string } }>("POST", "/pools", { hostId, image, sandbox, size: 2, resources: warmResources })).pool.id;
     const waitForIdle = async (poolId: string) => {
       for (let i = 0; i < 1200; i++) {
         const pool = (await api<{ pools: { id: string; status: { idle: number; lastError: string | null } | null }[] }>("GET", `/pools?hostId=${hostId}`)).pools.find((entry) => entry.id === poolId);
@@ -128,7 +137,7 @@ export async function benchDispatch(): Promise<BenchRow[]> {
     const viaBailey = (sandbox: Sandbox, warm: boolean) => async () => {
       if (warm) await waitForIdle(pools[sandbox]!);
       const start = performance.now();
-      const { run } = await api<{ run: { id: string } }>("POST", "/runs", { image, command: ["echo", "first"], sandbox });
+      const { run } = await api<{ run: { id: string } }>("POST", "/runs", { image, command: ["echo", "first"], sandbox, ...(warm ? { resources: warmResources } : {}) });
       const logs = await fetch(`${base}/api/v1/runs/${run.id}/logs?follow=true`, { headers: auth });
       if (logs.status !== 200) throw new Error(`GET …/logs?follow=true answered ${logs.status}: ${await logs.text()}`);
       const figures: Record<string, number> = { firstLine: (await firstBytesAt(logs)) - start };

@@ -39,10 +39,7 @@ export async function measureInterleaved(iterations: number, cases: { label: str
  * Like measureInterleaved, for cases whose one sample yields several figures (one request timed
  * to two events): a row per case and figure, labelled by `labels[case][figure]`.
  */
-export async function measureInterleavedFigures(
-  iterations: number,
-  cases: { labels: Record<string, string>; once: () => Promise<Record<string, number>> }[],
-): Promise<Map<string, BenchRow>> {
+export async function measureInterleavedFigures(iterations: number, cases: { labels: Record<string, string>; once: () => Promise<Record<string, number>> }[]): Promise<Map<string, BenchRow>> {
   for (const item of cases) await item.once();
   const samples = new Map<string, number[]>();
   for (let i = 0; i < iterations; i++) {

@@ -103,7 +103,11 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     if (settings.protocolVersion) env.BAILEY_AGENT_PROTOCOL_VERSION = String(settings.protocolVersion);
     output = "";
     if (settings.bundle && !existsSync(agentBundle)) throw new Error(`${agentBundle} is missing: build it with \`npm run build -w @bailey/agent\`.`);
-    child = spawn(process.execPath, [...(settings.bundle ? [agentBundle] : ["--import", "tsx", agentMain]), "serve"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env, ...settings.env } });
+    child = spawn(process.execPath, [...(settings.bundle ? [agentBundle] : ["--import", "tsx", agentMain]), "serve"], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env, ...settings.env },
+    });
     const collect = (chunk: Buffer) => {
       output += chunk;
       if (output.length > maxOutput) output = output.slice(-maxOutput);
