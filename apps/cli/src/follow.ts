@@ -49,10 +49,38 @@ export async function waitForEnd(client: BaileyClient, id: string): Promise<Run>
   }
 }
 
+/**
+ * A follow asked at once: the server holds the answer until the run starts, so its first line
+ * comes as soon as it is written instead of at the next poll. Meanwhile the spinner says what the
+ * run waits for. Undefined when the server gave up waiting (CONFLICT) or the run ended unstarted.
+ */
+async function openFollow(client: BaileyClient, id: string): Promise<ReadableStream<Uint8Array> | undefined> {
+  const opening = client.logs(id, { follow: true }).then(
+    (stream) => ({ stream }),
+    (error: unknown) => ({ error }),
+  );
+  let progress: ReturnType<typeof spinner> | undefined;
+  try {
+    for (;;) {
+      const settled = await Promise.race([opening, sleep(500).then(() => null)]);
+      if (settled && "stream" in settled) return settled.stream;
+      if (settled) {
+        if (settled.error instanceof BaileyApiError && settled.error.code === "CONFLICT") return undefined;
+        throw settled.error;
+      }
+      const run = await client.getRun(id);
+      if (progress) progress.update(describe(run));
+      else if (!hasLogs(run)) progress = spinner(describe(run));
+    }
+  } finally {
+    progress?.stop();
+  }
+}
+
 /** Copies the run's logs to `write` (following until it ends when follow is set). */
 export async function streamLogs(client: BaileyClient, id: string, follow: boolean, write: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
-  await waitForLogs(client, id);
-  let stream: ReadableStream<Uint8Array> | undefined;
+  let stream = follow ? await openFollow(client, id) : undefined;
+  if (!stream) await waitForLogs(client, id);
   // Another process's state may lag the host's for a moment: the API says CONFLICT until the container is there.
   for (let attempt = 0; !stream; attempt++) {
     try {
