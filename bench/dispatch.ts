@@ -70,16 +70,21 @@ async function firstBytesAt(response: Response): Promise<number> {
   }
 }
 
-/** What `docker run` does: create, attach, start; timed to the start's answer and to the first output byte. */
-async function direct(sandbox: Sandbox): Promise<Record<string, number>> {
+/**
+ * What `docker run` does: create, attach, start; timed to the start's answer and to the first
+ * output byte. `ownNetwork`: on a network made for it first, the isolation Bailey gives every run
+ * (the default bridge lets containers reach each other).
+ */
+async function direct(sandbox: Sandbox, ownNetwork = false): Promise<Record<string, number>> {
   const start = performance.now();
+  const network = ownNetwork ? await docker.createNetwork({ Name: `bailey-bench-net-${randomBytes(4).toString("hex")}` }) : null;
   const container = await docker.createContainer({
     name: `bailey-bench-direct-${randomBytes(4).toString("hex")}`,
     Image: image,
     Cmd: ["echo", "first"],
     AttachStdout: true,
     AttachStderr: true,
-    HostConfig: { Runtime: runtimeOf[sandbox] },
+    HostConfig: { Runtime: runtimeOf[sandbox], ...(network ? { NetworkMode: network.id } : {}) },
   });
   const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream & { destroy(): void };
   const firstByte = new Promise<number>((resolve) => output.once("data", () => resolve(performance.now())));
@@ -88,6 +93,7 @@ async function direct(sandbox: Sandbox): Promise<Record<string, number>> {
   const firstLine = (await firstByte) - start;
   output.destroy();
   await container.remove({ force: true });
+  await network?.remove();
   return { running, firstLine };
 }
 
@@ -151,6 +157,10 @@ export async function benchDispatch(): Promise<BenchRow[]> {
       running: `Docker API create+start, direct (${named[sandbox]}): start answered (baseline for → running)`,
       firstLine: `Docker API create+attach+start, direct (${named[sandbox]}) → first output byte (baseline for → first line)`,
     });
+    const isolatedLabel = (sandbox: Sandbox) => ({
+      running: `Docker API network create + create+start, direct (${named[sandbox]}): Bailey's isolation, start answered`,
+      firstLine: `Docker API network create + create+attach+start, direct (${named[sandbox]}) → first output byte`,
+    });
     const coldLabel = (sandbox: Sandbox) => ({
       running: `Bailey cold (${named[sandbox]}): POST → running (the engine's start event)`,
       firstLine: `Bailey cold (${named[sandbox]}): POST → first line on GET …/logs?follow=true`,
@@ -159,10 +169,12 @@ export async function benchDispatch(): Promise<BenchRow[]> {
     const floorLabel = (sandbox: Sandbox) => ({ firstLine: `floor: the engine's exec into a running container (${named[sandbox]}) → first output byte` });
     const measured = await measureInterleavedFigures(iterations, [
       { labels: directLabel("none"), once: () => direct("none") },
+      { labels: isolatedLabel("none"), once: () => direct("none", true) },
       { labels: coldLabel("none"), once: viaBailey("none", false) },
       { labels: warmLabel("none"), once: viaBailey("none", true) },
       { labels: floorLabel("none"), once: () => engineExec(floors[0]!) },
       { labels: directLabel("gvisor"), once: () => direct("gvisor") },
+      { labels: isolatedLabel("gvisor"), once: () => direct("gvisor", true) },
       { labels: coldLabel("gvisor"), once: viaBailey("gvisor", false) },
       { labels: warmLabel("gvisor"), once: viaBailey("gvisor", true) },
       { labels: floorLabel("gvisor"), once: () => engineExec(floors[1]!) },
@@ -172,10 +184,19 @@ export async function benchDispatch(): Promise<BenchRow[]> {
     for (const sandbox of ["none", "gvisor"] as const) {
       for (const figure of ["running", "firstLine"] as const) {
         const baseline = measured.get(directLabel(sandbox)[figure])!;
-        const labels = [directLabel(sandbox)[figure], coldLabel(sandbox)[figure], ...(figure === "firstLine" ? [warmLabel(sandbox).firstLine, floorLabel(sandbox).firstLine] : [])];
+        const labels = [
+          directLabel(sandbox)[figure],
+          isolatedLabel(sandbox)[figure],
+          coldLabel(sandbox)[figure],
+          ...(figure === "firstLine" ? [warmLabel(sandbox).firstLine, floorLabel(sandbox).firstLine] : []),
+        ];
+        const isolated = measured.get(isolatedLabel(sandbox)[figure])!;
         for (const label of labels) {
           const row = measured.get(label)!;
-          rows.push({ ...row, ratio: row.median / baseline.median, p90Ratio: row.p90 / baseline.p90 });
+          // The cold runs also against the direct API doing what Bailey does for isolation (a network each).
+          const againstIsolated =
+            label === coldLabel(sandbox)[figure] ? ` (${(row.median / isolated.median).toFixed(2)}× median, ${(row.p90 / isolated.p90).toFixed(2)}× p90 of the same isolation direct)` : "";
+          rows.push({ ...row, label: `${label}${againstIsolated}`, ratio: row.median / baseline.median, p90Ratio: row.p90 / baseline.p90 });
         }
       }
     }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, type ScratchDatabase } from "@bailey/db/testing";
-import { RpcError, rpcErrorCodes } from "@bailey/protocol";
+import { maxResultChunkBytes, RpcError, rpcErrorCodes } from "@bailey/protocol";
 import { runLogKey } from "../src/blobs/blob-store";
 import { DirectoryBlobStore } from "../src/blobs/directory-blob-store";
 import { type LogsAgent, shipHostLogs, shipRunLogs } from "../src/logs/ship-run-logs";
@@ -183,5 +183,49 @@ describe("shipping run logs to the blob store (real Postgres, a fake agent)", ()
     assert.ok(asked.has(live) && asked.has(recent), "live and recently ended runs are shipped");
     assert.ok(!asked.has(old), "a run that ended two hours ago is given up");
     assert.ok(report.completed.includes(live) && report.completed.includes(recent));
+  });
+  it("from an agent of protocol version 2 the log is streamed as binary chunks (no base64 reads), stored byte-identical in parts as large as a read's", async () => {
+    const runId = await newRun("succeeded", new Date());
+    const log = randomBytes(3 * 1024 * 1024 + 77);
+    const opened: { offset: number; until?: number }[] = [];
+    let cancelled = 0;
+    const agent: LogsAgent = {
+      request: (async (method: string) => assert.fail(`the shipper asked ${method} of a version-2 agent instead of streaming`)) as LogsAgent["request"],
+      protocolVersion: async () => 2,
+      openStream: (async (_method: string, params: { runId: string; offset: number; until?: number }) => {
+        opened.push({ offset: params.offset, until: params.until });
+        const end = Math.min(params.until ?? log.length, log.length);
+        async function* chunks() {
+          for (let at = params.offset; at < end; at += 64 * 1024) yield { fd: "stdout" as const, data: log.subarray(at, Math.min(at + 64 * 1024, end)) };
+        }
+        return {
+          chunks: chunks(),
+          [Symbol.asyncIterator]() {
+            return this.chunks[Symbol.asyncIterator]();
+          },
+          result: Promise.resolve({ bytes: end - params.offset, sizeBytes: log.length, complete: true }),
+          cancel: () => (cancelled += 1),
+        };
+      }) as unknown as LogsAgent["openStream"],
+    };
+    const parts: number[] = [];
+    const putPart = blobs.putPart.bind(blobs);
+    const counting = Object.assign(Object.create(blobs) as DirectoryBlobStore, {
+      putPart: (key: string, offset: number, data: Buffer) => (parts.push(data.length), putPart(key, offset, data)),
+    });
+    const first = await shipRunLogs({ prisma, blobs: counting, agent, runId, budgetBytes: 2 * 1024 * 1024 });
+    assert.deepEqual(first, { bytes: 2 * 1024 * 1024, complete: false, busy: false });
+    const second = await shipRunLogs({ prisma, blobs: counting, agent, runId, budgetBytes: 2 * 1024 * 1024 });
+    assert.deepEqual(second, { bytes: log.length - 2 * 1024 * 1024, complete: true, busy: false });
+    assert.deepEqual(opened, [
+      { offset: 0, until: 2 * 1024 * 1024 },
+      { offset: 2 * 1024 * 1024, until: 4 * 1024 * 1024 },
+    ]);
+    assert.equal(cancelled, 2, "each stream is let go once shipped");
+    // As large as a v1 read's (maxResultChunkBytes), not one per 64 KiB chunk.
+    assert.ok(parts.every((size) => size <= maxResultChunkBytes) && parts.length <= 3, `parts of up to a read's size, not one per chunk: ${parts.join(", ")}`);
+    const back = await stored(blobs, prisma, runId);
+    assert.equal(back.complete, true);
+    assert.equal(sha256(back.bytes), sha256(log));
   });
 });
