@@ -94,7 +94,28 @@ async function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Ta
   const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
   const tally = { passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo") };
   if (!report) tally.failed += 1; // the runner itself died
+  failureSummary.push(...failedTestsIn(report));
   return tally;
+}
+
+/**
+ * The failed tests of a TAP report, each with its first error line. CI shows only the end of a
+ * long output, so the summary repeats them there instead of leaving them an hour's log above.
+ */
+function failedTestsIn(report: string): string[] {
+  const lines = report.split("\n");
+  const failures: string[] = [];
+  lines.forEach((line, index) => {
+    const failed = line.match(/^(\s*)not ok \d+ - (.*)$/);
+    if (!failed) return;
+    const depth = failed[1].length / 4;
+    const error = lines
+      .slice(index + 1, index + 40)
+      .find((next) => /^\s*error: /.test(next))
+      ?.trim();
+    failures.push(`${"  ".repeat(depth)}✖ ${failed[2]}${error ? `  (${error.slice(0, 300)})` : ""}`);
+  });
+  return failures;
 }
 
 async function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Tally> {
@@ -137,6 +158,7 @@ const postgresDir = path.join(scratch, "postgres-data");
 const postgres = await startEmbeddedPostgres({ dataDir: postgresDir, database: "postgres" });
 const env = { ...process.env, BAILEY_TEST_POSTGRES_URL: postgres.url, NEXT_TELEMETRY_DISABLED: "1" };
 const tallies: Tally[] = [];
+const failureSummary: string[] = [];
 try {
   if (only !== "e2e") tallies.push(await runStaticChecks(), await runNodeTests(env, scratch));
   if (only !== "unit") tallies.push(await runBrowserTests(env, scratch));
@@ -147,6 +169,7 @@ try {
 
 const total = tallies.reduce((sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed, skipped: sum.skipped + t.skipped }));
 const startedAt = Number(process.env.BAILEY_TEST_STARTED_AT ?? Date.now());
+if (failureSummary.length) console.log(`\n[test] failed unit and integration tests:\n${failureSummary.join("\n")}`);
 console.log(`\n[test] finished in ${Math.round((Date.now() - startedAt) / 1000)}s`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
 process.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);
