@@ -106,14 +106,14 @@ function failedTestsIn(report: string): string[] {
   const lines = report.split("\n");
   const failures: string[] = [];
   lines.forEach((line, index) => {
-    const failed = line.match(/^(\s*)not ok \d+ - (.*)$/);
-    if (!failed) return;
-    const depth = failed[1].length / 4;
+    const [, indent = "", name = ""] = line.match(/^(\s*)not ok \d+ - (.*)$/) ?? [];
+    if (!name) return;
+    const depth = indent.length / 4;
     const error = lines
       .slice(index + 1, index + 40)
       .find((next) => /^\s*error: /.test(next))
       ?.trim();
-    failures.push(`${"  ".repeat(depth)}✖ ${failed[2]}${error ? `  (${error.slice(0, 300)})` : ""}`);
+    failures.push(`${"  ".repeat(depth)}✖ ${name}${error ? `  (${error.slice(0, 300)})` : ""}`);
   });
   return failures;
 }
