@@ -76,6 +76,8 @@ interface Tally {
   passed: number;
   failed: number;
   skipped: number;
+  /** What failed, a line each, repeated at the end of the output: CI shows only its end. */
+  failures: string[];
 }
 
 async function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Tally> {
@@ -92,16 +94,15 @@ async function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Ta
   );
   const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
   const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
-  const tally = { passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo") };
-  if (!report) tally.failed += 1; // the runner itself died
-  failureSummary.push(...failedTestsIn(report));
+  const tally = { passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo"), failures: failedTestsIn(report) };
+  if (!report) {
+    tally.failed += 1;
+    tally.failures.push("✖ the unit and integration test runner itself (no report)");
+  }
   return tally;
 }
 
-/**
- * The failed tests of a TAP report, each with its first error line. CI shows only the end of a
- * long output, so the summary repeats them there instead of leaving them an hour's log above.
- */
+/** The failed tests of a TAP report, each with its first error line. */
 function failedTestsIn(report: string): string[] {
   const lines = report.split("\n");
   const failures: string[] = [];
@@ -128,9 +129,10 @@ async function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Promise
     // The browser stage takes about 15 minutes here; 30 leaves room on a loaded machine inside CI's 90.
     timeoutMs: 30 * 60_000,
   });
-  if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0 };
+  // Playwright's list reporter ends the output with its own failures: the browser stage runs last.
+  if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0, failures: ["✖ the browser test runner itself (no report)"] };
   const stats = JSON.parse(readFileSync(json, "utf8")).stats as { expected: number; unexpected: number; flaky: number; skipped: number };
-  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped, failures: [] };
 }
 
 /** Lint and format (Biome) and the type check of every workspace (turbo): each counts as one test. */
@@ -139,13 +141,14 @@ async function runStaticChecks(): Promise<Tally> {
     ["lint and format (biome ci)", path.join(root, "node_modules/.bin/biome"), ["ci", "."]],
     ["typecheck (turbo run typecheck typecheck:root)", path.join(root, "node_modules/.bin/turbo"), ["run", "typecheck", "typecheck:root", "--output-logs=errors-only"]],
   ];
-  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const tally: Tally = { passed: 0, failed: 0, skipped: 0, failures: [] };
   for (const [name, command, args] of checks) {
     console.log(`\n[test] ${name}`);
     const status = await run(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }, timeoutMs: 15 * 60_000 });
     if (status === 0) tally.passed += 1;
     else {
       tally.failed += 1;
+      tally.failures.push(`✖ ${name}`);
       console.error(`[test] ${name} failed: see its findings above (npm run lint / npm run format / npm run typecheck).`);
     }
   }
@@ -158,7 +161,6 @@ const postgresDir = path.join(scratch, "postgres-data");
 const postgres = await startEmbeddedPostgres({ dataDir: postgresDir, database: "postgres" });
 const env = { ...process.env, BAILEY_TEST_POSTGRES_URL: postgres.url, NEXT_TELEMETRY_DISABLED: "1" };
 const tallies: Tally[] = [];
-const failureSummary: string[] = [];
 try {
   if (only !== "e2e") tallies.push(await runStaticChecks(), await runNodeTests(env, scratch));
   if (only !== "unit") tallies.push(await runBrowserTests(env, scratch));
@@ -167,9 +169,9 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const total = tallies.reduce((sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed, skipped: sum.skipped + t.skipped }));
+const total = tallies.reduce((sum, t) => ({ passed: sum.passed + t.passed, failed: sum.failed + t.failed, skipped: sum.skipped + t.skipped, failures: [...sum.failures, ...t.failures] }));
 const startedAt = Number(process.env.BAILEY_TEST_STARTED_AT ?? Date.now());
-if (failureSummary.length) console.log(`\n[test] failed unit and integration tests:\n${failureSummary.join("\n")}`);
+if (total.failures.length) console.log(`\n[test] what failed:\n${total.failures.join("\n")}`);
 console.log(`\n[test] finished in ${Math.round((Date.now() - startedAt) / 1000)}s`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
 process.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);
