@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateKeyPair, type RunningSshd, startSshd } from "@bailey/agent-client/testing";
-import { type AgentProcess, agentMain, repoRoot, type StartAgentOptions, startAgent } from "./agent-process";
+import { type AgentProcess, agentBundle, agentMain, repoRoot, type StartAgentOptions, startAgent } from "./agent-process";
 
 export interface StartAgentHostOptions extends StartAgentOptions {
   /** The comment on the control plane's key pair. */
@@ -70,8 +70,9 @@ export async function startAgentHost(options: StartAgentHostOptions): Promise<Ag
     const dialLog = path.join(dir, `${options.hostId}-dials.log`);
     const wrapper = path.join(dir, "bailey-agent");
     // sshd starts the forced command in the user's home with a bare environment, so the
-    // wrapper sets its socket and runs from the repository, where tsx resolves.
-    await writeFile(wrapper, `#!/bin/sh\necho dial >> ${dialLog}\nexport BAILEY_AGENT_SOCKET=${agent.socketPath}\ncd ${repoRoot}\nexec ${process.execPath} --import tsx ${agentMain} "$@"\n`, {
+    // wrapper sets its socket and runs from the repository, where tsx resolves (or the bundle, as install.sh's does).
+    const entry = options.bundle ? agentBundle : `--import tsx ${agentMain}`;
+    await writeFile(wrapper, `#!/bin/sh\necho dial >> ${dialLog}\nexport BAILEY_AGENT_SOCKET=${agent.socketPath}\ncd ${repoRoot}\nexec ${process.execPath} ${entry} "$@"\n`, {
       mode: 0o755,
     });
     const keyFile = path.join(dir, `${options.hostId}-control-plane-key`);

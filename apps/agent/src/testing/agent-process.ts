@@ -12,7 +12,7 @@ import { removeByHost, requireDocker } from "./docker";
 export const agentMain = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** The repository root: where tsx resolves, and the agent's working directory. */
 export const repoRoot = path.resolve(path.dirname(agentMain), "../../..");
-const agentBundle = path.join(repoRoot, "apps/agent/dist/bailey-agent.cjs");
+export const agentBundle = path.join(repoRoot, "apps/agent/dist/bailey-agent.cjs");
 
 /** What may change from one start of the agent to the next. */
 export interface AgentSettings {
@@ -87,6 +87,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     faultStepDelayMs: options.faultStepDelayMs,
     protocolVersion: options.protocolVersion,
     env: options.env,
+    bundle: options.bundle,
   };
 
   let child: ChildProcess;
