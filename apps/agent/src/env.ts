@@ -67,6 +67,16 @@ const agentEnvSchema = z.object({
       .max(100, { error: "BAILEY_LOG_MAX_FILES must be at most 100; raise BAILEY_LOG_MAX_SIZE instead. Example: BAILEY_LOG_MAX_FILES=3" })
       .default(3),
   ),
+  // Run networks made ahead, so a cold run does not wait for the engine to make its own (≈ 100 ms); 0: none.
+  BAILEY_SPARE_NETWORKS: z.preprocess(
+    optional,
+    z.coerce
+      .number({ error: "BAILEY_SPARE_NETWORKS must be a whole number of networks. Example: BAILEY_SPARE_NETWORKS=2" })
+      .int({ error: "BAILEY_SPARE_NETWORKS must be a whole number of networks. Example: BAILEY_SPARE_NETWORKS=2" })
+      .min(0, { error: "BAILEY_SPARE_NETWORKS must be 0 (none) or more. Example: BAILEY_SPARE_NETWORKS=2" })
+      .max(16, { error: "BAILEY_SPARE_NETWORKS must be at most 16: each holds a subnet of the engine's. Example: BAILEY_SPARE_NETWORKS=2" })
+      .default(2),
+  ),
   // Where run networks get their subnets once the engine's own pools (about 30 networks on Docker) are used up; "off": nowhere.
   BAILEY_RUN_SUBNETS: z.preprocess(
     optional,

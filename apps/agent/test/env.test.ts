@@ -31,3 +31,9 @@ it("run networks fall back to 10.213.0.0/16 in /28s; BAILEY_RUN_SUBNETS moves or
     assert.throws(() => readAgentEnv({ BAILEY_RUN_SUBNETS: value }), /BAILEY_RUN_SUBNETS: .*Example: BAILEY_RUN_SUBNETS=10\.213\.0\.0\/16/, value);
   }
 });
+
+it("two run networks are kept made ahead unless BAILEY_SPARE_NETWORKS says otherwise (0 for none, at most 16)", () => {
+  assert.equal(readAgentEnv({}).BAILEY_SPARE_NETWORKS, 2);
+  assert.equal(readAgentEnv({ BAILEY_SPARE_NETWORKS: "0" }).BAILEY_SPARE_NETWORKS, 0);
+  for (const value of ["-1", "1.5", "some", "17"]) assert.throws(() => readAgentEnv({ BAILEY_SPARE_NETWORKS: value }), /BAILEY_SPARE_NETWORKS must be .*Example: BAILEY_SPARE_NETWORKS=2/, value);
+});

@@ -21,6 +21,7 @@ export async function serve(env: AgentEnv): Promise<void> {
     sidecarReadyTimeoutMs: env.BAILEY_SIDECAR_READY_TIMEOUT_MS,
     pullTimeoutMs: env.BAILEY_PULL_TIMEOUT * 1000,
     stepDelayMs: env.BAILEY_AGENT_FAULT_STEP_DELAY_MS,
+    spareNetworks: env.BAILEY_SPARE_NETWORKS,
     stateDir: env.BAILEY_AGENT_STATE_DIR,
     dindPrivileged: env.BAILEY_DIND_PRIVILEGED === "true",
     allowed: env.BAILEY_ALLOW,

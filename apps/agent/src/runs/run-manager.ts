@@ -27,6 +27,7 @@ import { startWarmExec, stopWarmRun, type WarmClaim } from "../pools/warm-run";
 import { readContainerFile } from "./container-file";
 import { defaultEgressNetwork, startEgressSidecar } from "./egress-sidecar";
 import { labelKeys, names, type RunRecord, toAgentRun } from "./run-record";
+import { SpareNetworks, spareNetworkNamePrefix } from "./spare-networks";
 import type { RunStore } from "./run-store";
 import { defaultRunTmpfsRoot, prepareRunTmpfs, removeRunTmpfs, runsWithTmpfs, runTmpfsDir, writeSecretFiles } from "./run-tmpfs";
 
@@ -57,6 +58,8 @@ export interface RunManagerOptions {
   stateDir?: string;
   /** Fault injection: a pause after each provisioning step. */
   stepDelayMs?: number;
+  /** BAILEY_SPARE_NETWORKS: run networks kept made ahead (default 0 here; the agent's own default is in env.ts). */
+  spareNetworks?: number;
   log?: (line: string) => void;
 }
 
@@ -68,6 +71,9 @@ const finalStates = new Set<AgentRun["state"]>(["exited", "failed", "timed_out",
 
 /** The image's CA bundle, which a strict run's bundle starts with (Debian, Ubuntu, Alpine and Fedora all keep one here). */
 const imageCaBundlePath = "/etc/ssl/certs/ca-certificates.crt";
+
+/** Networks named for no run: a pool's (its container's until a run claims it) and spares (until a run takes one). */
+const ownedByNoRun = (networkName: string) => networkName.startsWith("bailey-pool-") || networkName.startsWith(spareNetworkNamePrefix);
 
 /** Whether a run gets an egress proxy: grants need it to inject their credentials, a strict policy as its only way out. */
 const needsEgressProxy = (spec: RunSpec) => spec.grants.length > 0 || spec.network?.policy === "strict";
@@ -96,6 +102,8 @@ export class RunManager {
   readonly runLogs: RunLogFiles | null;
   /** The warm pools: run.create claims from them (see pools/). */
   readonly pools: PoolManager;
+  /** Run networks made ahead: a cold run takes one instead of waiting for the engine to make it. */
+  readonly spareNetworks: SpareNetworks;
   /** Claimed runs not started yet: what their exec needs (in memory only, as it holds secrets' values). */
   private readonly warmClaims = new Map<string, WarmClaim>();
   /** Started warm runs: their exec's exit code, once it has ended. */
@@ -114,6 +122,7 @@ export class RunManager {
     this.runLogs = options.stateDir ? RunLogFiles.inStateDir(options.stateDir, options.runtime, options.log) : null;
     this.buildLogs = options.stateDir ? BuildLogs.inStateDir(options.stateDir) : null;
     this.images = new ImagePuller({ runtime: options.runtime, journal: options.journal, pullTimeoutMs: options.pullTimeoutMs ?? 15 * 60_000, ...(options.log ? { log: options.log } : {}) });
+    this.spareNetworks = new SpareNetworks({ runtime: options.runtime, hostId: options.hostId, size: options.spareNetworks ?? 0, ...(options.log ? { log: options.log } : {}) });
     this.pools = new PoolManager({
       runtime: options.runtime,
       hostId: options.hostId,
@@ -132,6 +141,10 @@ export class RunManager {
     // Idle pool containers of the previous process go (the pools refill when configured); claimed ones are their runs'.
     const claimed = [...this.records.values()].filter((record) => record.warm && !finalStates.has(record.state));
     await this.pools.removeLeftovers(new Set(claimed.flatMap((record) => [record.containerId, record.networkId].filter((id): id is string => id !== null))));
+    // Spares its runs took are theirs (torn down with them); the rest go, and the reserve is made afresh.
+    await this.spareNetworks
+      .start(new Set([...this.records.values()].flatMap((record) => (record.networkId ? [record.networkId] : []))))
+      .catch((error: Error) => this.options.log?.(`spare networks: removing a previous agent's failed (${error.message}); runs make their own networks until the reserve fills`));
     await this.pruneBuildContexts();
   }
 
@@ -139,6 +152,7 @@ export class RunManager {
   close(): void {
     this.closed = true;
     this.pools.close();
+    this.spareNetworks.close();
     for (const runId of [...this.timers.keys()]) this.clearTimer(runId);
     for (const follower of this.egressFollowers.values()) follower.stop();
     this.egressFollowers.clear();
@@ -364,8 +378,9 @@ export class RunManager {
     const { runtime, hostId } = this.options;
     const found: ReconciledResource[] = [];
     const networks = runtime.networkManager();
-    // A pool's idle containers and networks belong to no run; claimed ones to the run that claimed them.
+    // A pool's idle containers and networks, and spare networks, belong to no run; claimed or taken ones to the run that has them.
     const warmRunOf = (id: string) => [...this.records.values()].find((record) => record.warm && (record.containerId === id || record.networkId === id))?.runId ?? null;
+    const networkRunOf = (id: string) => [...this.records.values()].find((record) => record.networkId === id)?.runId ?? null;
     for (const container of await runtime.listContainers({ [labelKeys.managed]: "true", [labelKeys.hostId]: hostId })) {
       if (this.pools.holds(container.id) || this.pools.isStarting(container.name)) continue;
       const runId = container.labels[labelKeys.runId] ?? warmRunOf(container.id);
@@ -373,8 +388,8 @@ export class RunManager {
     }
     if (networks) {
       for (const network of await networks.listNetworks({ [labelKeys.managed]: "true", [labelKeys.hostId]: hostId })) {
-        if (this.pools.holds(network.id) || this.pools.isStarting(network.name)) continue;
-        const runId = warmRunOf(network.id) ?? (network.name.startsWith("bailey-pool-") ? null : network.name.startsWith("bailey-") ? network.name.slice("bailey-".length) : null);
+        if (this.pools.holds(network.id) || this.pools.isStarting(network.name) || this.spareNetworks.holds(network.id) || this.spareNetworks.holds(network.name)) continue;
+        const runId = networkRunOf(network.id) ?? (ownedByNoRun(network.name) ? null : network.name.startsWith("bailey-") ? network.name.slice("bailey-".length) : null);
         if (removable(runId)) found.push({ kind: "network", id: network.id, name: network.name, runId });
       }
     }
@@ -503,8 +518,11 @@ export class RunManager {
     // Every run on its own network, so it cannot reach another run (the default bridge lets it).
     const networks = runtime.networkManager();
     if (networks) {
-      // Strict: internal, so the proxy (on it and on the egress network) is the only way out.
-      const network = await networks.createNetwork(names.network(runId), this.labels(runId, "network"), strict ? { internal: true } : undefined);
+      // Strict: internal, so the proxy (on it and on the egress network) is the only way out; made for it, never a spare.
+      const spare = strict ? null : this.spareNetworks.take();
+      // Its id before any await: reconcile finds the taken spare the run's.
+      if (spare) record.networkId = spare.id;
+      const network = spare ?? (await networks.createNetwork(names.network(runId), this.labels(runId, "network"), strict ? { internal: true } : undefined));
       record.networkId = network.id;
       record.networkName = network.name;
       await this.persist(record, { type: "network.created", runId, data: { networkId: network.id, name: network.name } });
@@ -835,9 +853,11 @@ export class RunManager {
     // By name as well: a crash between creating the network and recording it leaves no id.
     const networks = runtime.networkManager();
     if (networks) {
-      await networks.removeNetwork(record.networkId ?? names.network(runId));
-      removed.push(names.network(runId));
-      await this.options.journal.append({ type: "network.removed", runId, data: { networkId: record.networkId, name: names.network(runId) } });
+      // A spare it took or a pool's it claimed has a name of its own.
+      const name = record.networkName ?? names.network(runId);
+      await networks.removeNetwork(record.networkId ?? name);
+      removed.push(name);
+      await this.options.journal.append({ type: "network.removed", runId, data: { networkId: record.networkId, name } });
     }
     if (record.spec.network?.policy === "strict" && runtime.type === "docker") {
       // Best effort, so the secrets below still go: reconcile releases what is left (guardedRunIds).

@@ -28,6 +28,8 @@ export interface AgentSettings {
   faultStepDelayMs?: number;
   /** BAILEY_AGENT_PROTOCOL_VERSION: speak at most this protocol version, as an older release's agent does. */
   protocolVersion?: number;
+  /** BAILEY_SPARE_NETWORKS: run networks the agent keeps made ahead; 0 when unset (tests that count a host's networks see only runs'). */
+  spareNetworks?: number;
   /** More environment for the agent, applied last. */
   env?: Record<string, string>;
   /** Run the built bundle hosts install (apps/agent/dist/bailey-agent.cjs) instead of the source under tsx: for measuring what ships (its memory). */
@@ -88,6 +90,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     protocolVersion: options.protocolVersion,
     env: options.env,
     bundle: options.bundle,
+    spareNetworks: options.spareNetworks,
   };
 
   let child: ChildProcess;
@@ -102,6 +105,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentProce
     if (settings.allow) env.BAILEY_ALLOW = settings.allow.join(",");
     if (settings.faultStepDelayMs) env.BAILEY_AGENT_FAULT_STEP_DELAY_MS = String(settings.faultStepDelayMs);
     if (settings.protocolVersion) env.BAILEY_AGENT_PROTOCOL_VERSION = String(settings.protocolVersion);
+    env.BAILEY_SPARE_NETWORKS = String(settings.spareNetworks ?? 0);
     output = "";
     if (settings.bundle && !existsSync(agentBundle)) throw new Error(`${agentBundle} is missing: build it with \`npm run build -w @bailey/agent\`.`);
     child = spawn(process.execPath, [...(settings.bundle ? [agentBundle] : ["--import", "tsx", agentMain]), "serve"], {
