@@ -4,7 +4,7 @@ import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import { migrateDatabase } from "@bailey/db/admin";
 import { createScratchDatabase, createScratchTeam, type ScratchDatabase } from "@bailey/db/testing";
 import { createRun, type TeamContext } from "../src";
-import { announceRunStateChanged, waitForRunState } from "../src/runs/run-state-signal";
+import { announceRunStarted, announceRunStateChanged, onRunStarted, waitForRunState } from "../src/runs/run-state-signal";
 
 describe("waiting for a run's state (a log follow waiting for its run to start)", () => {
   let db: ScratchDatabase;
@@ -65,5 +65,20 @@ describe("waiting for a run's state (a log follow waiting for its run to start)"
     assert.equal(await waiting, false);
     assert.ok(performance.now() - abortedAt < 5_000);
     assert.equal(await waitForRunState({ prisma, runId: "no-such-run", reached: started, timeoutMs: 1_000 }), false);
+  });
+
+  it("a follower hears which host started the run once, and not after it stopped listening", () => {
+    const heard: string[] = [];
+    const stop = onRunStarted("run-a", (hostId) => heard.push(hostId));
+    announceRunStarted("run-b", "host-x");
+    announceRunStarted("run-a", "host-1");
+    announceRunStarted("run-a", "host-2");
+    assert.deepEqual(heard, ["host-1"], "only its run, only the first announcement");
+    const late: string[] = [];
+    const stopLate = onRunStarted("run-a", (hostId) => late.push(hostId));
+    stopLate();
+    announceRunStarted("run-a", "host-3");
+    assert.deepEqual(late, []);
+    stop();
   });
 });

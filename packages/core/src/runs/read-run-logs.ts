@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import type { HostConnections } from "../scheduler/host-connections";
 import { type LogFileAgent, logFileState, readLogFile } from "./agent-log-stream";
 import { getRun } from "./run-operations";
-import { waitForRunState } from "./run-state-signal";
+import { onRunStarted, waitForRunState } from "./run-state-signal";
 
 interface RunLogsOptions {
   prisma: PrismaClient;
@@ -58,7 +58,22 @@ export async function openRunLogs({
 }): Promise<{ run: Awaited<ReturnType<typeof getRun>>; stream: RunLogStream | null }> {
   let run = await getRun({ prisma, ctx, runId });
   if (follow && waitForStart && notStartedStates.has(run.state)) {
-    if (await waitForRunState({ prisma, runId, reached: (state) => !notStartedStates.has(state), ...waitForStart })) run = await getRun({ prisma, ctx, runId });
+    const started = await waitForStartOrAgent({ prisma, runId, waitForStart });
+    if (started && typeof started === "object" && !waitForStart.abort?.aborted) {
+      // This process's dispatch heard the agent start it: its log is read from that host at once,
+      // while the running state is still being committed.
+      const host = await prisma.host.findUnique({ where: { id: started.startedOn } });
+      const agent = host && connections.get(host);
+      const file = agent && (await logFileState(agent, runId).catch(() => null));
+      if (agent && file)
+        return {
+          run: { ...run, state: "running" },
+          stream: fileLog({ prisma, agent, runId, follow, tailBytes, file, ended: false, blobs: blobs && !run.blobsExpiredAt ? blobs : undefined, storedBytes: 0 }),
+        };
+      // Else from its row, as any other reader, once the state has committed.
+      await waitForRunState({ prisma, runId, reached: (state) => !notStartedStates.has(state), ...waitForStart });
+    }
+    if (started) run = await getRun({ prisma, ctx, runId });
   }
   const storedBytes = Number(run.logBytesStored);
   const stored = blobs && !run.blobsExpiredAt ? () => ({ run, stream: storedLog(blobs, runId, storedBytes, tailStart(storedBytes, tailBytes), storedBytes) }) : null;
@@ -87,6 +102,38 @@ export async function openRunLogs({
     const forgotten = error instanceof RpcError && error.code === rpcErrorCodes.runNotFound;
     if (stored && (forgotten || storedBytes > 0 || run.finishedAt)) return stored();
     throw new AppError("UNAVAILABLE", `The logs are on host ${host.name}, which cannot be reached right now: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Waits for a run to start: `{ startedOn }` as soon as this process's dispatch announces that the
+ * agent started it there (before the state commits), "in its row" when its state moves on
+ * (announced or read), false when the wait is given up.
+ */
+async function waitForStartOrAgent({
+  prisma,
+  runId,
+  waitForStart,
+}: {
+  prisma: PrismaClient;
+  runId: string;
+  waitForStart: { timeoutMs: number; abort?: AbortSignal };
+}): Promise<{ startedOn: string } | "in its row" | false> {
+  const heard = new AbortController();
+  let startedOn: string | null = null;
+  const stopListening = onRunStarted(runId, (hostId) => {
+    startedOn = hostId;
+    heard.abort();
+  });
+  const leave = () => heard.abort();
+  waitForStart.abort?.addEventListener("abort", leave, { once: true });
+  try {
+    const reached = await waitForRunState({ prisma, runId, reached: (state) => !notStartedStates.has(state), timeoutMs: waitForStart.timeoutMs, abort: heard.signal });
+    if (startedOn !== null) return { startedOn };
+    return reached ? "in its row" : false;
+  } finally {
+    stopListening();
+    waitForStart.abort?.removeEventListener("abort", leave);
   }
 }
 

@@ -11,6 +11,24 @@ export function announceRunStateChanged(runId: string): void {
   signal.emit(runId);
 }
 
+/**
+ * Tells this process's log followers that the run's agent has started it on this host: said as
+ * soon as run.start answers, before the running state commits, so a follower waiting for the
+ * start opens the agent's log stream while the transition is still being written.
+ */
+export function announceRunStarted(runId: string, hostId: string): void {
+  signal.emit(startedKey(runId), hostId);
+}
+
+/** Calls `listener` with the host's id once this process hears the run started there; returns the unsubscribe. */
+export function onRunStarted(runId: string, listener: (hostId: string) => void): () => void {
+  const key = startedKey(runId);
+  signal.once(key, listener);
+  return () => signal.off(key, listener);
+}
+
+const startedKey = (runId: string) => `started:${runId}`;
+
 export interface WaitForRunStateOptions {
   prisma: PrismaClient;
   runId: string;

@@ -8,7 +8,7 @@ import { registryAuthFor } from "../registries";
 import { referencedSecretNames, teamSecretValues } from "../team-secrets/run-secrets";
 import { runGrantNames, teamGrantCredentials } from "../grants/run-grants";
 import { validateRunSpec } from "../runs/run-spec";
-import { announceRunStateChanged } from "../runs/run-state-signal";
+import { announceRunStarted, announceRunStateChanged } from "../runs/run-state-signal";
 import { transitionRun } from "../runs/transition-run";
 import { defaultDispatchLeaseMs, dispatchClaim, keepDispatchLease, runCreateTimeoutMs } from "./dispatch-lease";
 import type { HostConnections } from "./host-connections";
@@ -172,6 +172,8 @@ export async function dispatchOne(prisma: PrismaClient, connections: HostConnect
       lease.stop();
     }
     const started = await agent.request("run.start", { runId }, { timeoutMs: 60_000 });
+    // Its log is being written on the host now: a follower waiting for the start opens it while the transition commits.
+    announceRunStarted(runId, host.id);
     // The agent gave it a warm pool's container (said in run.create's answer, and again in run.start's).
     const warmPoolId = started.warm?.poolId ?? created?.warm?.poolId ?? null;
     await prisma.$transaction(async (tx) => {
