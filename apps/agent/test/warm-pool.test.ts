@@ -86,17 +86,18 @@ for (const sandbox of ["none", "gvisor"] as const) {
       await agent?.stop();
     });
 
-    it("a matching run takes an idle container: its output, exit code, env, user and workdir are the run's; the container goes after it and the pool refills", async () => {
+    it("a matching run with its own user takes an idle container and is exec'd there: its output, exit code, env, user and workdir are the run's; the container goes after it and the pool refills", async () => {
       const idleBefore = await poolContainers(hostId, poolId);
       const runId = `w-${randomBytes(4).toString("hex")}`;
       const created = await peer.request("run.create", {
         runId,
-        spec: spec({ command: ["sh", "-c", 'echo out; echo err >&2; echo "$GREETING $BAILEY_RUN_ID"; id -u; pwd; exit 7'], env: { GREETING: "hi" }, user: "1234", workdir: "/tmp" }),
+        spec: spec({ command: ["sh", "-c", 'sleep 1; echo out; echo err >&2; echo "$GREETING $BAILEY_RUN_ID"; id -u; pwd; exit 7'], env: { GREETING: "hi" }, user: "1234", workdir: "/tmp" }),
       });
       assert.deepEqual(created.warm, { poolId });
       assert.ok(idleBefore.includes(created.containerId as string), "the run's container is one the pool started");
       assert.ok(created.networkId && (await networkExists(created.networkId)), "the pool container's own network is the run's");
       await peer.request("run.start", { runId });
+      assert.ok(((await docker.getContainer(created.containerId as string).inspect()).ExecIDs ?? []).length > 0, "another user than the container's: exec'd");
       const run = await finished(peer, runId);
       assert.equal(run.state, "exited");
       assert.equal(run.exitCode, 7);
@@ -111,6 +112,38 @@ for (const sandbox of ["none", "gvisor"] as const) {
       const refilled = await full(peer, poolId, 2);
       assert.equal(refilled.claimedTotal, 1);
       assert.ok(!(await poolContainers(hostId, poolId)).includes(created.containerId as string), "never handed out again");
+      await peer.request("run.destroy", { runId });
+    });
+
+    it("a run as the image's user is started by the container's launcher, no exec: its command is the main process, with the run's env (quotes and newlines intact), workdir and exit code", async () => {
+      await full(peer, poolId, 2);
+      const runId = `l-${randomBytes(4).toString("hex")}`;
+      const tricky = 'it\'s "quoted"\nand $NOT_EXPANDED `nor this`';
+      const created = await peer.request("run.create", {
+        runId,
+        spec: spec({ command: ["sh", "-c", 'printf "%s|" "$TRICKY"; echo "$BAILEY_RUN_ID"; pwd; echo "pid $$"; exit 3'], env: { TRICKY: tricky }, workdir: "/tmp" }),
+      });
+      assert.deepEqual(created.warm, { poolId });
+      await peer.request("run.start", { runId });
+      const run = await finished(peer, runId);
+      assert.equal(run.state, "exited");
+      assert.equal(run.exitCode, 3);
+      const log = await logOf(peer, runId);
+      assert.ok(log.startsWith(`${tricky}|${runId}\n/tmp\n`), JSON.stringify(log));
+      assert.match(log, /^pid 1$/m, "the run's command replaced the launcher as the container's main process");
+      assert.equal(await exists(created.containerId as string), false, "the container goes after the run");
+      await peer.request("run.destroy", { runId });
+    });
+
+    it("a launched run never goes through the engine's exec, and a command the image lacks ends it with 127 and the shell's reason in its log", async () => {
+      await full(peer, poolId, 2);
+      const runId = `m-${randomBytes(4).toString("hex")}`;
+      const created = await peer.request("run.create", { runId, spec: spec({ command: ["sh", "-c", "sleep 1; no-such-command-here"] }) });
+      await peer.request("run.start", { runId });
+      assert.deepEqual((await docker.getContainer(created.containerId as string).inspect()).ExecIDs ?? [], [], "no exec into a launched run's container");
+      const run = await finished(peer, runId);
+      assert.equal(run.exitCode, 127);
+      assert.match(await logOf(peer, runId), /no-such-command-here/);
       await peer.request("run.destroy", { runId });
     });
 
@@ -187,7 +220,7 @@ describe("warm pool: reconcile and agent restarts (runc)", () => {
     await full(peer, poolId, 2);
     const idle = await poolContainers(hostId, poolId);
     await assert.rejects(peer.openStream("exec.open", { sessionId: `s-${randomBytes(4).toString("hex")}`, runId, attach: true }).result, (error: Error) =>
-      /warm pool's container, whose main process is not the run's/.test(error.message),
+      /warm pool's container, whose main process's input is not the run's/.test(error.message),
     );
     assert.equal((await peer.request("run.exec", { runId, command: ["true"] })).exitCode, 0, "run.exec reaches a warm run's container");
     const kept = await peer.request("host.reconcile", { ownedRunIds: [runId] });
@@ -197,6 +230,43 @@ describe("warm pool: reconcile and agent restarts (runc)", () => {
     assert.deepEqual(removed.removed.map((resource) => resource.runId).sort(), [runId, runId], "the unowned warm run's container and network, under its run id");
     assert.equal(await exists(created.containerId as string), false);
     assert.equal((await poolOf(peer, poolId)).idle, 2, "the idle containers stay");
+  });
+
+  it("a launched warm run outlives an agent restart: the new agent follows it to its end, its exit code and its whole log", async () => {
+    await full(peer, poolId, 2);
+    const runId = `rl-${randomBytes(4).toString("hex")}`;
+    const created = await peer.request("run.create", { runId, spec: { image, sandbox: "none", command: ["sh", "-c", "echo before; sleep 3; echo after; exit 4"] } });
+    assert.ok(created.warm);
+    await peer.request("run.start", { runId });
+    await until("its first line", async () => Buffer.from((await peer.request("run.logs.read", { runId, offset: 0, length: 1024 })).data, "base64").includes("before"));
+    peer.close();
+    await agent.restart();
+    peer = await agent.connect();
+    const run = await finished(peer, runId);
+    assert.equal(run.state, "exited");
+    assert.equal(run.exitCode, 4);
+    assert.equal(await logOf(peer, runId), "before\nafter\n");
+    assert.equal(await exists(created.containerId as string), false, "its container goes at its end, as any warm run's");
+    await peer.request("run.destroy", { runId });
+    await configure();
+  });
+
+  it("a pool with its own idle command runs each run's command by exec", async () => {
+    await peer.request("pool.configure", { pools: [{ poolId, image, sandbox: "none", size: 1, idleCommand: ["sleep", "infinity"] }] });
+    await until("the pool with its idle command", async () => {
+      const containers = await docker.listContainers({ filters: { label: [`bailey.host-id=${hostId}`, `bailey.pool-id=${poolId}`] } });
+      return containers.length === 1 && containers[0]?.Command.startsWith("sleep") ? true : null;
+    });
+    await full(peer, poolId, 1);
+    const runId = `ri-${randomBytes(4).toString("hex")}`;
+    const created = await peer.request("run.create", { runId, spec: { image, sandbox: "none", command: ["sh", "-c", "sleep 1; echo exec"] } });
+    assert.ok(created.warm);
+    await peer.request("run.start", { runId });
+    assert.ok(((await docker.getContainer(created.containerId as string).inspect()).ExecIDs ?? []).length > 0);
+    assert.equal((await finished(peer, runId)).exitCode, 0);
+    assert.equal(await logOf(peer, runId), "exec\n");
+    await peer.request("run.destroy", { runId });
+    await configure();
   });
 
   it("a restarted agent removes the idle containers it had and refills the pool once configured", async () => {

@@ -4,8 +4,10 @@ import { methods, poolSpec, runSpec, warmPoolMatch } from "../src/index";
 
 const pool = poolSpec.parse({ poolId: "py", image: "python:3.12", sandbox: "gvisor", resources: { cpus: 1 }, size: 5 });
 
-test("a pool spec gets the default idle command and refuses a timeout among its resources", () => {
-  assert.deepEqual(pool.idleCommand, ["sleep", "infinity"]);
+test("a pool spec without an idle command leaves it to the agent's launcher, and refuses a timeout among its resources", () => {
+  assert.equal(pool.idleCommand, undefined);
+  assert.deepEqual(poolSpec.parse({ ...pool, idleCommand: ["sleep", "infinity"] }).idleCommand, ["sleep", "infinity"]);
+  assert.equal(poolSpec.safeParse({ ...pool, idleCommand: [] }).success, false, "an empty idle command is no command");
   assert.equal(poolSpec.safeParse({ ...pool, resources: { timeoutSeconds: 5 } }).success, false);
   assert.equal(poolSpec.safeParse({ ...pool, size: 51 }).success, false);
   assert.equal(methods["pool.configure"].params.safeParse({ pools: [pool, pool] }).success, false, "duplicate pool ids are refused");

@@ -77,10 +77,11 @@ export class ExecSessions {
           throw new RpcError(rpcErrorCodes.conflict, `Run ${params.runId} is ${run.state}; exec and attach need a running run.`, { runId: params.runId, state: run.state });
         }
         if (params.attach && run.warm) {
-          // Its container's main process is the pool's idle command; the run's own process is an exec no attach reaches.
+          // Its container's main process is the pool's idle command (the run is an exec no attach reaches), or the
+          // launcher's exec of the run with its stdin on /dev/null: no attach would be the run's terminal.
           throw new RpcError(
             rpcErrorCodes.unsupportedFeature,
-            `Run ${params.runId} runs in a warm pool's container, whose main process is not the run's: attach is not available for it; open an exec with a command instead, or run it on a host without a matching pool.`,
+            `Run ${params.runId} runs in a warm pool's container, whose main process's input is not the run's: attach is not available for it; open an exec with a command instead, or run it on a host without a matching pool.`,
             { runId: params.runId },
           );
         }

@@ -1,5 +1,5 @@
 import type { RunSpec } from "@bailey/protocol";
-import type { ExecSession, Runtime } from "@bailey/runtime";
+import type { ExecSession, InteractiveStream, Runtime } from "@bailey/runtime";
 
 /** The warm container of a claimed run: what run.start execs, kept in memory between run.create and run.start. */
 export interface WarmClaim {
@@ -8,11 +8,32 @@ export interface WarmClaim {
   cmd: string[];
   /** The run's environment, secrets' values included: never stored, so an agent restart before run.start loses it. */
   env: Record<string, string>;
+  /** The container's launcher (pool-manager.ts), when it has one: the run's command is written to it instead of exec'd. */
+  launcher: InteractiveStream | null;
 }
 
 /** What a container made for the run would have run: the image's entrypoint, then the run's command or else the image's CMD. */
 export function warmCommand(spec: RunSpec, claim: WarmClaim): string[] {
   return [...claim.entrypoint, ...(spec.command ?? claim.cmd)];
+}
+
+const shellName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const quoted = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * What the launcher is given to become the run: its environment exported, its workdir entered,
+ * its command exec'd (replacing the shell, so the command is the container's main process, its
+ * exit the container's) with its stdin on /dev/null, as an exec'd run's is. Null when the
+ * launcher cannot do what an exec would: another user, a TTY, an env name no shell can export.
+ */
+export function launchScript(spec: RunSpec, claim: WarmClaim): string | null {
+  if (spec.user || spec.tty || Object.keys(claim.env).some((name) => !shellName.test(name))) return null;
+  const command = warmCommand(spec, claim);
+  if (!command.length) throw new Error(`The image ${spec.image} has neither ENTRYPOINT nor CMD and the run gives no command; give the run a command.`);
+  const lines = Object.entries(claim.env).map(([name, value]) => `export ${name}=${quoted(value)}`);
+  if (spec.workdir) lines.push(`cd ${quoted(spec.workdir)} || exit 126`);
+  lines.push(`exec ${command.map(quoted).join(" ")} </dev/null`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** Starts the run's command in its claimed container, as the run's user, in its workdir, with its environment. */

@@ -23,7 +23,7 @@ import { type LogCommitWatch, RunLogFiles } from "../logs/run-log-file";
 import type { Journal, NewJournalEvent } from "../journal/journal";
 import { RunWorkspaces, WorkspaceError } from "../workspaces/run-workspaces";
 import { type PooledContainer, PoolManager } from "../pools/pool-manager";
-import { startWarmExec, stopWarmRun, type WarmClaim } from "../pools/warm-run";
+import { launchScript, startWarmExec, stopWarmRun, type WarmClaim } from "../pools/warm-run";
 import { readContainerFile } from "./container-file";
 import { defaultEgressNetwork, startEgressSidecar } from "./egress-sidecar";
 import { labelKeys, names, type RunRecord, toAgentRun } from "./run-record";
@@ -268,7 +268,7 @@ export class RunManager {
       imageDigest: warm.imageDigest,
       warm: { poolId: warm.poolId },
     });
-    this.warmClaims.set(runId, { entrypoint: warm.entrypoint, cmd: warm.cmd, env });
+    this.warmClaims.set(runId, { entrypoint: warm.entrypoint, cmd: warm.cmd, env, launcher: warm.launcher });
     await this.persist(record, { type: "run.created", runId, data: { image: spec.image, dependencies: spec.dependencies, sandbox: spec.sandbox, warm: { poolId: warm.poolId } } });
     if (warm.networkId) await this.options.journal.append({ type: "network.created", runId, data: { networkId: warm.networkId, name: warm.networkName } });
     await this.options.journal.append({ type: "container.created", runId, data: { containerId: warm.containerId, name: warm.name } });
@@ -288,6 +288,15 @@ export class RunManager {
       );
     }
     const containerId = record.containerId as string;
+    let script: string | null;
+    try {
+      script = claim.launcher ? launchScript(record.spec, claim) : null;
+    } catch (error) {
+      throw new RpcError(rpcErrorCodes.invalidParams, (error as Error).message);
+    }
+    if (claim.launcher && script) return this.launchWarm(record, claim.launcher, script);
+    // The run is exec'd: the launcher stays idle, and the container goes with the run.
+    claim.launcher?.close();
     let session: Awaited<ReturnType<typeof startWarmExec>>;
     try {
       session = await startWarmExec(this.options.runtime, containerId, record.spec, claim);
@@ -312,6 +321,35 @@ export class RunManager {
     return toAgentRun(record);
   }
 
+  /**
+   * run.start of a warm run whose container has a launcher: the run's environment, workdir and
+   * command are written to it and the command replaces the launcher as the container's main
+   * process. From here the run is supervised, stopped and logged as a cold run is (its output is
+   * the launcher's attach, held since the pool filled); only its container's removal at the end
+   * is the warm run's.
+   */
+  private async launchWarm(record: RunRecord, launcher: InteractiveStream, script: string): Promise<AgentRun> {
+    const { runId } = record;
+    const containerId = record.containerId as string;
+    try {
+      await launcher.write(Buffer.from(script));
+    } catch (error) {
+      launcher.close();
+      throw new RpcError(rpcErrorCodes.internalError, `Starting warm run ${runId} through its pool container's launcher failed: ${(error as Error).message}; destroy it and create the run again.`);
+    }
+    this.warmClaims.delete(runId);
+    record.warmLaunched = true;
+    record.state = "running";
+    record.startedAt = new Date().toISOString();
+    const timeout = record.spec.resources.timeoutSeconds;
+    record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
+    await this.persist(record, { type: "container.started", runId, data: { containerId } });
+    if (this.runLogs) this.runLogs.follow(runId, containerId, launcher);
+    else launcher.output.resume();
+    this.supervise(record);
+    return toAgentRun(record);
+  }
+
   /** A connection to a created container's output (stdout and stderr, no stdin); null where the engine has none, and the log file follows the engine's log. */
   private async attachOutput(runId: string, containerId: string): Promise<InteractiveStream | null> {
     const manager = this.options.runtime.interactiveManager();
@@ -331,7 +369,7 @@ export class RunManager {
       record.state = "stopping";
       await this.persist(record, { type: "run.state", runId, data: { state: "stopping", graceSeconds } });
     });
-    if (record.warm) await stopWarmRun(this.options.runtime, record.containerId, runId, graceSeconds, this.warmExits.get(runId) ?? Promise.resolve());
+    if (record.warm && !record.warmLaunched) await stopWarmRun(this.options.runtime, record.containerId, runId, graceSeconds, this.warmExits.get(runId) ?? Promise.resolve());
     else await this.options.runtime.stopContainer(record.containerId, graceSeconds);
     await this.waitForFinal(runId);
     return toAgentRun(this.get(runId));
@@ -963,7 +1001,8 @@ export class RunManager {
       await this.persist(record, { type: "run.failed", runId: record.runId, data: { error: record.error, during: "provisioning" } });
       return;
     }
-    if (record.warm && (record.state === "running" || record.state === "stopping")) {
+    // A launched warm run's command is its container's main process: taken up below as a cold run's is.
+    if (record.warm && !record.warmLaunched && (record.state === "running" || record.state === "stopping")) {
       // Its exec cannot be followed again from a new process (nor its exit code learnt): it ends here, its container removed.
       await this.options.runtime.removeContainer(record.containerId ?? "").catch(() => undefined);
       // Its container gone, its log file is marked complete with what it holds.

@@ -8,6 +8,8 @@ export interface RunRecord extends AgentRun {
   timedOut: boolean;
   /** When the agent last journalled an egress event of the run (set just before): a restarted agent follows the proxy's log from the next second on. */
   egressEventsAt?: string | null;
+  /** A warm run started by its container's launcher: its command is the container's main process (stopped, followed and resumed as a cold run's is). */
+  warmLaunched?: boolean;
 }
 
 export const labelKeys = {
@@ -26,6 +28,6 @@ export const names = {
 };
 
 export function toAgentRun(record: RunRecord): AgentRun {
-  const { spec: _spec, deadline: _deadline, timedOut: _timedOut, egressEventsAt: _egressEventsAt, ...run } = record;
+  const { spec: _spec, deadline: _deadline, timedOut: _timedOut, egressEventsAt: _egressEventsAt, warmLaunched: _warmLaunched, ...run } = record;
   return run;
 }

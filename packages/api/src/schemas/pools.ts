@@ -17,7 +17,12 @@ const size = z
   .min(0, `A pool's size is a whole number from 0 to ${maxPoolSize}`)
   .max(maxPoolSize, `A pool's size is a whole number from 0 to ${maxPoolSize}`)
   .describe("How many started, idle containers the host keeps ready");
-const idleCommand = z.array(z.string()).max(64).describe('What idle containers run until claimed; empty or absent: ["sleep","infinity"]');
+const idleCommand = z
+  .array(z.string())
+  .max(64)
+  .describe(
+    "What idle containers run until claimed (a claimed run's command is then exec'd beside it); empty or absent: Bailey's launcher, the image's /bin/sh waiting for the run's command on its stdin (no exec: the fastest start; needs /bin/sh in the image)",
+  );
 
 /** A warm pool with what its host last reported about it. */
 export const warmPool = z.object({

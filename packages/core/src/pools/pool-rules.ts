@@ -58,15 +58,19 @@ export function parsePoolResources(input: unknown): PoolResources {
   return stripUndefined(parsed.data);
 }
 
-/** Absent or empty means the agent's default (sleep infinity). */
+/** Absent or empty means the agent's launcher (the image's /bin/sh waiting for the run's command). */
 export function parseIdleCommand(input: unknown): string[] {
   if (input === undefined || input === null) return [];
   if (Array.isArray(input) && input.length === 0) return [];
   const parsed = z.array(z.string()).pipe(idleCommandSchema).safeParse(input);
   if (!parsed.success)
-    throw new AppError("BAD_REQUEST", 'A pool\'s idleCommand is what its idle containers run until claimed: 1 to 64 non-empty arguments, e.g. ["sleep", "infinity"]; leave it out for that default.', {
-      fields: [{ field: "idleCommand", message: parsed.error.issues[0]?.message ?? "invalid" }],
-    });
+    throw new AppError(
+      "BAD_REQUEST",
+      "A pool's idleCommand is what its idle containers run until claimed: 1 to 64 non-empty arguments, e.g. [\"sleep\", \"infinity\"]; leave it out for Bailey's launcher (the image's /bin/sh waits for the run's command: the fastest start).",
+      {
+        fields: [{ field: "idleCommand", message: parsed.error.issues[0]?.message ?? "invalid" }],
+      },
+    );
   return parsed.data;
 }
 

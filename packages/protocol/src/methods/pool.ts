@@ -9,8 +9,11 @@ const poolSandbox = runSpec.shape.sandbox;
 const poolResources = runSpec.shape.resources.unwrap().omit({ timeoutSeconds: true }).strict().default({});
 
 /**
- * One warm pool on a host: `size` containers of `image`, created and started ahead and idle
- * (running `idleCommand`), each claimed by exactly one matching run and never reused.
+ * One warm pool on a host: `size` containers of `image`, created and started ahead and idle,
+ * each claimed by exactly one matching run and never reused. Without `idleCommand` an idle
+ * container's main process is the image's `/bin/sh` waiting for the run's command on its stdin
+ * (the agent's launcher: a claimed run starts without an exec); with it, that command idles and
+ * the run's command is exec'd beside it.
  */
 export const poolSpec = z
   .object({
@@ -19,7 +22,7 @@ export const poolSpec = z
     sandbox: poolSandbox,
     resources: poolResources,
     size: z.number().int().min(0).max(50),
-    idleCommand: z.array(z.string().min(1).max(4096)).min(1).max(64).default(["sleep", "infinity"]),
+    idleCommand: z.array(z.string().min(1).max(4096)).min(1).max(64).optional(),
   })
   .strict();
 export type PoolSpec = z.infer<typeof poolSpec>;
