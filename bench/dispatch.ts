@@ -148,7 +148,12 @@ export async function benchDispatch(): Promise<BenchRow[]> {
       if (logs.status !== 200) throw new Error(`GET …/logs?follow=true answered ${logs.status}: ${await logs.text()}`);
       const figures: Record<string, number> = { firstLine: (await firstBytesAt(logs)) - start };
       if (!warm) figures.running = (await starts.waitFor(`bailey-${run.id}`)) - start;
-      const { run: after } = await api<{ run: { warmPoolId: string | null } }>("GET", `/runs/${run.id}`);
+      // The first line can arrive before the running state commits (the follow opens when the agent has started it).
+      let after = (await api<{ run: { state: string; warmPoolId: string | null } }>("GET", `/runs/${run.id}`)).run;
+      for (let i = 0; i < 100 && after.state === "provisioning"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        after = (await api<{ run: { state: string; warmPoolId: string | null } }>("GET", `/runs/${run.id}`)).run;
+      }
       if ((after.warmPoolId !== null) !== warm) throw new Error(`run ${run.id} started ${after.warmPoolId ? "warm" : "cold"}, expected ${warm ? "warm" : "cold"}`);
       await api("DELETE", `/runs/${run.id}`);
       return figures;
