@@ -6403,7 +6403,7 @@ export interface operations {
           };
           /** @description How many started, idle containers the host keeps ready */
           size: number;
-          /** @description What idle containers run until claimed; empty or absent: ["sleep","infinity"] */
+          /** @description What idle containers run until claimed (a claimed run's command is then exec'd beside it); empty or absent: Bailey's launcher, the image's /bin/sh waiting for the run's command on its stdin (no exec: the fastest start; needs /bin/sh in the image) */
           idleCommand?: string[];
         };
       };
