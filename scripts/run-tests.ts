@@ -110,10 +110,10 @@ function failedTestsIn(report: string): string[] {
     const [, indent = "", name = ""] = line.match(/^(\s*)not ok \d+ - (.*)$/) ?? [];
     if (!name) return;
     const depth = indent.length / 4;
-    const error = lines
-      .slice(index + 1, index + 40)
-      .find((next) => /^\s*error: /.test(next))
-      ?.trim();
+    const following = lines.slice(index + 1, index + 40);
+    const at = following.findIndex((next) => /^\s*error: /.test(next));
+    // A multi-line message is a YAML block (`error: |-`): its first line is the next one.
+    const error = at < 0 ? undefined : /^\s*error: [|>]-?\s*$/.test(following[at] ?? "") ? `error: ${following[at + 1]?.trim() ?? ""}` : following[at]?.trim();
     failures.push(`${"  ".repeat(depth)}✖ ${name}${error ? `  (${error.slice(0, 300)})` : ""}`);
   });
   return failures;
