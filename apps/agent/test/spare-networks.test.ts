@@ -2,28 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { AgentRun, RpcPeer } from "@bailey/protocol";
-import { type AgentProcess, docker, startAgent } from "../src/testing";
+import { type AgentProcess, docker, networkExists, startAgent, until } from "../src/testing";
 
 const image = "bailey-test/busybox:latest";
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const networkExists = (id: string) =>
-  docker
-    .getNetwork(id)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
 
 describe("spare run networks (real Docker): made ahead, each taken by one run, gone with it", () => {
   const hostId = `spare-${randomBytes(3).toString("hex")}`;

@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { AgentRun, PoolStatus, RpcPeer, RunSpec } from "@bailey/protocol";
-import { type AgentProcess, docker, startAgent } from "../src/testing";
+import { type AgentProcess, docker, networkExists, startAgent, until } from "../src/testing";
 
 const image = "bailey-test/busybox:latest";
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function poolOf(peer: RpcPeer, poolId: string): Promise<PoolStatus> {
   const { pools } = await peer.request("pool.status", {});
@@ -50,14 +40,6 @@ async function logOf(peer: RpcPeer, runId: string): Promise<string> {
 const exists = (id: string) =>
   docker
     .getContainer(id)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    );
-const networkExists = (id: string) =>
-  docker
-    .getNetwork(id)
     .inspect()
     .then(
       () => true,

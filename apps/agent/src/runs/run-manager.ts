@@ -247,11 +247,7 @@ export class RunManager {
         attached?.close();
         throw error;
       }
-      record.state = "running";
-      record.startedAt = new Date().toISOString();
-      const timeout = record.spec.resources.timeoutSeconds;
-      record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
-      await this.persist(record, { type: "container.started", runId, data: { containerId: record.containerId } });
+      await this.recordStarted(record, record.containerId);
       this.runLogs?.follow(runId, record.containerId, attached ?? undefined);
       this.supervise(record);
       return toAgentRun(record);
@@ -310,11 +306,7 @@ export class RunManager {
       runId,
       ended.then(() => session.exitCode()),
     );
-    record.state = "running";
-    record.startedAt = new Date().toISOString();
-    const timeout = record.spec.resources.timeoutSeconds;
-    record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
-    await this.persist(record, { type: "container.started", runId, data: { containerId } });
+    await this.recordStarted(record, containerId);
     if (this.runLogs) this.runLogs.follow(runId, containerId, session);
     else session.output.resume();
     this.supervise(record);
@@ -339,15 +331,20 @@ export class RunManager {
     }
     this.warmClaims.delete(runId);
     record.warmLaunched = true;
-    record.state = "running";
-    record.startedAt = new Date().toISOString();
-    const timeout = record.spec.resources.timeoutSeconds;
-    record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
-    await this.persist(record, { type: "container.started", runId, data: { containerId } });
+    await this.recordStarted(record, containerId);
     if (this.runLogs) this.runLogs.follow(runId, containerId, launcher);
     else launcher.output.resume();
     this.supervise(record);
     return toAgentRun(record);
+  }
+
+  /** The run is running from now: its start, its deadline (from its timeout) and the journal's container.started. */
+  private async recordStarted(record: RunRecord, containerId: string): Promise<void> {
+    record.state = "running";
+    record.startedAt = new Date().toISOString();
+    const timeout = record.spec.resources.timeoutSeconds;
+    record.deadline = timeout ? new Date(Date.now() + timeout * 1000).toISOString() : null;
+    await this.persist(record, { type: "container.started", runId: record.runId, data: { containerId } });
   }
 
   /** A connection to a created container's output (stdout and stderr, no stdin); null where the engine has none, and the log file follows the engine's log. */

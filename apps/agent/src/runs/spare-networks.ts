@@ -43,11 +43,6 @@ export class SpareNetworks {
     return network;
   }
 
-  /** How many are ready now. */
-  get readyCount(): number {
-    return this.ready.length;
-  }
-
   /** Whether this network (id or name) is a ready spare, or one being made: reconcile leaves those alone. */
   holds(idOrName: string): boolean {
     if (this.ready.some((network) => network.id === idOrName || network.name === idOrName)) return true;

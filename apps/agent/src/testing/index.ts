@@ -2,6 +2,7 @@
 // whole worker host behind real sshd, and the Docker helpers their assertions use.
 export { type AgentHost, type AgentHostFields, type StartAgentHostOptions, startAgentHost } from "./agent-host";
 export { type AgentProcess, type AgentSettings, agentMain, repoRoot, type StartAgentOptions, startAgent } from "./agent-process";
+export { networkExists, until } from "./eventually";
 export { docker, dockerSocket, engineLog, ensureStandinImage, removeByHost, requireDocker, resourcesOf, standinImage } from "./docker";
 export { httpsFetch, ProxyRefusedError, ProxyTunnelAgent, type ProxyTunnelOptions, type RecordedRequest, type SimpleResponse, startTlsUpstream, type TlsUpstream } from "./egress";
 export { egressProxyCommand, ensureEgressProxyImage } from "../egress/proxy-image";
