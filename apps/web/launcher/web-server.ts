@@ -9,6 +9,7 @@ import { createObservabilityEndpoints, HostConnections, lineLogger, logger, metr
 import { createPrismaClient, type PrismaClient } from "@bailey/db";
 import next from "next";
 import { webServerEnv } from "./env";
+import { createApiFastPath } from "./api-fast-path";
 import { createExecSocketServer } from "./exec-socket/server";
 import { startReplicaScheduler } from "./replica-scheduler";
 import { webAppDir } from "./web-app-dir";
@@ -46,11 +47,13 @@ async function main(): Promise<void> {
   });
   // /metrics, /livez, /readyz: here, not as Next routes, so they read this process's registry.
   const observability = createObservabilityEndpoints({ prisma, metricsToken: metricsTokenFromEnv() });
+  const apiFastPath = createApiFastPath({ prisma, connections, auditSigningKeyFile: env.auditSigningKeyFile });
   const server = createServer((request, response) =>
     withRequestContext(request, response, () => {
       observeHttpRequest(request, response);
       if (observability(request, response)) return;
       if (execSockets.handleRequest(request, response)) return;
+      if (apiFastPath(request, response)) return;
       void handle(request, response);
     }),
   );

@@ -81,10 +81,14 @@ export function httpStatusOf(error: AppError): { status: number; headers: Record
 }
 
 /** REST's error body: `{"error":{"code","message","details"}}` with its status and headers. */
-export function restErrorResponse(thrown: unknown): Response {
+export function restErrorBody(thrown: unknown): { status: number; headers: Record<string, string>; body: unknown } {
   const error = toAppError(thrown);
   const { status, headers } = httpStatusOf(error);
-  const body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+  return { status, headers, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } };
+}
+
+export function restErrorResponse(thrown: unknown): Response {
+  const { status, headers, body } = restErrorBody(thrown);
   return Response.json(body, { status, headers });
 }
 

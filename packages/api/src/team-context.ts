@@ -15,7 +15,7 @@ export async function resolveTeamContext(ctx: Context, scope: TokenScope | "sess
   if (ctx.token) {
     if (scope === "session") throw new AppError("FORBIDDEN", "API tokens cannot do this; sign in to the dashboard instead.");
     requireScope(ctx.token, scope);
-    const team = await ctx.prisma.team.findUniqueOrThrow({ where: { id: ctx.token.teamId }, select: { id: true, name: true, slug: true } });
+    const team = ctx.token.team;
     return { team: { ...team, role: ctx.token.role }, teamContext: { teamId: team.id, role: ctx.token.role, actor: { type: "token", tokenId: ctx.token.tokenId, userId: ctx.token.userId } } };
   }
   if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in first, or send an API token: Authorization: Bearer bly_...");

@@ -1,6 +1,6 @@
 import { AppError } from "@bailey/core";
 import type { Context } from "../context";
-import { restErrorResponse, toAppError } from "../errors";
+import { restErrorBody, toAppError } from "../errors";
 import { appRouter, createCaller } from "../root";
 import { parseJsonBody, readBodyBytes } from "./body";
 import { uploadBuildContextRoute } from "./build-context-upload";
@@ -18,12 +18,54 @@ const operations = restOperations(appRouter);
 
 const sendToken = () => new AppError("UNAUTHORIZED", "Send an API token: Authorization: Bearer bly_...");
 
-/** JSON with bigints as decimal strings (memory sizes, ids of 64-bit rows). */
+/**
+ * Whether `createRestHandler` has a procedure for this method and path (not a stream route, not
+ * the build-context upload). False, never a throw, for a path it cannot even decode.
+ */
+export function isProcedureOperation(basePath: string, method: string, pathname: string): boolean {
+  if (!pathname.startsWith(`${basePath}/`)) return false;
+  const path = pathname.slice(basePath.length).replace(/\/+$/, "") || "/";
+  if (path === "/build-contexts") return false;
+  try {
+    return matchOperation(operations, method, path).candidates.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A REST answer before it is a Response: the web server's fast path writes it out as it is. */
+export interface RestAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON text. */
+  body: string;
+}
+
+const bigintAsString = (_key: string, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner);
+
+/**
+ * JSON with bigints as decimal strings (memory sizes, ids of 64-bit rows). Without a replacer
+ * first: one makes stringify several times slower, and only answers holding a bigint need it.
+ */
+export function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return JSON.stringify(value, bigintAsString);
+  }
+}
+
+const jsonAnswer = (value: unknown, status = 200, headers: Record<string, string> = {}): RestAnswer => ({
+  status,
+  headers: { ...headers, "content-type": "application/json" },
+  body: jsonText(value),
+});
+
+export const answerResponse = ({ status, headers, body }: RestAnswer): Response => new Response(body, { status, headers });
+
 export function jsonResponse(value: unknown, status = 200): Response {
-  return new Response(
-    JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)),
-    { status, headers: { "content-type": "application/json" } },
-  );
+  return answerResponse(jsonAnswer(value, status));
 }
 
 const mediaType = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -55,24 +97,27 @@ async function inputOf(operation: RestOperation, request: Request, url: URL, par
  * /api/v1: each operation is a tRPC procedure with `meta.openapi`, called with the same
  * context, middlewares (scope, role, tenancy), schemas and error mapping as /api/trpc.
  */
-export function createRestHandler({ basePath, createContext }: RestHandlerOptions) {
-  return async (request: Request): Promise<Response> => {
+export function createRestHandler(options: RestHandlerOptions): (request: Request) => Promise<Response> {
+  const answer = createRestAnswerer(options);
+  return async (request) => answerResponse(await answer(request));
+}
+
+/** {@link createRestHandler}'s work, answering with a {@link RestAnswer} instead of a Response. */
+export function createRestAnswerer({ basePath, createContext }: RestHandlerOptions) {
+  return async (request: Request): Promise<RestAnswer> => {
     try {
       const url = new URL(request.url);
       const path = url.pathname.slice(basePath.length).replace(/\/+$/, "") || "/";
       // A file body, not JSON: its own handler (rest/uploads.ts lists it for the document).
       if (path === "/build-contexts" && request.method === "POST") {
         const { body, status } = await uploadBuildContextRoute(request, createContext);
-        return jsonResponse(body, status);
+        return jsonAnswer(body, status);
       }
       const { candidates, allowed } = matchOperation(operations, request.method, path);
       if (path === "/build-contexts") allowed.push("POST");
       if (candidates.length === 0) {
         if (allowed.length > 0)
-          return Response.json(
-            { error: { code: "METHOD_NOT_ALLOWED", message: `${path} answers ${allowed.join(", ")}, not ${request.method}.` } },
-            { status: 405, headers: { allow: allowed.join(", ") } },
-          );
+          return jsonAnswer({ error: { code: "METHOD_NOT_ALLOWED", message: `${path} answers ${allowed.join(", ")}, not ${request.method}.` } }, 405, { allow: allowed.join(", ") });
         throw new AppError("NOT_FOUND", `There is no API operation ${request.method} ${basePath}${path}; the operations are listed in ${basePath}/openapi.json.`);
       }
       const { operation, params } = candidates.length === 1 ? (candidates[0] as (typeof candidates)[number]) : pickByContentType(candidates, request);
@@ -86,10 +131,11 @@ export function createRestHandler({ basePath, createContext }: RestHandlerOption
       const [group, name] = operation.procedure.split(".") as [string, string];
       const output = await caller[group]![name]!(operation.input ? input : undefined);
       const created = operation.meta.restCreated === "always" || (operation.meta.restCreated === "unless-existing" && (output as { created?: boolean }).created === true);
-      return jsonResponse(output, created ? 201 : 200);
+      return jsonAnswer(output, created ? 201 : 200);
     } catch (error) {
       if (toAppError(error).code === "INTERNAL") console.error(`[api/v1] ${request.method} ${new URL(request.url).pathname} failed:`, error);
-      return restErrorResponse(error);
+      const { status, headers, body } = restErrorBody(error);
+      return jsonAnswer(body, status, headers);
     }
   };
 }

@@ -1,4 +1,4 @@
-export { createRestHandler, jsonResponse, type RestHandlerOptions } from "./handler";
+export { answerResponse, createRestAnswerer, createRestHandler, isProcedureOperation, jsonResponse, jsonText, type RestAnswer, type RestHandlerOptions } from "./handler";
 export { openApiDocument } from "./document";
 export { restOperations, type RestOperation } from "./operations";
 export { streamOperations } from "./streams";

@@ -53,6 +53,8 @@ export interface AuthenticatedToken {
   userId: string;
   role: Role;
   scopes: TokenScope[];
+  /** The token's team as of the lookup (cached with it, so a request needs no query for it). */
+  team: { id: string; name: string; slug: string };
   /** null: never. A cached principal is refused from this moment without asking the database. */
   expiresAt: Date | null;
 }
@@ -67,12 +69,23 @@ export async function authenticateApiToken({ prisma, token, now = new Date() }: 
   if (!record || !tokenMatches(token, record.secretHash)) return null;
   if (record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return null;
   // The token acts with its creator's current role, never more.
-  const membership = await prisma.membership.findUnique({ where: { teamId_userId: { teamId: record.teamId, userId: record.createdById } } });
+  const membership = await prisma.membership.findUnique({
+    where: { teamId_userId: { teamId: record.teamId, userId: record.createdById } },
+    include: { team: { select: { id: true, name: true, slug: true } } },
+  });
   if (!membership) return null;
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > lastUsedResolutionMs) {
     await prisma.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: now } });
   }
-  return { tokenId: record.id, teamId: record.teamId, userId: record.createdById, role: membership.role, scopes: record.scopes.filter(isTokenScope), expiresAt: record.expiresAt };
+  return {
+    tokenId: record.id,
+    teamId: record.teamId,
+    userId: record.createdById,
+    role: membership.role,
+    scopes: record.scopes.filter(isTokenScope),
+    team: membership.team,
+    expiresAt: record.expiresAt,
+  };
 }
 
 export function requireScope(token: Pick<AuthenticatedToken, "scopes">, scope: TokenScope): void {

@@ -117,5 +117,9 @@ export class ApiTokenAuthCache {
   }
 }
 
+// On globalThis: the Next bundle's copy of this module and the web server's own (its API fast
+// path) must be one cache, or a revocation forgotten in one would be served by the other.
+const shared = globalThis as unknown as { baileyTokenAuthCache?: ApiTokenAuthCache };
+
 /** This process's cache: the API's request path authenticates through it, and revocation forgets in it. */
-export const apiTokenAuthCache = new ApiTokenAuthCache({ ttlMs: tokenCacheTtlFromEnv(tokenAuthTtlMs) });
+export const apiTokenAuthCache = (shared.baileyTokenAuthCache ??= new ApiTokenAuthCache({ ttlMs: tokenCacheTtlFromEnv(tokenAuthTtlMs) }));
