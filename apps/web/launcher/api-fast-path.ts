@@ -7,8 +7,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type Context, createRestAnswerer, isProcedureOperation } from "@bailey/api";
-import { AppError, apiTokenAuthCache, type AuditSigningKey, type BlobStore, blobStoreFromEnv, type HostConnections, loadAuditSigningKeyFile } from "@bailey/core";
+import { AppError, apiTokenAuthCache, type HostConnections } from "@bailey/core";
 import type { PrismaClient } from "@bailey/db";
+import { auditSigningKey } from "../src/server/audit-signing-key";
+import { blobStore } from "../src/server/blob-store";
 import { securityHeaders } from "./security-headers";
 
 const basePath = "/api/v1";
@@ -20,30 +22,16 @@ const securityHeadersByName = Object.fromEntries(securityHeaders(false).map(({ k
 export interface ApiFastPathOptions {
   prisma: () => PrismaClient;
   connections: () => HostConnections;
-  auditSigningKeyFile: string | undefined;
 }
 
-export function createApiFastPath({ prisma, connections, auditSigningKeyFile }: ApiFastPathOptions) {
-  const shared = globalThis as unknown as { baileyBlobStore?: BlobStore };
-  let signingKey: AuditSigningKey | null | undefined;
-  const auditSigningKey = (): AuditSigningKey | null => {
-    if (signingKey === undefined) {
-      try {
-        signingKey = auditSigningKeyFile ? loadAuditSigningKeyFile(auditSigningKeyFile) : null;
-      } catch (error) {
-        throw new AppError("UNAVAILABLE", `Audit signing is misconfigured on the server: ${(error as Error).message}. Fix BAILEY_AUDIT_SIGNING_KEY_FILE and restart.`);
-      }
-    }
-    return signingKey;
-  };
+export function createApiFastPath({ prisma, connections }: ApiFastPathOptions) {
   const answerRest = createRestAnswerer({
     basePath,
     createContext: async (request): Promise<Context> => {
       const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
       const token = await apiTokenAuthCache.authenticate({ prisma: prisma(), token: bearer });
       if (!token) throw new AppError("UNAUTHORIZED", "This API token is unknown, revoked or expired.");
-      shared.baileyBlobStore ??= blobStoreFromEnv();
-      return { prisma: prisma(), connections: connections(), blobs: shared.baileyBlobStore, auditSigningKey, user: null, token };
+      return { prisma: prisma(), connections: connections(), blobs: blobStore(), auditSigningKey, user: null, token };
     },
   });
 

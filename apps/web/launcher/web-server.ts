@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   // /metrics, /livez, /readyz: here, not as Next routes, so they read this process's registry.
   const observability = createObservabilityEndpoints({ prisma, metricsToken: metricsTokenFromEnv() });
-  const apiFastPath = createApiFastPath({ prisma, connections, auditSigningKeyFile: env.auditSigningKeyFile });
+  const apiFastPath = createApiFastPath({ prisma, connections });
   const server = createServer((request, response) =>
     withRequestContext(request, response, () => {
       observeHttpRequest(request, response);

@@ -1,5 +1,6 @@
 import { AppError, type AuditSigningKey, loadAuditSigningKeyFile } from "@bailey/core";
-import { serverEnv } from "~/env";
+// Relative, not ~/env: the web server (launcher/api-fast-path.ts) loads this module outside Next too.
+import { serverEnv } from "../env";
 
 let cached: AuditSigningKey | null | undefined;
 
