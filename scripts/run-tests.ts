@@ -80,24 +80,66 @@ interface Tally {
   failures: string[];
 }
 
+/**
+ * Test files that run one at a time, after the others: they compare every image on the engine
+ * before and after a build (another file's builds would show up in between), install the agent
+ * system-wide, or kill processes and Postgres on a schedule and time the recovery.
+ */
+const runAlone = new Set([
+  "packages/runtime/test/build.test.ts",
+  "apps/agent/test/run-build.test.ts",
+  "apps/agent/test/install.test.ts",
+  "packages/core/test/faults/agent-and-ssh.test.ts",
+  "packages/core/test/faults/capacity.test.ts",
+  "packages/core/test/faults/control-plane-sigkill.test.ts",
+  "packages/core/test/faults/webhooks-sigkill.test.ts",
+  "apps/web/test/replicas.test.ts",
+  "apps/web/test/postgres-restart.test.ts",
+]);
+/**
+ * The other files run two at a time: most of their time is waiting on Docker, sshd and Postgres,
+ * and each makes its own database, ports, temporary directories and labelled containers.
+ */
+const concurrentFiles = 2;
+
 async function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Tally> {
   const files = testFiles();
-  const tap = path.join(scratch, "node-tests.tap");
-  console.log(`\n[test] unit and integration: ${files.length} files`);
+  const missing = [...runAlone].filter((file) => !files.includes(file));
+  if (missing.length) throw new Error(`scripts/run-tests.ts lists test files to run alone that do not exist: ${missing.join(", ")}`);
+  const together = files.filter((file) => !runAlone.has(file));
+  const alone = files.filter((file) => runAlone.has(file));
+  console.log(`\n[test] unit and integration: ${files.length} files, ${together.length} of them ${concurrentFiles} at a time, then ${alone.length} alone`);
+  const started = Date.now();
+  // A hung test must not eat CI's 90 minutes: each test has 10 minutes, the two runs 40 together (about
+  // 25 here; 40 + the browser stage's 20 stays inside 90 with setup).
+  const first = await runNodeTestFiles(together, concurrentFiles, path.join(scratch, "node-tests.tap"), env, 40 * 60_000);
+  const second = await runNodeTestFiles(alone, 1, path.join(scratch, "node-tests-alone.tap"), env, Math.max(60_000, 40 * 60_000 - (Date.now() - started)));
+  return { passed: first.passed + second.passed, failed: first.failed + second.failed, skipped: first.skipped + second.skipped, failures: [...first.failures, ...second.failures] };
+}
+
+async function runNodeTestFiles(files: string[], concurrency: number, tap: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Tally> {
   await run(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-timeout=600000", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
-    // A hung test must not eat CI's 90 minutes: each test has 10 minutes, the whole run 50 (about 35–40 here
-    // with the replica, warm-pool and observability suites; 50 + the browser stage's 30 stays inside 90 with
-    // setup). Node counts a file as one test too, and the fuzz file alone takes 4 to 5 minutes on a busy 2-core machine.
-    { cwd: root, stdio: "inherit", env, timeoutMs: 50 * 60_000 },
+    [
+      "--import",
+      "tsx",
+      "--test",
+      `--test-concurrency=${concurrency}`,
+      "--test-timeout=600000",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=tap",
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    { cwd: root, stdio: "inherit", env, timeoutMs },
   );
   const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
   const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
   const tally = { passed: count("pass"), failed: count("fail") + count("cancelled"), skipped: count("skipped") + count("todo"), failures: failedTestsIn(report) };
   if (!report) {
     tally.failed += 1;
-    tally.failures.push("✖ the unit and integration test runner itself (no report)");
+    tally.failures.push(`✖ the unit and integration test runner itself (no report from ${path.basename(tap)})`);
   }
   return tally;
 }
@@ -126,8 +168,8 @@ async function runBrowserTests(env: NodeJS.ProcessEnv, scratch: string): Promise
     cwd: path.join(root, "apps/e2e"),
     stdio: "inherit",
     env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
-    // The browser stage takes about 15 minutes here; 30 leaves room on a loaded machine inside CI's 90.
-    timeoutMs: 30 * 60_000,
+    // The browser stage takes about 15 minutes here (the REST fuzz 3 of them); 25 leaves room on a loaded machine.
+    timeoutMs: 25 * 60_000,
   });
   // Playwright's list reporter ends the output with its own failures: the browser stage runs last.
   if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0, failures: ["✖ the browser test runner itself (no report)"] };
