@@ -111,7 +111,7 @@ async function runNodeTests(env: NodeJS.ProcessEnv, scratch: string): Promise<Ta
   console.log(`\n[test] unit and integration: ${files.length} files, ${together.length} of them ${concurrentFiles} at a time, then ${alone.length} alone`);
   const started = Date.now();
   // A hung test must not eat CI's 90 minutes: each test has 10 minutes, the two runs 40 together (about
-  // 25 here; 40 + the browser stage's 20 stays inside 90 with setup).
+  // 16 + 7 here; 40 + the browser stage's 25 stays inside 90 with setup).
   const first = await runNodeTestFiles(together, concurrentFiles, path.join(scratch, "node-tests.tap"), env, 40 * 60_000);
   const second = await runNodeTestFiles(alone, 1, path.join(scratch, "node-tests-alone.tap"), env, Math.max(60_000, 40 * 60_000 - (Date.now() - started)));
   return { passed: first.passed + second.passed, failed: first.failed + second.failed, skipped: first.skipped + second.skipped, failures: [...first.failures, ...second.failures] };
