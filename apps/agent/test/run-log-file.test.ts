@@ -4,7 +4,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RpcPeer } from "@bailey/protocol";
-import { type AgentProcess, docker, engineLog, requireDocker, startAgent } from "../src/testing";
+import { type AgentProcess, docker, engineLog, requireDocker, startAgent, until } from "../src/testing";
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
@@ -31,15 +31,8 @@ async function readWholeLog(peer: RpcPeer, runId: string): Promise<{ data: Buffe
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** The agent's shared poller, with this file's longer wait (20 MiB through a killed and restarted agent). */
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>) => until(what, probe, 120_000);
 
 describe("the agent's log file of a run (real Docker)", () => {
   const hostId = `run-log-${randomBytes(3).toString("hex")}`;

@@ -7,9 +7,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type Context, createRestAnswerer, isProcedureOperation } from "@bailey/api";
-import { AppError, apiTokenAuthCache, type HostConnections } from "@bailey/core";
+import type { HostConnections } from "@bailey/core";
 import type { PrismaClient } from "@bailey/db";
 import { auditSigningKey } from "../src/server/audit-signing-key";
+import { authenticateBearer, bearerToken } from "../src/server/bearer-token";
 import { blobStore } from "../src/server/blob-store";
 import { securityHeaders } from "./security-headers";
 
@@ -28,9 +29,7 @@ export function createApiFastPath({ prisma, connections }: ApiFastPathOptions) {
   const answerRest = createRestAnswerer({
     basePath,
     createContext: async (request): Promise<Context> => {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
-      const token = await apiTokenAuthCache.authenticate({ prisma: prisma(), token: bearer });
-      if (!token) throw new AppError("UNAUTHORIZED", "This API token is unknown, revoked or expired.");
+      const token = await authenticateBearer(prisma(), bearerToken(request) ?? "");
       return { prisma: prisma(), connections: connections(), blobs: blobStore(), auditSigningKey, user: null, token };
     },
   });

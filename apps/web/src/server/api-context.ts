@@ -1,9 +1,9 @@
 import type { Context } from "@bailey/api";
-import { AppError, apiTokenAuthCache } from "@bailey/core";
 import { currentUser } from "~/server/auth";
 import { hostConnections } from "~/server/connections";
 import { auditSigningKey } from "~/server/audit-signing-key";
 import { blobStore } from "~/server/blob-store";
+import { authenticateBearer, bearerToken } from "~/server/bearer-token";
 import { db } from "~/server/db";
 import { installCommandFor } from "~/server/host-install";
 
@@ -21,13 +21,8 @@ export async function createApiContext(request: Request): Promise<Context> {
     auditSigningKey,
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
   };
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (bearer) {
-    // Verified at most once a second per token on this replica (revocation still bites within it).
-    const token = await apiTokenAuthCache.authenticate({ prisma: db(), token: bearer });
-    if (!token) throw new AppError("UNAUTHORIZED", "This API token is unknown, revoked or expired.");
-    return { ...base, user: null, token };
-  }
+  const bearer = bearerToken(request);
+  if (bearer) return { ...base, user: null, token: await authenticateBearer(db(), bearer) };
   const teamId = request.headers.get("x-bailey-team");
   return { ...base, user: await currentUser(), ...(teamId ? { teamId } : {}) };
 }
